@@ -1,0 +1,22 @@
+// Lint rules: typescript-eslint's recommended set, plus the layering rule from DESIGN.md
+// (only server/ may import express).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'certs/**', '.test-tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['idp/**', 'directory/**', 'access/**', 'store/**', 'model/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Only server/ imports express (DESIGN.md).' }] }],
+    },
+  },
+);

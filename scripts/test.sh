@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, makes sure PostgreSQL and Redis answer, then runs
+# typecheck, lint and mocha. Ends with the line `tests: N passed, M failed` (typecheck and lint
+# each count as one test).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+bash scripts/services.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+step() {
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
+}
+step typecheck npx tsc -p tsconfig.json --noEmit
+step lint npx eslint .
+
+counts=$(mktemp)
+GATEHOUSE_TEST_COUNTS="$counts" npx mocha --reporter test/support/counting-reporter.cjs "$@"
+mocha_rc=$?
+if [ -s "$counts" ]; then
+  read -r p f < "$counts"
+  passed=$((passed + p))
+  failed=$((failed + f))
+else
+  failed=$((failed + 1))
+fi
+[ $mocha_rc -ne 0 ] && [ "${f:-0}" = 0 ] && failed=$((failed + 1))
+rm -f "$counts"
+echo "tests: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,109 @@
+// One typed configuration, read from environment variables and validated at start. A bad value
+// stops the process with a message naming the variable and what is wrong. Nothing else in the
+// code base reads process.env.
+
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  BASE_URL: httpUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^sqlite:/.test(u), 'must be postgres://… or sqlite:<file>')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
+    .optional(),
+  CERTS_DIR: z.string().min(1).default('./certs'),
+  SIGNING_KEY_PEM: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),
+  SIGNING_CERT_PEM: z.string().includes('CERTIFICATE', { message: 'must be a PEM certificate' }).optional(),
+  GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  GATEHOUSE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  SSO_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
+  STS_ENDPOINT: httpUrl.default('https://sts.amazonaws.com'),
+  DEFAULT_SIGNIN_ENDPOINT: httpUrl.default('https://signin.aws.amazon.com/saml'),
+  ADMIN_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 12),
+  DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public URL without a trailing slash, e.g. https://gatehouse.example.com */
+  baseUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  redisUrl: string | null;
+  certsDir: string;
+  signingKeyPem: string | null;
+  signingCertPem: string | null;
+  bootstrapAdminPassword: string | null;
+  /** Server key for encrypting cached credentials; generated under dataDir when not given. */
+  secret: string | null;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  trustProxy: boolean;
+  ssoRegion: string;
+  stsEndpoint: string;
+  defaultSignInEndpoint: string;
+  adminTokenTtlMinutes: number;
+  dependencyTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, so `FOO= npm start` behaves like not setting FOO.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if ((e.SIGNING_KEY_PEM === undefined) !== (e.SIGNING_CERT_PEM === undefined)) {
+    throw new ConfigError(['SIGNING_KEY_PEM / SIGNING_CERT_PEM: set both or neither']);
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  const database: Config['database'] =
+    e.DATABASE_URL === undefined
+      ? { kind: 'sqlite', file: path.join(dataDir, 'gatehouse.db') }
+      : e.DATABASE_URL.startsWith('sqlite:')
+        ? { kind: 'sqlite', file: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)) }
+        : { kind: 'postgres', url: e.DATABASE_URL };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    database,
+    redisUrl: e.REDIS_URL ?? null,
+    certsDir: path.resolve(e.CERTS_DIR),
+    signingKeyPem: e.SIGNING_KEY_PEM ?? null,
+    signingCertPem: e.SIGNING_CERT_PEM ?? null,
+    bootstrapAdminPassword: e.GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD ?? null,
+    secret: e.GATEHOUSE_SECRET ?? null,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    ssoRegion: e.SSO_REGION,
+    stsEndpoint: e.STS_ENDPOINT.replace(/\/+$/, ''),
+    defaultSignInEndpoint: e.DEFAULT_SIGNIN_ENDPOINT,
+    adminTokenTtlMinutes: e.ADMIN_TOKEN_TTL_MINUTES,
+    dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
+  };
+}

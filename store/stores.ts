@@ -1,0 +1,160 @@
+// The durable stores, one per aggregate. store/sql implements them over Kysely (SQLite or
+// PostgreSQL); nothing outside store/ sees a table, a query builder or a driver.
+//
+// Contract for every implementation (test/store/*.contract.ts checks it on every backend):
+// - create* on a duplicate unique key throws ConflictError; get* returns null for unknown ids;
+//   update*/delete* on an unknown id throw NotFoundError.
+// - list* returns items in a stable order (by the natural name, then id) with an opaque
+//   `nextToken` while more remain; `nameContains` filters case-insensitively on the display name.
+// - Returned objects are fresh copies: mutating them changes nothing stored.
+
+import type {
+  Account,
+  AccountAssignment,
+  AccountEntitlement,
+  ApiToken,
+  AuditEvent,
+  Group,
+  Instance,
+  PermissionSet,
+  PrincipalType,
+  User,
+} from '../model/types.ts';
+
+export interface ListQuery {
+  /** 1..1000, default 100. */
+  limit?: number;
+  nextToken?: string;
+  /** Case-insensitive substring of the name (userName, group displayName, account name, set name). */
+  nameContains?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
+export type UserPatch = Partial<Omit<User, 'id' | 'createdAt' | 'updatedAt' | 'source' | 'externalId'>>;
+export type NewGroup = Omit<Group, 'createdAt' | 'updatedAt'>;
+export type GroupPatch = Partial<Pick<Group, 'displayName' | 'description'>>;
+
+export interface DirectoryStore {
+  createUser(user: NewUser): Promise<User>;
+  getUser(id: string): Promise<User | null>;
+  /** userName is unique case-insensitively. */
+  getUserByName(userName: string): Promise<User | null>;
+  getUserByExternalId(source: User['source'], externalId: string): Promise<User | null>;
+  listUsers(query?: ListQuery): Promise<Page<User>>;
+  updateUser(id: string, patch: UserPatch): Promise<User>;
+  /** Also removes the user's memberships, password and API tokens. */
+  deleteUser(id: string): Promise<void>;
+  /** An argon2id PHC string; never a clear password. */
+  setPasswordHash(userId: string, hash: string): Promise<void>;
+  getPasswordHash(userId: string): Promise<string | null>;
+
+  createGroup(group: NewGroup): Promise<Group>;
+  getGroup(id: string): Promise<Group | null>;
+  getGroupByExternalId(source: Group['source'], externalId: string): Promise<Group | null>;
+  listGroups(query?: ListQuery): Promise<Page<Group>>;
+  updateGroup(id: string, patch: GroupPatch): Promise<Group>;
+  /** Also removes its memberships. */
+  deleteGroup(id: string): Promise<void>;
+
+  /** Idempotent. NotFoundError when the group or user does not exist. */
+  addMember(groupId: string, userId: string): Promise<void>;
+  /** NotFoundError when not a member. */
+  removeMember(groupId: string, userId: string): Promise<void>;
+  listMembers(groupId: string, query?: ListQuery): Promise<Page<User>>;
+  /** Ids of the groups the user is a direct member of. */
+  groupIdsOfUser(userId: string): Promise<string[]>;
+}
+
+export type NewAccount = Omit<Account, 'createdAt' | 'updatedAt'>;
+export type AccountPatch = Partial<Omit<Account, 'accountId' | 'createdAt' | 'updatedAt'>>;
+
+export interface AccountStore {
+  create(account: NewAccount): Promise<Account>;
+  get(accountId: string): Promise<Account | null>;
+  list(query?: ListQuery): Promise<Page<Account>>;
+  /** Many at once, for the portal's account list; unknown ids are left out. */
+  getMany(accountIds: string[]): Promise<Account[]>;
+  update(accountId: string, patch: AccountPatch): Promise<Account>;
+  /** With cascade false, ConflictError while assignments exist; with cascade true they go too. */
+  delete(accountId: string, options?: { cascade?: boolean }): Promise<void>;
+}
+
+export type NewPermissionSet = Omit<PermissionSet, 'createdAt' | 'updatedAt' | 'version'>;
+export type PermissionSetPatch = Partial<
+  Omit<PermissionSet, 'id' | 'arn' | 'name' | 'createdAt' | 'updatedAt' | 'version'>
+>;
+
+export interface PermissionSetStore {
+  create(set: NewPermissionSet): Promise<PermissionSet>;
+  get(id: string): Promise<PermissionSet | null>;
+  getByName(name: string): Promise<PermissionSet | null>;
+  getMany(ids: string[]): Promise<PermissionSet[]>;
+  list(query?: ListQuery): Promise<Page<PermissionSet>>;
+  /** Bumps `version`. */
+  update(id: string, patch: PermissionSetPatch): Promise<PermissionSet>;
+  delete(id: string, options?: { cascade?: boolean }): Promise<void>;
+}
+
+export interface AssignmentFilter {
+  accountId?: string;
+  permissionSetId?: string;
+  principalType?: PrincipalType;
+  principalId?: string;
+}
+
+export type AssignmentKey = Omit<AccountAssignment, 'createdAt'>;
+
+export interface AssignmentStore {
+  /** ConflictError if it exists; NotFoundError if the account or permission set does not. */
+  create(assignment: AssignmentKey): Promise<AccountAssignment>;
+  delete(assignment: AssignmentKey): Promise<void>;
+  list(filter?: AssignmentFilter, query?: Omit<ListQuery, 'nameContains'>): Promise<Page<AccountAssignment>>;
+  /** Removes every assignment of a principal (user or group deleted). Returns how many went. */
+  deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<number>;
+  /**
+   * The hot query: every account reachable by the user directly or through one of `groupIds`, with
+   * the permission sets on it, sorted by accountId then permission set id. Served by an index on
+   * (principal_type, principal_id); never a scan of all assignments.
+   */
+  entitlements(userId: string, groupIds: string[]): Promise<AccountEntitlement[]>;
+}
+
+export interface AuditStore {
+  append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent>;
+  /** Newest first. */
+  list(query?: { limit?: number; nextToken?: string; action?: string; actor?: string }): Promise<Page<AuditEvent>>;
+}
+
+export interface ApiTokenStore {
+  create(token: ApiToken): Promise<void>;
+  /** Null when unknown or expired. */
+  find(hash: string, now?: Date): Promise<ApiToken | null>;
+  delete(hash: string): Promise<void>;
+  deleteForUser(userId: string): Promise<number>;
+}
+
+export interface InstanceStore {
+  /** Creates the singleton instance on first call (fresh `ssoins-` id), then returns it. */
+  getOrCreate(): Promise<Instance>;
+  update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes'>>): Promise<Instance>;
+}
+
+/** Everything durable, opened together and closed together. */
+export interface SqlStores {
+  readonly dialect: 'sqlite' | 'postgres';
+  directory: DirectoryStore;
+  accounts: AccountStore;
+  permissionSets: PermissionSetStore;
+  assignments: AssignmentStore;
+  audit: AuditStore;
+  apiTokens: ApiTokenStore;
+  instance: InstanceStore;
+  /** Cheap round trip for /readyz; throws UnavailableError when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
