@@ -1,0 +1,35 @@
+// Picks the ephemeral store the configuration asks for (DESIGN.md, "State"): Redis when REDIS_URL
+// is set, else the embedded store in a SQLite file.
+
+import { openRedisEphemeralStore } from './redis.ts';
+import { EmbeddedEphemeralStore } from './embedded.ts';
+import type { EphemeralStore } from './ephemeral-store.ts';
+
+export interface EphemeralStoreOptions {
+  redisUrl: string | null;
+  /** Used only without Redis. May be the SQL store's own SQLite file, or e.g. DATA_DIR/ephemeral.db. */
+  sqliteFile: string;
+  /** config.dependencyTimeoutMs: the longest any operation may take before it rejects with UnavailableError. */
+  timeoutMs: number;
+  /** Redis only: prepended to every key. Default 'gh:'. */
+  keyPrefix?: string;
+  /** Redis only: told about every connection failure (to log it); the store has already handled it. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * Opens the store. With Redis it waits up to `timeoutMs` for the first connection and then returns
+ * anyway: a Redis that is down at start makes operations (and /readyz) fail with UnavailableError
+ * until it comes back, and the store reconnects by itself.
+ */
+export async function openEphemeralStore(options: EphemeralStoreOptions): Promise<EphemeralStore> {
+  if (options.redisUrl !== null) {
+    return openRedisEphemeralStore({
+      url: options.redisUrl,
+      timeoutMs: options.timeoutMs,
+      keyPrefix: options.keyPrefix,
+      onConnectionError: options.onConnectionError,
+    });
+  }
+  return new EmbeddedEphemeralStore({ file: options.sqliteFile, timeoutMs: options.timeoutMs });
+}

@@ -1,0 +1,227 @@
+// The ephemeral store on Redis (node-redis 6), used when REDIS_URL is set.
+//
+// Availability rules (store/ephemeral/ephemeral-store.ts): a caller must never hang on Redis and
+// never have a command queued for later, because callers deny on failure. So:
+// - `disableOfflineQueue`: while disconnected, commands reject at once instead of queueing.
+// - every operation races a deadline of `timeoutMs`; a late reply is dropped.
+// - a deadline that expires while the client believes it is connected means the connection is
+//   dead without the socket knowing (a hung server, a black-holed network): the client is
+//   replaced, so the next commands are not written into the same hole.
+// - the reconnect strategy never gives up; its backoff is capped at one second so the store
+//   recovers soon after Redis returns, without a restart.
+// - 'error' events are handled (an unhandled one would crash the process on a dropped connection).
+// Atomicity comes from Redis itself: GETDEL, SET NX EX, and Lua scripts for compound updates
+// (MULTI is avoided: node-redis queues MULTI/pipelines even with the offline queue disabled).
+
+import { createClient, ErrorReply } from 'redis';
+import { UnavailableError } from '../../model/errors.ts';
+import type { EphemeralStore } from './ephemeral-store.ts';
+
+export interface RedisEphemeralStoreOptions {
+  /** redis:// or rediss:// URL. */
+  url: string;
+  /** Longest any operation (and a connection attempt) may take before it rejects. */
+  timeoutMs: number;
+  /** Prepended to every key, so several applications can share a Redis. Default 'gh:'. */
+  keyPrefix?: string;
+  /** Told about every connection failure (e.g. to log it); the store has already handled it. */
+  onConnectionError?: (error: Error) => void;
+}
+
+// INCR, and set the TTL only when the counter has none yet, i.e. when this call created it; the
+// window is never extended by later increments (rate counters count within a fixed window).
+const INCREMENT = `
+local value = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return value`;
+
+// SADD and refresh the TTL in one step, so a set never exists without an expiry.
+const ADD_TO_SET = `
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+const MAX_BACKOFF_MS = 1000;
+
+type Client = ReturnType<typeof createRedisClient>;
+
+export class RedisEphemeralStore implements EphemeralStore {
+  readonly kind = 'redis' as const;
+  readonly #options: RedisEphemeralStoreOptions;
+  readonly #prefix: string;
+  #client: Client;
+  #closed = false;
+
+  /** Prefer {@link openRedisEphemeralStore}, which also waits (briefly) for the first connection. */
+  constructor(options: RedisEphemeralStoreOptions) {
+    this.#options = options;
+    this.#prefix = options.keyPrefix ?? 'gh:';
+    this.#client = this.#connect();
+  }
+
+  /** Resolves when connected, or after `timeoutMs` if Redis does not answer (it keeps retrying). */
+  async ready(): Promise<void> {
+    const client = this.#client;
+    if (client.isReady) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.#options.timeoutMs);
+      client.once('ready', done);
+      function done(): void {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      }
+    });
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#run((c) => c.get(this.#key(key)));
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    checkTtl(ttlSeconds);
+    await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: 'EX', value: ttlSeconds } }));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    checkTtl(ttlSeconds);
+    const reply = await this.#run((c) =>
+      c.set(this.#key(key), value, { expiration: { type: 'EX', value: ttlSeconds }, condition: 'NX' }),
+    );
+    return reply !== null;
+  }
+
+  take(key: string): Promise<string | null> {
+    return this.#run((c) => c.getDel(this.#key(key)));
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#run((c) => c.del(keys.map((k) => this.#key(k))));
+  }
+
+  async increment(key: string, ttlSeconds: number): Promise<number> {
+    checkTtl(ttlSeconds);
+    const reply = await this.#run((c) =>
+      c.eval(INCREMENT, { keys: [this.#key(key)], arguments: [String(ttlSeconds)] }),
+    );
+    return Number(reply);
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const seconds = await this.#run((c) => c.ttl(this.#key(key)));
+    if (seconds === -2) return null;
+    // -1: a key without expiry, which only a writer other than this store can create.
+    return seconds === -1 ? Number.POSITIVE_INFINITY : seconds;
+  }
+
+  async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
+    checkTtl(ttlSeconds);
+    await this.#run((c) => c.eval(ADD_TO_SET, { keys: [this.#key(key)], arguments: [member, String(ttlSeconds)] }));
+  }
+
+  async removeFromSet(key: string, member: string): Promise<void> {
+    await this.#run((c) => c.sRem(this.#key(key), member));
+  }
+
+  setMembers(key: string): Promise<string[]> {
+    return this.#run((c) => c.sMembers(this.#key(key)));
+  }
+
+  async ping(): Promise<void> {
+    await this.#run((c) => c.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const client = this.#client;
+    if (!client.isReady) {
+      client.destroy();
+      return;
+    }
+    // Let commands in flight finish, but not for longer than any of them may take.
+    const timer = setTimeout(() => client.destroy(), this.#options.timeoutMs);
+    try {
+      await client.close();
+    } catch {
+      client.destroy();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #key(key: string): string {
+    return this.#prefix + key;
+  }
+
+  #connect(): Client {
+    const client = createRedisClient(this.#options);
+    // The first connection attempt retries on its own; its promise only settles once connected
+    // (or when the client is closed), and callers learn about failures from the operations.
+    client.connect().catch(() => {});
+    return client;
+  }
+
+  /** Drops a client whose connection looks alive but does not answer, and starts a fresh one. */
+  #replace(stale: Client): void {
+    if (this.#closed || this.#client !== stale) return;
+    this.#client = this.#connect();
+    stale.destroy();
+  }
+
+  async #run<T>(command: (client: Client) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new UnavailableError('redis', 'the ephemeral store is closed');
+    const client = this.#client;
+    const wasReady = client.isReady;
+    let timer: NodeJS.Timeout | undefined;
+    const pending = command(client);
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (wasReady && client.isReady) this.#replace(client);
+        reject(new UnavailableError('redis', `redis did not answer within ${this.#options.timeoutMs} ms`));
+      }, this.#options.timeoutMs);
+    });
+    // The loser of the race may still reject later; nobody is listening by then.
+    pending.catch(() => {});
+    try {
+      return await Promise.race([pending, deadline]);
+    } catch (e) {
+      if (e instanceof UnavailableError) throw e;
+      // A reply telling us our command is wrong (WRONGTYPE, ERR ...) is a bug, not an outage.
+      // Other replies (LOADING, BUSY, READONLY, MASTERDOWN, OOM, MISCONF) mean Redis cannot serve.
+      if (e instanceof ErrorReply && /^(WRONGTYPE|ERR) /.test(e.message)) throw e;
+      throw new UnavailableError('redis', `redis is unavailable: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function createRedisClient({ url, timeoutMs, onConnectionError }: RedisEphemeralStoreOptions) {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: timeoutMs,
+      // Exponential backoff from 50 ms, capped, with jitter so many processes do not reconnect in
+      // lockstep. Never `false`: giving up would leave the store dead until a restart.
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_BACKOFF_MS) + Math.floor(Math.random() * 100),
+    },
+  });
+  client.on('error', (error: Error) => onConnectionError?.(error));
+  return client;
+}
+
+export async function openRedisEphemeralStore(options: RedisEphemeralStoreOptions): Promise<RedisEphemeralStore> {
+  const store = new RedisEphemeralStore(options);
+  await store.ready();
+  return store;
+}
+
+function checkTtl(ttlSeconds: number): void {
+  // Redis EX takes whole seconds; a zero or negative TTL would be refused (or delete the key).
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
+    throw new RangeError(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
+  }
+}

@@ -1,0 +1,140 @@
+// A private redis-server for tests: its own port and temp dir, no persistence, so a test can stop
+// it, pause it or restart it without touching anyone else's Redis (DESIGN.md, "Tests start what
+// they need themselves").
+//
+//   const redis = await startRedisServer();
+//   after(() => redis.stop());
+//   ... createClient({ url: redis.url }) ...
+//   await redis.stop();     // Redis is down: connections drop, new ones are refused
+//   await redis.restart();  // up again on the same port, empty
+//   redis.pause();          // Redis hangs: connections stay open but nothing answers (SIGSTOP)
+//   redis.resume();
+//
+// Every server still running when the test process exits is killed and its temp dir removed.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface PrivateRedis {
+  /** `redis://127.0.0.1:<port>`; stays the same across restarts. */
+  readonly url: string;
+  readonly port: number;
+  /** Kills the server (like a crash) and waits until it has exited. Idempotent. */
+  stop(): Promise<void>;
+  /** Stops it if running, then starts it again on the same port (empty) and waits until it answers PING. */
+  restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): sockets stay open, nothing answers. */
+  pause(): void;
+  /** Unfreezes a paused server. */
+  resume(): void;
+}
+
+const READY_TIMEOUT_MS = 5000;
+const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+// Mocha runs with `exit: true`, so 'exit' is the one hook that always fires; it must be synchronous.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+export async function startRedisServer(): Promise<PrivateRedis> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
+  tempDirs.add(dir);
+  const port = await freePort();
+  let child: ChildProcess | null = await launch(port, dir);
+
+  const stop = async (): Promise<void> => {
+    const c = child;
+    child = null;
+    if (c === null) return;
+    await kill(c);
+  };
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    async restart() {
+      await stop();
+      child = await launch(port, dir);
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
+  };
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let log = '';
+  const collect = (chunk: Buffer): void => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+    running.delete(child);
+  });
+  child.once('error', (e) => {
+    log += `\n${e.message}`;
+    exited = true;
+  });
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && !exited) {
+    if (await answersPing(port)) return child;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await kill(child);
+  throw new Error(`redis-server on port ${port} did not answer within ${READY_TIMEOUT_MS} ms:\n${log}`);
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    // SIGKILL works on a paused (SIGSTOPped) process too.
+    child.kill('SIGKILL');
+  });
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
