@@ -1,0 +1,88 @@
+// Accounts of the organization (reference §5): 12-digit ids, a name, an email, and where the
+// SAML Response for that account goes.
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../model/errors.ts';
+import { ACCOUNT_ID } from '../model/ids.ts';
+import type { Account } from '../model/types.ts';
+import { parseInput } from '../model/validate.ts';
+import type { AccountStore, AuditStore, InstanceStore, ListQuery, Page } from '../store/stores.ts';
+
+// AWS Organizations: account name 1..50, email 6..64; IAM SAML provider names 1..128 [\w._-].
+const accountFields = {
+  name: z.string().min(1).max(50).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+  email: z.string().min(6).max(64).email(),
+  kind: z.enum(['management', 'member', 'external']),
+  samlProviderName: z.string().regex(/^[\w._-]{1,128}$/, 'must match [A-Za-z0-9._-]{1,128}'),
+  signInEndpoint: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(u), 'must be https (http only for localhost)'),
+};
+
+const createSchema = z.strictObject({
+  accountId: z.string().regex(ACCOUNT_ID, 'must be exactly 12 digits'),
+  name: accountFields.name,
+  email: accountFields.email,
+  kind: accountFields.kind.default('member'),
+  samlProviderName: accountFields.samlProviderName.default('Gatehouse'),
+  signInEndpoint: accountFields.signInEndpoint.optional(),
+});
+const updateSchema = z.strictObject({
+  name: accountFields.name.optional(),
+  email: accountFields.email.optional(),
+  samlProviderName: accountFields.samlProviderName.optional(),
+  signInEndpoint: accountFields.signInEndpoint.optional(),
+});
+
+export class AccountService {
+  constructor(
+    private readonly store: AccountStore,
+    private readonly instance: InstanceStore,
+    private readonly audit: AuditStore,
+    private readonly defaultSignInEndpoint: string,
+  ) {}
+
+  async create(input: unknown, actor: string): Promise<Account> {
+    const data = parseInput(createSchema, input, 'account');
+    if (data.kind === 'management') {
+      const inst = await this.instance.getOrCreate();
+      if (inst.managementAccountId) {
+        throw new ConflictError(`the organization already has a management account (${inst.managementAccountId})`);
+      }
+    }
+    const account = await this.store.create({
+      ...data,
+      signInEndpoint: data.signInEndpoint ?? this.defaultSignInEndpoint,
+    });
+    if (account.kind === 'management') await this.instance.update({ managementAccountId: account.accountId });
+    await this.audit.append({ actor, action: 'account.create', target: `account/${account.accountId}`, detail: { name: account.name } });
+    return account;
+  }
+
+  async get(accountId: string): Promise<Account> {
+    const account = await this.store.get(accountId);
+    if (!account) throw new NotFoundError('account', accountId);
+    return account;
+  }
+
+  list(query: ListQuery): Promise<Page<Account>> {
+    return this.store.list(query);
+  }
+
+  async update(accountId: string, input: unknown, actor: string): Promise<Account> {
+    const data = parseInput(updateSchema, input, 'account');
+    const account = await this.store.update(accountId, data);
+    await this.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data) } });
+    return account;
+  }
+
+  async delete(accountId: string, cascade: boolean, actor: string): Promise<void> {
+    const account = await this.get(accountId);
+    await this.store.delete(accountId, { cascade });
+    if (account.kind === 'management') await this.instance.update({ managementAccountId: null });
+    await this.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade } });
+  }
+}
+
+/** The input shapes, for the OpenAPI document. */
+export { createSchema as accountCreateSchema, updateSchema as accountUpdateSchema };

@@ -1,0 +1,135 @@
+// Administration of the built-in directory's users: validation, password hashing, audit. The
+// admin API calls this; the store enforces uniqueness (userName, case-insensitively).
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../model/errors.ts';
+import { newPrincipalId } from '../model/ids.ts';
+import type { User } from '../model/types.ts';
+import { parseInput } from '../model/validate.ts';
+import type { AuditStore, DirectoryStore, ListQuery, Page, UserPatch } from '../store/stores.ts';
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+
+// Identity Store limits (reference §9): UserName 1..128, other strings 1..1024.
+const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const text = (max: number) => z.string().min(1).max(max).refine(noControlChars, 'must not contain control characters');
+
+const userNameSchema = text(128).refine((s) => s.trim() === s, 'must not start or end with whitespace');
+const emailSchema = z.object({
+  value: z.string().max(254).email(),
+  type: z.string().max(32).optional(),
+  primary: z.boolean().optional(),
+});
+const attributesSchema = z
+  .record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/, 'attribute names are letters, digits, _ . : - (max 128)'), z.string().max(1024))
+  .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes');
+const passwordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH);
+
+const createSchema = z.strictObject({
+  userName: userNameSchema,
+  displayName: text(1024),
+  name: z.strictObject({ givenName: text(1024).optional(), familyName: text(1024).optional() }).default({}),
+  emails: z.array(emailSchema).max(10).default([]),
+  attributes: attributesSchema.default({}),
+  enabled: z.boolean().default(true),
+  isAdmin: z.boolean().default(false),
+  password: passwordSchema.optional(),
+});
+
+const updateSchema = z.strictObject({
+  userName: userNameSchema.optional(),
+  displayName: text(1024).optional(),
+  name: z.strictObject({ givenName: text(1024).optional(), familyName: text(1024).optional() }).optional(),
+  emails: z.array(emailSchema).max(10).optional(),
+  attributes: attributesSchema.optional(),
+  enabled: z.boolean().optional(),
+  isAdmin: z.boolean().optional(),
+  password: passwordSchema.optional(),
+});
+
+export type CreateUserInput = z.input<typeof createSchema>;
+
+/** Hooks for other parts of the system that must react (e.g. end sessions of a disabled user). */
+export interface UserLifecycleListener {
+  userDisabled?(userId: string): Promise<void>;
+  userDeleted?(userId: string): Promise<void>;
+}
+
+export class UserService {
+  private listeners: UserLifecycleListener[] = [];
+
+  constructor(
+    private readonly store: DirectoryStore,
+    private readonly audit: AuditStore,
+    private readonly assignments: { deleteForPrincipal(type: 'USER', id: string): Promise<number> },
+  ) {}
+
+  onLifecycle(listener: UserLifecycleListener): void {
+    this.listeners.push(listener);
+  }
+
+  async create(input: unknown, actor: string): Promise<User> {
+    const data = parseInput(createSchema, input, 'user');
+    // Hash before writing anything, so a failure leaves nothing half-made.
+    const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
+    const user = await this.store.createUser({
+      id: newPrincipalId(),
+      userName: data.userName,
+      displayName: data.displayName,
+      name: data.name,
+      emails: data.emails,
+      attributes: data.attributes,
+      enabled: data.enabled,
+      isAdmin: data.isAdmin,
+      source: 'builtin',
+      externalId: null,
+    });
+    if (passwordHash) await this.store.setPasswordHash(user.id, passwordHash);
+    await this.audit.append({ actor, action: 'user.create', target: `user/${user.id}`, detail: { userName: user.userName } });
+    return user;
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.store.getUser(id);
+    if (!user) throw new NotFoundError('user', id);
+    return user;
+  }
+
+  list(query: ListQuery): Promise<Page<User>> {
+    return this.store.listUsers(query);
+  }
+
+  async update(id: string, input: unknown, actor: string): Promise<User> {
+    const data = parseInput(updateSchema, input, 'user');
+    const before = await this.get(id);
+    if (before.source !== 'builtin' && (data.userName !== undefined || data.password !== undefined)) {
+      throw new ValidationError('userName and password of a directory-sourced user are managed in that directory', [
+        { field: data.userName !== undefined ? 'userName' : 'password', message: 'managed by the external directory' },
+      ]);
+    }
+    const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
+    const { password: _password, ...patch } = data;
+    const user = await this.store.updateUser(id, patch satisfies UserPatch);
+    if (passwordHash) await this.store.setPasswordHash(id, passwordHash);
+    await this.audit.append({
+      actor,
+      action: 'user.update',
+      target: `user/${id}`,
+      detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null },
+    });
+    if (before.enabled && !user.enabled) for (const l of this.listeners) await l.userDisabled?.(id);
+    return user;
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    await this.get(id);
+    await this.assignments.deleteForPrincipal('USER', id);
+    await this.store.deleteUser(id);
+    await this.audit.append({ actor, action: 'user.delete', target: `user/${id}`, detail: {} });
+    for (const l of this.listeners) await l.userDeleted?.(id);
+  }
+}
+
+/** The input shapes, for the OpenAPI document. */
+export { createSchema as userCreateSchema, updateSchema as userUpdateSchema };

@@ -1,0 +1,127 @@
+// The OpenAPI 3.1 document served at /api/v1/openapi.json. Request bodies are generated from the
+// very zod schemas that validate them, so the document cannot drift from the code.
+import { z } from 'zod';
+import { accountCreateSchema, accountUpdateSchema } from '../../access/accounts.ts';
+import { assignmentSchema } from '../../access/assignments.ts';
+import { instanceUpdateSchema } from '../../access/instance-settings.ts';
+import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../access/permission-sets.ts';
+import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
+import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
+
+const schema = (s: z.ZodType) => {
+  const { $schema: _ignored, ...json } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return json;
+};
+
+const body = (ref: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } } });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const listParams = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  { name: 'nextToken', in: 'query', schema: { type: 'string' } },
+  { name: 'name', in: 'query', description: 'case-insensitive substring of the name', schema: { type: 'string' } },
+];
+const idParam = (name = 'id') => ({ name, in: 'path', required: true, schema: { type: 'string' } });
+const cascadeParam = { name: 'cascade', in: 'query', description: 'also delete the assignments that refer to it', schema: { type: 'boolean' } };
+const errors = { '400': problem('Invalid input; nothing changed'), '401': problem('Missing or bad bearer token'), '404': problem('Unknown id'), '409': problem('Duplicate or still referenced') };
+
+function crud(tag: string, create: string, update: string, deleteParams: object[] = []) {
+  return {
+    collection: {
+      get: { tags: [tag], summary: `List ${tag}`, parameters: listParams, responses: { '200': ok('A page'), ...errors } },
+      post: { tags: [tag], summary: `Create`, requestBody: body(create), responses: { '201': ok('Created'), ...errors } },
+    },
+    item: {
+      parameters: [idParam()],
+      get: { tags: [tag], summary: 'Read', responses: { '200': ok('Found'), ...errors } },
+      patch: { tags: [tag], summary: 'Update (partial)', requestBody: body(update), responses: { '200': ok('Updated'), ...errors } },
+      delete: { tags: [tag], summary: 'Delete', parameters: deleteParams, responses: { '204': { description: 'Deleted' }, ...errors } },
+    },
+  };
+}
+
+export function openApiDocument(baseUrl: string) {
+  const users = crud('users', 'UserCreate', 'UserUpdate');
+  const groups = crud('groups', 'GroupCreate', 'GroupUpdate');
+  const accounts = crud('accounts', 'AccountCreate', 'AccountUpdate', [cascadeParam]);
+  const sets = crud('permission-sets', 'PermissionSetCreate', 'PermissionSetUpdate', [cascadeParam]);
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse admin API', version: '1' },
+    servers: [{ url: `${baseUrl}/api/v1` }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/tokens': {
+        post: {
+          tags: ['auth'],
+          summary: 'Trade an administrator userName and password for a bearer token',
+          security: [],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['userName', 'password'], properties: { userName: { type: 'string' }, password: { type: 'string' } } } } } },
+          responses: { '201': ok('{token, tokenType, expiresAt}'), '400': errors['400'], '401': errors['401'] },
+        },
+      },
+      '/tokens/current': { delete: { tags: ['auth'], summary: 'Revoke the token used for this call', responses: { '204': { description: 'Revoked' } } } },
+      '/users': users.collection,
+      '/users/{id}': users.item,
+      '/users/{id}/entitlements': { parameters: [idParam()], get: { tags: ['users'], summary: 'Accounts and permission sets the user reaches directly or through groups', responses: { '200': ok('Entitlements'), ...errors } } },
+      '/groups': groups.collection,
+      '/groups/{id}': groups.item,
+      '/groups/{id}/members': {
+        parameters: [idParam()],
+        get: { tags: ['groups'], summary: 'List members', parameters: listParams, responses: { '200': ok('A page of users'), ...errors } },
+        post: { tags: ['groups'], summary: 'Add a member', requestBody: body('GroupMember'), responses: { '204': { description: 'Added' }, ...errors } },
+      },
+      '/groups/{id}/members/{userId}': { parameters: [idParam(), idParam('userId')], delete: { tags: ['groups'], summary: 'Remove a member', responses: { '204': { description: 'Removed' }, ...errors } } },
+      '/accounts': accounts.collection,
+      '/accounts/{id}': accounts.item,
+      '/permission-sets': sets.collection,
+      '/permission-sets/{id}': sets.item,
+      '/account-assignments': {
+        get: {
+          tags: ['account-assignments'],
+          summary: 'List assignments, filtered by any of accountId, permissionSetId, principalType, principalId',
+          parameters: ['accountId', 'permissionSetId', 'principalType', 'principalId', 'limit', 'nextToken'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          responses: { '200': ok('A page'), ...errors },
+        },
+        post: { tags: ['account-assignments'], summary: 'Assign a permission set on an account to a user or group', requestBody: body('AccountAssignment'), responses: { '201': ok('Created'), ...errors } },
+        delete: {
+          tags: ['account-assignments'],
+          summary: 'Remove an assignment (its four fields in the query)',
+          parameters: ['accountId', 'permissionSetId', 'principalType', 'principalId'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+          responses: { '204': { description: 'Removed' }, ...errors },
+        },
+      },
+      '/instance': {
+        get: { tags: ['instance'], summary: 'Instance settings', responses: { '200': ok('Instance') } },
+        patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
+      },
+      '/audit': { get: { tags: ['audit'], summary: 'Audit log, newest first', responses: { '200': ok('A page of events') } } },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+        UserCreate: schema(userCreateSchema),
+        UserUpdate: schema(userUpdateSchema),
+        GroupCreate: schema(groupCreateSchema),
+        GroupUpdate: schema(groupUpdateSchema),
+        GroupMember: schema(groupMemberSchema),
+        AccountCreate: schema(accountCreateSchema),
+        AccountUpdate: schema(accountUpdateSchema),
+        PermissionSetCreate: schema(permissionSetCreateSchema),
+        PermissionSetUpdate: schema(permissionSetUpdateSchema),
+        AccountAssignment: schema(assignmentSchema),
+        InstanceUpdate: schema(instanceUpdateSchema),
+      },
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// Builds the express app from the services registry: one router per surface.
+import express, { type Express } from 'express';
+import { adminRouter } from './admin/router.ts';
+import { healthRouter } from './health.ts';
+import { requestLog } from './request-log.ts';
+import type { Services } from './services.ts';
+
+export interface AppState {
+  /** Set on SIGTERM: /readyz turns 503 so load balancers stop sending traffic first. */
+  draining: boolean;
+}
+
+export function createApp(services: Services, state: AppState = { draining: false }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.config.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(requestLog(services.logger));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.use(healthRouter(services, state));
+  app.use('/api/v1', adminRouter(services));
+  return app;
+}

@@ -1,0 +1,60 @@
+// Process entry: config → stores → services → HTTP; graceful shutdown on SIGTERM/SIGINT.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { ensureBootstrapAdmin } from '../access/bootstrap-admin.ts';
+import { createApp, type AppState } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createServices } from './services.ts';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+const config = configOrExit();
+const logger = createLogger(config.logLevel);
+mkdirSync(config.dataDir, { recursive: true });
+
+const services = await createServices(config, logger);
+const bootstrap = await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
+const state: AppState = { draining: false };
+const app = createApp(services, state);
+
+const server: Server = app.listen(config.port, config.host, () => {
+  const lines = [`Gatehouse is serving ${config.baseUrl} (listening on ${config.host}:${config.port})`];
+  lines.push(`  database: ${config.database.kind}${config.database.kind === 'sqlite' ? ` (${config.database.file})` : ''}; ephemeral store: ${services.ephemeral.kind}`);
+  if (bootstrap.created) {
+    lines.push(`  first administrator: userName "${bootstrap.userName}"`);
+    lines.push(
+      bootstrap.generatedPassword
+        ? `  generated password (shown once, change it): ${bootstrap.generatedPassword}`
+        : '  password: the value of GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD',
+    );
+  }
+  lines.push(`  admin API: POST ${config.baseUrl}/api/v1/tokens with {"userName","password"}, then Authorization: Bearer <token>`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info({ baseUrl: config.baseUrl, port: config.port }, 'listening');
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  state.draining = true;
+  server.close();
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  await services.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('configuration', () => {
+  it('has embedded defaults: SQLite under ./data, no Redis', () => {
+    const c = loadConfig({});
+    expect(c.port).to.equal(8080);
+    expect(c.database).to.deep.include({ kind: 'sqlite' });
+    expect(c.database.kind === 'sqlite' && c.database.file).to.match(/data\/gatehouse\.db$/);
+    expect(c.redisUrl).to.equal(null);
+    expect(c.baseUrl).to.equal('http://localhost:8080');
+  });
+
+  it('reads PostgreSQL and Redis URLs and trims the base URL', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1:6379', BASE_URL: 'https://sso.example.com/' });
+    expect(c.database).to.deep.equal({ kind: 'postgres', url: 'postgres://u@127.0.0.1/db' });
+    expect(c.redisUrl).to.equal('redis://127.0.0.1:6379');
+    expect(c.baseUrl).to.equal('https://sso.example.com');
+  });
+
+  it('names every bad variable and what is wrong with it', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', REDIS_URL: 'http://x', GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: 'short' });
+      expect.fail('should have thrown');
+    } catch (e) {
+      expect(e).to.be.instanceOf(ConfigError);
+      const message = (e as Error).message;
+      for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD']) expect(message).to.include(name);
+      expect(message).to.include('at least 12 characters');
+    }
+  });
+});
