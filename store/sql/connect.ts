@@ -1,0 +1,63 @@
+// Opens the database behind the SQL stores: a SQLite file through better-sqlite3 (WAL, so readers
+// never wait for the writer and a second process can share the file; foreign keys on; a busy
+// timeout so concurrent writers queue instead of failing), or PostgreSQL through a pg Pool.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { SqlDialect } from './codec.ts';
+import { unavailable } from './errors.ts';
+import type { Schema } from './schema.ts';
+
+/** Where the durable state lives; the same shape as Config['database'] (server/config.ts). */
+export type SqlTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+export interface SqlOptions {
+  /** SQLite: how long a writer waits for another process's write lock. Default 5000. */
+  busyTimeoutMs?: number;
+  /** PostgreSQL: how long to wait for a connection before UnavailableError. Default 5000. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: pool size. Default 10. */
+  poolSize?: number;
+}
+
+export interface SqlConnection {
+  db: Kysely<Schema>;
+  dialect: SqlDialect;
+}
+
+export function connectSql(target: SqlTarget, options: SqlOptions = {}): SqlConnection {
+  return target.kind === 'sqlite' ? connectSqlite(target.file, options) : connectPostgres(target.url, options);
+}
+
+function connectSqlite(file: string, options: SqlOptions): SqlConnection {
+  let database: Database.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    database = new Database(file);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // Durable at every checkpoint, and fsync-free commits in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
+    database.pragma('synchronous = NORMAL');
+  } catch (e) {
+    throw unavailable(e);
+  }
+  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+}
+
+function connectPostgres(url: string, options: SqlOptions): SqlConnection {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the
+  // process. The pool drops the client; the next query reports UnavailableError if the server is gone.
+  pool.on('error', () => {});
+  return { db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}

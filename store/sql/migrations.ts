@@ -1,0 +1,184 @@
+// The schema, as one ordered list of migrations shared by SQLite and PostgreSQL. Append new
+// migrations at the end; never edit one that has shipped. Where the dialects differ (dates, the
+// audit sequence, byte-wise collation of keys) a migration asks `types` rather than branching.
+
+import { sql, type Kysely } from 'kysely';
+import type { SqlDialect } from './codec.ts';
+
+export interface ColumnTypes {
+  /** Text compared byte by byte on both backends, so keys sort identically everywhere. */
+  key: ReturnType<typeof sql>;
+  /** timestamptz on PostgreSQL, epoch milliseconds on SQLite. */
+  date: 'timestamptz' | 'integer';
+}
+
+/**
+ * Migrations see the database untyped: they must keep working as written when the row types in
+ * schema.ts move on.
+ */
+export type UntypedDb = Kysely<Record<string, Record<string, unknown>>>;
+
+export interface Migration {
+  name: string;
+  up(db: UntypedDb, dialect: SqlDialect, types: ColumnTypes): Promise<void>;
+}
+
+export function columnTypes(dialect: SqlDialect): ColumnTypes {
+  return dialect === 'postgres' ? { key: sql`text collate "C"`, date: 'timestamptz' } : { key: sql`text`, date: 'integer' };
+}
+
+const initial: Migration = {
+  name: '0001_initial',
+  async up(db, dialect, t) {
+    // Built-in directory (and the shadow records of LDAP users and groups).
+    await db.schema
+      .createTable('directory_users')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('user_name', 'text', (c) => c.notNull())
+      .addColumn('user_name_key', t.key, (c) => c.notNull().unique())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('display_name_key', t.key, (c) => c.notNull())
+      .addColumn('name_json', 'text', (c) => c.notNull())
+      .addColumn('emails_json', 'text', (c) => c.notNull())
+      .addColumn('attributes_json', 'text', (c) => c.notNull())
+      .addColumn('enabled', 'boolean', (c) => c.notNull())
+      .addColumn('is_admin', 'boolean', (c) => c.notNull())
+      .addColumn('source', t.key, (c) => c.notNull())
+      .addColumn('external_id', t.key)
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .addUniqueConstraint('directory_users_external_id_unique', ['source', 'external_id'])
+      .execute();
+
+    await db.schema
+      .createTable('directory_groups')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('display_name_key', t.key, (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('source', t.key, (c) => c.notNull())
+      .addColumn('external_id', t.key)
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .addUniqueConstraint('directory_groups_external_id_unique', ['source', 'external_id'])
+      .execute();
+    await db.schema.createIndex('directory_groups_by_name').on('directory_groups').columns(['display_name_key', 'id']).execute();
+
+    await db.schema
+      .createTable('group_members')
+      .addColumn('group_id', t.key, (c) => c.notNull())
+      .addColumn('user_id', t.key, (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+      .addForeignKeyConstraint('group_members_group_fk', ['group_id'], 'directory_groups', ['id'], (fk) => fk.onDelete('cascade'))
+      .addForeignKeyConstraint('group_members_user_fk', ['user_id'], 'directory_users', ['id'], (fk) => fk.onDelete('cascade'))
+      .execute();
+    // groupIdsOfUser, and the cascade when a user is deleted.
+    await db.schema.createIndex('group_members_by_user').on('group_members').columns(['user_id', 'group_id']).execute();
+
+    await db.schema
+      .createTable('user_passwords')
+      .addColumn('user_id', t.key, (c) => c.primaryKey().references('directory_users.id').onDelete('cascade'))
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+
+    // The organization.
+    await db.schema
+      .createTable('accounts')
+      .addColumn('account_id', t.key, (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_key', t.key, (c) => c.notNull())
+      .addColumn('email', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('saml_provider_name', 'text', (c) => c.notNull())
+      .addColumn('sign_in_endpoint', 'text', (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('accounts_by_name').on('accounts').columns(['name_key', 'account_id']).execute();
+
+    await db.schema
+      .createTable('permission_sets')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('arn', 'text', (c) => c.notNull())
+      .addColumn('name', t.key, (c) => c.notNull().unique())
+      .addColumn('name_key', t.key, (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('session_duration', 'text', (c) => c.notNull())
+      .addColumn('relay_state', 'text')
+      .addColumn('managed_policies_json', 'text', (c) => c.notNull())
+      .addColumn('customer_managed_policies_json', 'text', (c) => c.notNull())
+      .addColumn('inline_policy', 'text')
+      .addColumn('permissions_boundary_json', 'text')
+      .addColumn('tags_json', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('permission_sets_by_name').on('permission_sets').columns(['name_key', 'id']).execute();
+
+    // No ON DELETE here: deleting an account or permission set that still has assignments is
+    // refused by the database itself (the stores cascade explicitly when asked to).
+    await db.schema
+      .createTable('account_assignments')
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key, (c) => c.notNull())
+      .addColumn('principal_type', t.key, (c) => c.notNull())
+      .addColumn('principal_id', t.key, (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addPrimaryKeyConstraint('account_assignments_pk', ['account_id', 'permission_set_id', 'principal_type', 'principal_id'])
+      .addForeignKeyConstraint('account_assignments_account_fk', ['account_id'], 'accounts', ['account_id'])
+      .addForeignKeyConstraint('account_assignments_permission_set_fk', ['permission_set_id'], 'permission_sets', ['id'])
+      .execute();
+    // The entitlements index (DESIGN.md "Core model"): a user's and their groups' assignments are
+    // a few index ranges, and the index covers every column the query reads.
+    await db.schema
+      .createIndex('account_assignments_by_principal')
+      .on('account_assignments')
+      .columns(['principal_type', 'principal_id', 'account_id', 'permission_set_id'])
+      .execute();
+    await db.schema.createIndex('account_assignments_by_permission_set').on('account_assignments').columns(['permission_set_id']).execute();
+
+    // Audit log, newest first by (at, seq).
+    await db.schema
+      .createTable('audit_events')
+      .addColumn('seq', dialect === 'postgres' ? 'bigint' : 'integer', (c) =>
+        dialect === 'postgres' ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+      )
+      .addColumn('id', t.key, (c) => c.notNull().unique())
+      .addColumn('at', t.date, (c) => c.notNull())
+      .addColumn('actor', t.key, (c) => c.notNull())
+      .addColumn('action', t.key, (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('detail_json', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_events_by_time').on('audit_events').columns(['at', 'seq']).execute();
+    await db.schema.createIndex('audit_events_by_actor').on('audit_events').columns(['actor', 'at', 'seq']).execute();
+    await db.schema.createIndex('audit_events_by_action').on('audit_events').columns(['action', 'at', 'seq']).execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('hash', t.key, (c) => c.primaryKey())
+      .addColumn('user_id', t.key, (c) => c.notNull().references('directory_users.id').onDelete('cascade'))
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('expires_at', t.date, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('api_tokens_by_user').on('api_tokens').columns(['user_id']).execute();
+
+    await db.schema
+      .createTable('instance')
+      .addColumn('singleton', 'integer', (c) => c.primaryKey().check(sql`singleton = 1`))
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('arn', 'text', (c) => c.notNull())
+      .addColumn('management_account_id', 'text')
+      .addColumn('session_duration_minutes', 'integer', (c) => c.notNull())
+      .addColumn('access_control_attributes_json', 'text', (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Every migration, oldest first. */
+export const migrations: readonly Migration[] = [initial];

@@ -1,0 +1,49 @@
+// Opens every durable store at once over one database (DESIGN.md "State"): connects, applies the
+// pending migrations, and hands back the stores. A database that does not answer is an
+// UnavailableError('sql') here and from every store call later.
+
+import { sql } from 'kysely';
+import type { SqlStores } from '../stores.ts';
+import { SqlAccountStore } from './account-store.ts';
+import { SqlApiTokenStore } from './api-token-store.ts';
+import { SqlAssignmentStore } from './assignment-store.ts';
+import { SqlAuditStore } from './audit-store.ts';
+import { codecFor } from './codec.ts';
+import { connectSql, type SqlOptions, type SqlTarget } from './connect.ts';
+import type { SqlContext } from './context.ts';
+import { SqlDirectoryStore } from './directory-store.ts';
+import { translated } from './errors.ts';
+import { SqlInstanceStore } from './instance-store.ts';
+import { migrate } from './migrate.ts';
+import { SqlPermissionSetStore } from './permission-set-store.ts';
+
+export type { SqlOptions, SqlTarget } from './connect.ts';
+
+export async function openSqlStores(target: SqlTarget, options: SqlOptions = {}): Promise<SqlStores> {
+  const { db, dialect } = connectSql(target, options);
+  try {
+    await translated(() => migrate(db, dialect));
+  } catch (e) {
+    await db.destroy().catch(() => {});
+    throw e;
+  }
+  const ctx: SqlContext = { db, dialect, codec: codecFor(dialect) };
+  let closed: Promise<void> | undefined;
+  return {
+    dialect,
+    directory: new SqlDirectoryStore(ctx),
+    accounts: new SqlAccountStore(ctx),
+    permissionSets: new SqlPermissionSetStore(ctx),
+    assignments: new SqlAssignmentStore(ctx),
+    audit: new SqlAuditStore(ctx),
+    apiTokens: new SqlApiTokenStore(ctx),
+    instance: new SqlInstanceStore(ctx),
+    async ping() {
+      await translated(() => sql`select 1`.execute(db));
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}

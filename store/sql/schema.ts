@@ -1,0 +1,135 @@
+// Row shapes of the SQL tables, as Kysely sees them. Column names are snake_case; the stores map
+// rows to the camelCase records of model/types.ts. Dates are `timestamptz` on PostgreSQL and epoch
+// milliseconds on SQLite; booleans are native on PostgreSQL and 0/1 on SQLite; JSON fields are text
+// on both (jsonb would reorder keys, and the contract wants them back exactly as given).
+
+import type { Generated } from 'kysely';
+
+/** A timestamp as the driver hands it over: a Date from pg, epoch milliseconds from SQLite. */
+export type DbDate = Date | number;
+/** A boolean as the driver hands it over: boolean from pg, 0/1 from SQLite. */
+export type DbBool = boolean | number;
+/** pg returns bigint columns as strings. */
+export type DbBigint = number | string;
+
+export interface UserRow {
+  id: string;
+  user_name: string;
+  /** userName lower-cased: the unique key that makes userName unique case-insensitively. */
+  user_name_key: string;
+  display_name: string;
+  display_name_key: string;
+  name_json: string;
+  emails_json: string;
+  attributes_json: string;
+  enabled: DbBool;
+  is_admin: DbBool;
+  source: string;
+  external_id: string | null;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface GroupRow {
+  id: string;
+  display_name: string;
+  display_name_key: string;
+  description: string;
+  source: string;
+  external_id: string | null;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface GroupMemberRow {
+  group_id: string;
+  user_id: string;
+  created_at: DbDate;
+}
+
+export interface UserPasswordRow {
+  user_id: string;
+  hash: string;
+  updated_at: DbDate;
+}
+
+export interface AccountRow {
+  account_id: string;
+  name: string;
+  name_key: string;
+  email: string;
+  kind: string;
+  saml_provider_name: string;
+  sign_in_endpoint: string;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface PermissionSetRow {
+  id: string;
+  arn: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  session_duration: string;
+  relay_state: string | null;
+  managed_policies_json: string;
+  customer_managed_policies_json: string;
+  inline_policy: string | null;
+  permissions_boundary_json: string | null;
+  tags_json: string;
+  version: number;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface AssignmentRow {
+  account_id: string;
+  permission_set_id: string;
+  principal_type: string;
+  principal_id: string;
+  created_at: DbDate;
+}
+
+export interface AuditEventRow {
+  /** Insertion order, to break ties between events of the same millisecond (newest first). */
+  seq: Generated<DbBigint>;
+  id: string;
+  at: DbDate;
+  actor: string;
+  action: string;
+  target: string;
+  detail_json: string;
+}
+
+export interface ApiTokenRow {
+  hash: string;
+  user_id: string;
+  created_at: DbDate;
+  expires_at: DbDate;
+}
+
+export interface InstanceRow {
+  /** Always 1: the primary key that makes the instance a singleton. */
+  singleton: number;
+  id: string;
+  arn: string;
+  management_account_id: string | null;
+  session_duration_minutes: number;
+  access_control_attributes_json: string;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface Schema {
+  directory_users: UserRow;
+  directory_groups: GroupRow;
+  group_members: GroupMemberRow;
+  user_passwords: UserPasswordRow;
+  accounts: AccountRow;
+  permission_sets: PermissionSetRow;
+  account_assignments: AssignmentRow;
+  audit_events: AuditEventRow;
+  api_tokens: ApiTokenRow;
+  instance: InstanceRow;
+}
