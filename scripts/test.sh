@@ -18,7 +18,7 @@ step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx eslint .
 
 counts=$(mktemp)
-GATEHOUSE_TEST_COUNTS="$counts" npx mocha --reporter test/support/counting-reporter.cjs "$@"
+GATEHOUSE_TEST_COUNTS="$counts" npx mocha --reporter test/support/counting-reporter.cjs "${@:-test/**/*.test.ts}"
 mocha_rc=$?
 if [ -s "$counts" ]; then
   read -r p f < "$counts"

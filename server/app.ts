@@ -2,6 +2,8 @@
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
 import { healthRouter } from './health.ts';
+import { portalRouter } from './portal/router.ts';
+import { samlRouter } from './saml/router.ts';
 import { requestLog } from './request-log.ts';
 import type { Services } from './services.ts';
 
@@ -23,5 +25,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   });
   app.use(healthRouter(services, state));
   app.use('/api/v1', adminRouter(services));
+  app.use(samlRouter(services));
+  app.use(portalRouter(services));
   return app;
 }

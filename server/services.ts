@@ -5,9 +5,18 @@ import path from 'node:path';
 import { AccountService } from '../access/accounts.ts';
 import { AdminTokenService } from '../access/admin-tokens.ts';
 import { AssignmentService } from '../access/assignments.ts';
+import { AwsFederationService, type SamlIdentity } from '../access/aws-federation.ts';
 import { EntitlementService } from '../access/entitlements.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
+import { PortalSessionService } from '../access/portal-sessions.ts';
+import { SignInService } from '../access/sign-in.ts';
+import { SignInThrottle } from '../access/sign-in-throttle.ts';
+import type { IdentitySource } from '../directory/identity-source.ts';
+import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
+import { idpEntityId } from '../idp/saml/metadata.ts';
+import type { User } from '../model/types.ts';
+import type { AuditStore } from '../store/stores.ts';
 import { BuiltinDirectory } from '../directory/builtin-directory.ts';
 import { GroupService } from '../directory/groups.ts';
 import { UserService } from '../directory/users.ts';
@@ -32,6 +41,17 @@ export interface Services {
   entitlements: EntitlementService;
   instanceSettings: InstanceSettingsService;
   adminTokens: AdminTokenService;
+  audit: AuditStore;
+  signingKey: SigningKey;
+  saml: SamlIdentity;
+  portalSessions: PortalSessionService;
+  signIn: SignInService;
+  signInThrottle: SignInThrottle;
+  awsFederation: AwsFederationService;
+  /** The identity source people sign in with (the built-in directory, or LDAP when configured). */
+  identitySource(): IdentitySource;
+  /** The source that holds a given user (for re-reading a signed-in user and their groups). */
+  identitySourceFor(source: User['source']): IdentitySource;
   close(): Promise<void>;
 }
 
@@ -50,7 +70,26 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     throw e;
   }
 
+  let signingKey: SigningKey;
+  try {
+    signingKey = await loadOrCreateSigningKey({
+      certsDir: config.certsDir,
+      keyPem: config.signingKeyPem,
+      certPem: config.signingCertPem,
+      entityId: idpEntityId(config.baseUrl),
+    });
+  } catch (e) {
+    await Promise.allSettled([ephemeral.close(), sql.close()]);
+    throw e;
+  }
+  const saml: SamlIdentity = { entityId: idpEntityId(config.baseUrl), key: signingKey };
+
   const builtinDirectory = new BuiltinDirectory(sql.directory);
+  const identitySource = (): IdentitySource => builtinDirectory;
+  const identitySourceFor = (_source: User['source']): IdentitySource => builtinDirectory;
+  const portalSessions = new PortalSessionService(ephemeral);
+  const signInThrottle = new SignInThrottle(ephemeral);
+  const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql.assignments, sql.directory, sql.audit);
   const services: Services = {
     config,
@@ -63,12 +102,26 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     accounts: new AccountService(sql.accounts, sql.instance, sql.audit, config.defaultSignInEndpoint),
     permissionSets: new PermissionSetService(sql.permissionSets, sql.instance, sql.audit),
     assignments,
-    entitlements: new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets),
+    entitlements,
     instanceSettings: new InstanceSettingsService(sql.instance, sql.audit),
     adminTokens: new AdminTokenService(builtinDirectory, sql.directory, sql.apiTokens, sql.audit, config.adminTokenTtlMinutes),
+    audit: sql.audit,
+    signingKey,
+    saml,
+    portalSessions,
+    signIn: new SignInService(identitySource, signInThrottle, portalSessions, sql.instance, sql.audit),
+    signInThrottle,
+    awsFederation: new AwsFederationService(entitlements, sql.instance, () => saml),
+    identitySource,
+    identitySourceFor,
     async close() {
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
+  // A disabled or deleted user's portal sessions end at once (security promise 8).
+  services.users.onLifecycle({
+    userDisabled: async (id) => void (await portalSessions.destroyAllForUser(id)),
+    userDeleted: async (id) => void (await portalSessions.destroyAllForUser(id)),
+  });
   return services;
 }

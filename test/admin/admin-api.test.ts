@@ -180,7 +180,7 @@ describe('admin API', function () {
       expect(upd.body.sessionDuration).to.equal('PT12H');
       expect(upd.body.version).to.be.greaterThan(v1);
       expectProblem(await gh.api('PATCH', `/permission-sets/${res.body.id}`, { name: 'Other' }), 400, 'name');
-      expectProblem(await gh.api('POST', '/permission-sets', { name: 'readonly+audit' }), 409);
+      expectProblem(await gh.api('POST', '/permission-sets', { name: 'ReadOnly+Audit' }), 409);
     });
 
     it('refuses a bad name, PT13H, a 40 KB inline policy, a non-JSON policy and more than 20 policies', async () => {

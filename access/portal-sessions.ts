@@ -1,0 +1,86 @@
+// Access-portal sessions, kept in the ephemeral store so any node can serve them (DESIGN.md
+// "State"). The cookie holds a random id; the store holds only its SHA-256, so a dump of Redis
+// yields no usable cookie. A fresh id is issued at every sign-in (OWASP ASVS V7.2.4).
+import { createHash, randomBytes } from 'node:crypto';
+import type { User } from '../model/types.ts';
+import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
+
+export interface PortalSession {
+  userId: string;
+  userName: string;
+  source: User['source'];
+  /** When the person authenticated (SAML AuthnInstant). */
+  authnInstant: string;
+  expiresAt: string;
+  /** SAML AuthnStatement SessionIndex: names this session to apps without revealing its id. */
+  sessionIndex: string;
+  /** Synchronizer token for every form posted within this session. */
+  csrfToken: string;
+  /** Entity ids of SAML apps used in this session (for single logout). */
+  apps: string[];
+}
+
+const sessionKey = (hash: string) => `session:${hash}`;
+const userIndexKey = (userId: string) => `user-sessions:${userId}`;
+export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('base64url');
+
+export class PortalSessionService {
+  constructor(private readonly store: EphemeralStore) {}
+
+  /** Returns the new session id (for the cookie) and the session. */
+  async create(user: User, durationMinutes: number, now = new Date()): Promise<{ id: string; session: PortalSession }> {
+    const id = randomBytes(32).toString('base64url');
+    const ttl = durationMinutes * 60;
+    const session: PortalSession = {
+      userId: user.id,
+      userName: user.userName,
+      source: user.source,
+      authnInstant: now.toISOString(),
+      expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+      sessionIndex: `_${randomBytes(16).toString('hex')}`,
+      csrfToken: randomBytes(24).toString('base64url'),
+      apps: [],
+    };
+    const hash = hashSessionId(id);
+    await this.store.set(sessionKey(hash), JSON.stringify(session), ttl);
+    await this.store.addToSet(userIndexKey(user.id), hash, ttl);
+    return { id, session };
+  }
+
+  /** The live session for a cookie value, or null. Throws UnavailableError when the store is down. */
+  async get(id: string | undefined): Promise<PortalSession | null> {
+    if (!id || id.length > 128) return null;
+    const raw = await this.store.get(sessionKey(hashSessionId(id)));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as PortalSession;
+    return Date.parse(session.expiresAt) > Date.now() ? session : null;
+  }
+
+  /** Records use of a SAML app in the session, keeping its expiry. */
+  async noteApp(id: string, entityId: string): Promise<void> {
+    const key = sessionKey(hashSessionId(id));
+    const raw = await this.store.get(key);
+    if (!raw) return;
+    const session = JSON.parse(raw) as PortalSession;
+    if (session.apps.includes(entityId)) return;
+    session.apps.push(entityId);
+    const ttl = Math.max(1, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
+    await this.store.set(key, JSON.stringify(session), ttl);
+  }
+
+  async destroy(id: string): Promise<PortalSession | null> {
+    const hash = hashSessionId(id);
+    const raw = await this.store.take(sessionKey(hash));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as PortalSession;
+    await this.store.removeFromSet(userIndexKey(session.userId), hash);
+    return session;
+  }
+
+  /** Ends every session of a user (disabled, deleted): security promise 8. Returns how many. */
+  async destroyAllForUser(userId: string): Promise<number> {
+    const hashes = await this.store.setMembers(userIndexKey(userId));
+    if (hashes.length) await this.store.delete(...hashes.map(sessionKey), userIndexKey(userId));
+    return hashes.length;
+  }
+}

@@ -1,0 +1,135 @@
+// The access portal at /start: sign in, the accounts list, federation into an account, sign out.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import type { PortalSession } from '../../access/portal-sessions.ts';
+import { SIGN_IN_FAILED } from '../../access/sign-in.ts';
+import { ForbiddenError, isDomainError } from '../../model/errors.ts';
+import { accountsPage } from '../../views/accounts.ts';
+import { autoPostPage } from '../../views/auto-post.ts';
+import { signInPage } from '../../views/sign-in.ts';
+import type { Services } from '../services.ts';
+import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.ts';
+import { portalErrorHandler } from './errors.ts';
+import { allowFormTarget, nonceOf, pageSecurity } from './page-security.ts';
+
+const sameSecret = (a: string | undefined, b: string | undefined) =>
+  !!a && !!b && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** Only our own portal paths may be returned to after sign-in (no open redirect). */
+const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
+
+const field = (req: Request, name: string) => {
+  const v = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof v === 'string' ? v : '';
+};
+
+export interface PortalContext {
+  id: string;
+  session: PortalSession;
+}
+
+/** The signed-in session behind the request's cookie, or null. Throws UnavailableError when the store is down. */
+export async function currentSession(services: Services, req: Request): Promise<PortalContext | null> {
+  const id = readCookie(req, SESSION_COOKIE);
+  const session = await services.portalSessions.get(id);
+  return session && id ? { id, session } : null;
+}
+
+/**
+ * The session of a form post, which must carry that session's CSRF token (ASVS V3.5.1): null when
+ * not signed in; ForbiddenError, and nothing done, when the token is missing or wrong.
+ */
+export async function sessionForPost(services: Services, req: Request): Promise<PortalContext | null> {
+  const ctx = await currentSession(services, req);
+  if (ctx && !sameSecret(field(req, 'csrf'), ctx.session.csrfToken)) {
+    throw new ForbiddenError('This form is out of date or did not come from the portal. Nothing was done; go back to the portal and try again.');
+  }
+  return ctx;
+}
+
+export function portalRouter(services: Services): Router {
+  const router = Router();
+  const secure = services.config.baseUrl.startsWith('https://');
+  router.use(pageSecurity);
+  router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
+
+  const showSignIn = (res: Response, status: number, o: { error?: string; userName?: string; returnTo?: string } = {}) => {
+    // Double-submit token for the sign-in form, which has no session yet.
+    const csrfToken = randomBytes(24).toString('base64url');
+    setCookie(res, LOGIN_CSRF_COOKIE, csrfToken, { secure, maxAgeSeconds: 3600 });
+    res.status(status).type('html').send(signInPage({ nonce: nonceOf(res), csrfToken, ...o }));
+  };
+
+  router.get('/start', async (req, res) => {
+    const ctx = await currentSession(services, req);
+    if (!ctx) return showSignIn(res, 200, { returnTo: typeof req.query.returnTo === 'string' ? safeReturnTo(req.query.returnTo) : undefined });
+    const user = await services.identitySourceFor(ctx.session.source).getUser(ctx.session.userId);
+    if (!user || !user.enabled) {
+      await services.portalSessions.destroy(ctx.id);
+      clearCookie(res, SESSION_COOKIE, secure);
+      return showSignIn(res, 200);
+    }
+    const groups = await services.identitySourceFor(ctx.session.source).groupsOf(user);
+    const accounts = await services.entitlements.forUser(user, groups);
+    res.type('html').send(
+      accountsPage({
+        nonce: nonceOf(res),
+        userName: ctx.session.userName,
+        csrfToken: ctx.session.csrfToken,
+        accounts,
+        query: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
+      }),
+    );
+  });
+
+  router.post('/start/login', async (req, res) => {
+    const userName = field(req, 'userName');
+    const returnTo = safeReturnTo(field(req, 'returnTo'));
+    if (!sameSecret(field(req, 'csrf'), readCookie(req, LOGIN_CSRF_COOKIE))) {
+      return showSignIn(res, 403, { error: 'Your sign-in form expired. Please try again.', userName: userName.slice(0, 256) });
+    }
+    try {
+      const { id, session } = await services.signIn.signIn(userName, field(req, 'password'), req.ip ?? 'unknown');
+      // A previous session in this browser ends: one person, one session per browser.
+      const previous = readCookie(req, SESSION_COOKIE);
+      if (previous) await services.portalSessions.destroy(previous);
+      setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: (Date.parse(session.expiresAt) - Date.now()) / 1000 });
+      clearCookie(res, LOGIN_CSRF_COOKIE, secure);
+      res.redirect(303, returnTo);
+    } catch (e) {
+      if (isDomainError(e) && (e.kind === 'unauthenticated' || e.kind === 'throttled')) {
+        return showSignIn(res, e.kind === 'throttled' ? 429 : 401, { error: SIGN_IN_FAILED, userName: userName.slice(0, 256), returnTo });
+      }
+      throw e;
+    }
+  });
+
+  router.post('/start/federate', async (req, res) => {
+    const ctx = await sessionForPost(services, req);
+    if (!ctx) return res.redirect(303, '/start');
+    const signed = await services.awsFederation.signFor(services.identitySourceFor(ctx.session.source), ctx.session, field(req, 'accountId'), field(req, 'permissionSet'));
+    await services.audit.append({
+      actor: ctx.session.userId,
+      action: 'federation.account',
+      target: `account/${signed.account.accountId}`,
+      detail: { permissionSets: signed.permissionSets.map((s) => s.name) },
+    });
+    allowFormTarget(res, signed.destination);
+    const fields: Record<string, string> = { SAMLResponse: signed.samlResponse };
+    if (signed.relayState) fields.RelayState = signed.relayState;
+    res.type('html').send(autoPostPage({ nonce: nonceOf(res), action: signed.destination, fields, title: `Signing in to ${signed.account.name}` }));
+  });
+
+  router.post('/start/logout', async (req, res) => {
+    const ctx = await sessionForPost(services, req);
+    if (ctx) {
+      await services.portalSessions.destroy(ctx.id);
+      await services.audit.append({ actor: ctx.session.userId, action: 'signout', target: 'portal', detail: {} });
+    }
+    clearCookie(res, SESSION_COOKIE, secure);
+    res.redirect(303, '/start');
+  });
+
+  router.use(portalErrorHandler);
+  return router;
+}
