@@ -123,10 +123,10 @@ export function decodePostBinding(form: string | Readonly<Record<string, unknown
   }
   // MIME-style line breaks are tolerated on POST: OpenSAML-based SPs wrap base64 at 76 columns.
   const octets = decodeBase64Strict(message.value, `HTTP-POST ${expected}`, true);
-  const xml = decodeUtf8(octets, `HTTP-POST ${expected}`);
-  if (!/^\uFEFF?\s*</.test(xml)) {
+  if (!startsLikeXml(octets)) {
     throw new InboundRejection('bad-encoding', `The HTTP-POST ${expected} does not decode to XML (HTTP-POST messages are base64 only, never DEFLATE-compressed: SAML Bindings §3.5.4)`);
   }
+  const xml = decodeUtf8(octets, `HTTP-POST ${expected}`);
   return {
     binding: 'HTTP-POST',
     parameter: expected,
@@ -218,4 +218,11 @@ function readRelayState(params: Map<string, RawParam>, limits: BindingLimits): s
     throw new InboundRejection('bad-parameters', `RelayState is longer than ${limits.maxRelayStateBytes} bytes`);
   }
   return relayState;
+}
+
+/** True when the octets start with `<`, after an optional UTF-8 byte order mark and whitespace. */
+function startsLikeXml(octets: Buffer): boolean {
+  let i = octets[0] === 0xef && octets[1] === 0xbb && octets[2] === 0xbf ? 3 : 0;
+  while (i < octets.length && (octets[i] === 0x20 || octets[i] === 0x09 || octets[i] === 0x0a || octets[i] === 0x0d)) i += 1;
+  return octets[i] === 0x3c;
 }

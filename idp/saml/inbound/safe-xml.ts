@@ -30,6 +30,7 @@ export const METADATA_LIMITS: XmlLimits = { what: 'SP metadata', maxBytes: 1024 
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
+const PROCESSING_INSTRUCTION_NODE = 7;
 const COMMENT_NODE = 8;
 
 /** Decodes octets as strict UTF-8 (SAML messages are UTF-8; a byte that is not is refused, not replaced). */
@@ -79,7 +80,7 @@ export function assertOnlyPlainNodes(doc: Document, limits: XmlLimits): void {
   if (doc.doctype) {
     throw forbidden(limits, 'a DOCTYPE declaration (DTDs and entities are never processed)');
   }
-  const roots = Array.from(doc.childNodes).filter((n) => !isIgnorableTopLevel(n, limits));
+  const roots = Array.from(doc.childNodes).filter((n, i) => !isIgnorableTopLevel(n, i, limits));
   if (roots.length !== 1 || roots[0]?.nodeType !== ELEMENT_NODE || !doc.documentElement) {
     throw new InboundRejection('xml-malformed', `The ${limits.what} must have exactly one root element`);
   }
@@ -107,8 +108,10 @@ export function assertOnlyPlainNodes(doc: Document, limits: XmlLimits): void {
   }
 }
 
-function isIgnorableTopLevel(node: Node, limits: XmlLimits): boolean {
+function isIgnorableTopLevel(node: Node, position: number, limits: XmlLimits): boolean {
   if (node.nodeType === TEXT_NODE) return (node.nodeValue ?? '').trim() === '';
+  // xmldom keeps the XML declaration as a leading `xml` processing instruction.
+  if (node.nodeType === PROCESSING_INSTRUCTION_NODE) return position === 0 && node.nodeName === 'xml';
   return node.nodeType === COMMENT_NODE && limits.allowComments;
 }
 
