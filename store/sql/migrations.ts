@@ -102,8 +102,10 @@ const initial: Migration = {
       .createTable('permission_sets')
       .addColumn('id', t.key, (c) => c.primaryKey())
       .addColumn('arn', 'text', (c) => c.notNull())
-      .addColumn('name', t.key, (c) => c.notNull().unique())
-      .addColumn('name_key', t.key, (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      // Unique case-insensitively: each name becomes an IAM role name in every assigned account,
+      // and IAM role names are unique regardless of case.
+      .addColumn('name_key', t.key, (c) => c.notNull().unique())
       .addColumn('description', 'text')
       .addColumn('session_duration', 'text', (c) => c.notNull())
       .addColumn('relay_state', 'text')

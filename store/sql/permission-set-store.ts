@@ -1,5 +1,6 @@
-// Permission sets over SQL. The name is unique and immutable (reference §5: UpdatePermissionSet has
-// no Name); every update bumps `version`, which provisioning compares with what each account has.
+// Permission sets over SQL. The name is immutable (reference §5: UpdatePermissionSet has no Name)
+// and unique case-insensitively, as the IAM role names made from it are; every update bumps
+// `version`, which provisioning compares with what each account has.
 
 import type { Updateable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
@@ -58,7 +59,7 @@ export class SqlPermissionSetStore implements PermissionSetStore {
     };
     await translated(() => this.ctx.db.insertInto('permission_sets').values(row).execute(), {
       unique: (columns) =>
-        columns.includes('name')
+        columns.includes('name_key')
           ? new ConflictError(`A permission set named ${JSON.stringify(set.name)} already exists`)
           : new ConflictError(`Permission set ${JSON.stringify(set.id)} already exists`),
     });
@@ -70,8 +71,11 @@ export class SqlPermissionSetStore implements PermissionSetStore {
     return row ? readPermissionSet(row) : null;
   }
 
+  /** Case-insensitive, like the uniqueness of names. */
   async getByName(name: string): Promise<PermissionSet | null> {
-    const row = await translated(() => this.ctx.db.selectFrom('permission_sets').selectAll().where('name', '=', name).executeTakeFirst());
+    const row = await translated(() =>
+      this.ctx.db.selectFrom('permission_sets').selectAll().where('name_key', '=', nameKey(name)).executeTakeFirst(),
+    );
     return row ? readPermissionSet(row) : null;
   }
 

@@ -1,0 +1,961 @@
+// The SQL store contract (store/stores.ts), one suite run against every backend: SQLite on a temp
+// file (sql-sqlite.test.ts) and a fresh PostgreSQL database (sql-postgres.test.ts).
+//
+// Most tests share one database per backend and stay out of each other's way by making their own
+// rows with unique ids and names, and by filtering lists on a tag only they use; tests that need an
+// empty database (the instance singleton, two processes starting at once) ask for a fresh one.
+
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import type { Kysely } from 'kysely';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../../model/errors.ts';
+import { newPermissionSetId, permissionSetArn } from '../../model/ids.ts';
+import type { AccountAssignment, PrincipalType } from '../../model/types.ts';
+import { codecFor, type SqlDialect } from '../../store/sql/codec.ts';
+import { connectSql } from '../../store/sql/connect.ts';
+import type { Schema } from '../../store/sql/schema.ts';
+import { writeTransaction } from '../../store/sql/transaction.ts';
+import { migrate } from '../../store/sql/migrate.ts';
+import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
+import type { NewAccount, NewGroup, NewPermissionSet, NewUser, Page, SqlStores } from '../../store/stores.ts';
+
+export interface OpenedDatabase {
+  stores: SqlStores;
+  target: SqlTarget;
+  /** Closes the stores and removes the database. */
+  dispose(): Promise<void>;
+}
+
+export interface SqlBackend {
+  name: 'sqlite' | 'postgres';
+  /** Where a new, empty (not even migrated) database lives; drop removes it. */
+  emptyTarget(): Promise<{ target: SqlTarget; drop(): Promise<void> }>;
+}
+
+/** A new database, opened (and so migrated) through openSqlStores. */
+async function freshDatabase(backend: SqlBackend): Promise<OpenedDatabase> {
+  const { target, drop } = await backend.emptyTarget();
+  try {
+    const stores = await openSqlStores(target);
+    return {
+      stores,
+      target,
+      async dispose() {
+        await stores.close();
+        await drop();
+      },
+    };
+  } catch (e) {
+    await drop();
+    throw e;
+  }
+}
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const OPEN_MODULE = pathToFileURL(path.join(REPO, 'store/sql/open.ts')).href;
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+/** A tag only one test uses, put into names so `nameContains: tag` lists just that test's rows. */
+const newTag = () => `t${hex(5)}`;
+const accountId = () => String(100_000_000_000 + Math.floor(Math.random() * 899_999_999_999));
+
+/** Strings a careless store would mangle: markup, quotes, CDATA ends, non-BMP unicode, RTL, NUL-free control chars. */
+const AWKWARD = `<&"]]> 'Ünïcødé' 日本語 🦄 \u202Eevil\u202C \t\n\\ %_`;
+
+function userFixture(tag: string, over: Partial<NewUser> = {}): NewUser {
+  return {
+    id: randomUUID(),
+    userName: `${tag}-user-${hex(3)}`,
+    displayName: `${tag} Person`,
+    name: { givenName: 'Ada', familyName: 'Lovelace' },
+    emails: [{ value: `${tag}@example.com`, type: 'work', primary: true }],
+    attributes: { department: 'engineering' },
+    enabled: true,
+    isAdmin: false,
+    source: 'builtin',
+    externalId: null,
+    ...over,
+  };
+}
+
+function groupFixture(tag: string, over: Partial<NewGroup> = {}): NewGroup {
+  return { id: randomUUID(), displayName: `${tag} group ${hex(3)}`, description: 'a group', source: 'builtin', externalId: null, ...over };
+}
+
+function accountFixture(tag: string, over: Partial<NewAccount> = {}): NewAccount {
+  return {
+    accountId: accountId(),
+    name: `${tag} account ${hex(3)}`,
+    email: `${tag}@accounts.example.com`,
+    kind: 'member',
+    samlProviderName: 'Gatehouse',
+    signInEndpoint: 'https://signin.aws.amazon.com/saml',
+    ...over,
+  };
+}
+
+function permissionSetFixture(tag: string, over: Partial<NewPermissionSet> = {}): NewPermissionSet {
+  const id = newPermissionSetId();
+  return {
+    id,
+    arn: permissionSetArn('ssoins-0123456789abcdef', id),
+    name: `${tag}-${hex(3)}`,
+    description: 'Read-only access',
+    sessionDuration: 'PT4H',
+    relayState: 'https://console.aws.amazon.com/s3/home',
+    managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    customerManagedPolicies: [{ name: 'Boundary', path: '/team/' }],
+    inlinePolicy: '{"Version": "2012-10-17",\n  "Statement": []}',
+    permissionsBoundary: { managedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' },
+    tags: [{ key: 'team', value: 'platform' }],
+    ...over,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the operation to reject, but it resolved');
+}
+
+/** Every page of a list, following nextToken; fails if a token repeats (an endless list). */
+async function allPages<T>(fetch: (nextToken?: string) => Promise<Page<T>>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await fetch(token);
+    pages += 1;
+    items.push(...page.items);
+    token = page.nextToken;
+    if (token !== undefined) {
+      expect(seen.has(token), 'a nextToken repeated').to.equal(false);
+      seen.add(token);
+    }
+  } while (token !== undefined);
+  return { items, pages };
+}
+
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Runs getOrCreate in two separate Node processes released at the same moment; returns their instance ids. */
+async function instanceIdsFromTwoProcesses(target: SqlTarget): Promise<string[]> {
+  const script = `
+    const { openSqlStores } = await import(${JSON.stringify(OPEN_MODULE)});
+    process.stdout.write('ready\\n');
+    await new Promise((go) => process.stdin.once('data', go));
+    const stores = await openSqlStores(JSON.parse(process.env.GATEHOUSE_TEST_TARGET));
+    const instance = await stores.instance.getOrCreate();
+    process.stdout.write('id=' + instance.id + '\\n');
+    await stores.close();
+    process.exit(0);
+  `;
+  const children = [0, 1].map(() =>
+    spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO,
+      env: { ...process.env, GATEHOUSE_TEST_TARGET: JSON.stringify(target) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  const outputs = children.map((child) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready\n')) resolve();
+      });
+    });
+    const done = new Promise<string>((resolve, reject) => {
+      child.on('exit', (code) => {
+        const id = /id=(\S+)/.exec(out)?.[1];
+        if (code === 0 && id) resolve(id);
+        else reject(new Error(`child exited ${code}: ${err || out}`));
+      });
+    });
+    return { child, ready, done };
+  });
+  await Promise.race([Promise.all(outputs.map((o) => o.ready)), Promise.all(outputs.map((o) => o.done))]);
+  for (const { child } of outputs) child.stdin.write('go\n');
+  return Promise.all(outputs.map((o) => o.done));
+}
+
+/**
+ * Enough assignments for a planner to tell an index from a scan (about 17,000: 4,000 users with 3
+ * each and 500 groups with 10 each over 50 accounts and 20 permission sets), bulk-inserted. Returns
+ * one user with three groups and how many distinct (account, permission set) pairs they reach.
+ */
+export async function seedForPlan(db: Kysely<Schema>, dialect: SqlDialect) {
+  const codec = codecFor(dialect);
+  const now = codec.date(new Date());
+  const accounts = Array.from({ length: 50 }, (_, i) => String(200_000_000_000 + i));
+  const sets = Array.from({ length: 20 }, (_, i) => `ps-${i.toString(16).padStart(16, '0')}`);
+  const userPairs = (i: number) => [0, 1, 2].map((k) => [accounts[(i * 7 + k * 13) % 50]!, sets[(i + k) % 20]!] as const);
+  const groupPairs = (j: number) => Array.from({ length: 10 }, (_, k) => [accounts[(j * 3 + k * 11) % 50]!, sets[(j * 7 + k) % 20]!] as const);
+  const rows: Schema['account_assignments'][] = [];
+  for (let i = 0; i < 4000; i++) {
+    for (const [a, p] of userPairs(i)) rows.push({ account_id: a, permission_set_id: p, principal_type: 'USER', principal_id: `user-${i}`, created_at: now });
+  }
+  for (let j = 0; j < 500; j++) {
+    for (const [a, p] of groupPairs(j)) rows.push({ account_id: a, permission_set_id: p, principal_type: 'GROUP', principal_id: `group-${j}`, created_at: now });
+  }
+  await writeTransaction(db, dialect, async (trx) => {
+    await trx
+      .insertInto('accounts')
+      .values(accounts.map((a) => ({ account_id: a, name: a, name_key: a, email: 'x@example.com', kind: 'member', saml_provider_name: 'G', sign_in_endpoint: 'https://signin.aws.amazon.com/saml', created_at: now, updated_at: now })))
+      .execute();
+    await trx
+      .insertInto('permission_sets')
+      .values(sets.map((id) => ({ id, arn: id, name: id, name_key: id, description: null, session_duration: 'PT1H', relay_state: null, managed_policies_json: '[]', customer_managed_policies_json: '[]', inline_policy: null, permissions_boundary_json: null, tags_json: '[]', version: 1, created_at: now, updated_at: now })))
+      .execute();
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('account_assignments').values(rows.slice(i, i + 500)).execute();
+  });
+  const groupIds = ['group-1', 'group-2', 'group-3'];
+  const pairs = new Set([...userPairs(42), ...groupPairs(1), ...groupPairs(2), ...groupPairs(3)].map(([a, p]) => `${a}/${p}`));
+  return { userId: 'user-42', groupIds, expectedPairs: pairs.size };
+}
+
+export function sqlStoreContract(backend: SqlBackend): void {
+  describe(`SQL store contract (${backend.name})`, function () {
+    let opened: OpenedDatabase;
+    let s: SqlStores;
+    before(async () => {
+      opened = await freshDatabase(backend);
+      s = opened.stores;
+    });
+    after(async () => {
+      await opened?.dispose();
+    });
+
+    it('reports its dialect and answers ping', async () => {
+      expect(s.dialect).to.equal(backend.name);
+      await s.ping();
+    });
+
+    describe('directory: users', () => {
+      it('creates a user and reads it back by id, by userName in any case and by external id, with dates as Date', async () => {
+        const tag = newTag();
+        const created = await s.directory.createUser(userFixture(tag, { userName: `${tag}-Alice`, source: 'ldap', externalId: `uuid-${tag}` }));
+        expect(created.createdAt).to.be.instanceOf(Date);
+        expect(created.updatedAt.getTime()).to.equal(created.createdAt.getTime());
+        expect(Math.abs(created.createdAt.getTime() - Date.now())).to.be.below(60_000);
+
+        const byId = await s.directory.getUser(created.id);
+        expect(byId).to.deep.equal(created);
+        expect(byId!.createdAt).to.be.instanceOf(Date);
+        expect(await s.directory.getUserByName(`${tag.toUpperCase()}-ALICE`)).to.deep.equal(created);
+        expect(await s.directory.getUserByExternalId('ldap', `uuid-${tag}`)).to.deep.equal(created);
+        expect(await s.directory.getUserByExternalId('builtin', `uuid-${tag}`)).to.equal(null);
+      });
+
+      it('returns null for unknown ids, names and external ids', async () => {
+        expect(await s.directory.getUser(randomUUID())).to.equal(null);
+        expect(await s.directory.getUserByName(`nobody-${hex(4)}`)).to.equal(null);
+        expect(await s.directory.getUserByExternalId('ldap', hex(8))).to.equal(null);
+      });
+
+      it('refuses a second user whose userName differs only in case, or whose id is taken, and keeps the first', async () => {
+        const tag = newTag();
+        const first = await s.directory.createUser(userFixture(tag, { userName: `${tag}-Bob` }));
+        const sameNameOtherCase = await rejection(s.directory.createUser(userFixture(tag, { userName: `${tag.toUpperCase()}-bOB` })));
+        expect(sameNameOtherCase).to.be.instanceOf(ConflictError);
+        expect((sameNameOtherCase as Error).message).to.contain('-bOB');
+        expect(await rejection(s.directory.createUser(userFixture(tag, { id: first.id })))).to.be.instanceOf(ConflictError);
+        const listed = await s.directory.listUsers({ nameContains: tag });
+        expect(listed.items).to.deep.equal([first]);
+      });
+
+      it('makes external ids unique per identity source', async () => {
+        const tag = newTag();
+        await s.directory.createUser(userFixture(tag, { source: 'ldap', externalId: `x-${tag}` }));
+        expect(await rejection(s.directory.createUser(userFixture(tag, { source: 'ldap', externalId: `x-${tag}` })))).to.be.instanceOf(
+          ConflictError,
+        );
+        const other = await s.directory.createUser(userFixture(tag, { source: 'builtin', externalId: `x-${tag}` }));
+        expect(await s.directory.getUserByExternalId('builtin', `x-${tag}`)).to.deep.equal(other);
+      });
+
+      it('keeps unicode, markup and nested JSON exactly as given', async () => {
+        const tag = newTag();
+        const created = await s.directory.createUser(
+          userFixture(tag, {
+            userName: `${tag}-Zoë-日本`,
+            displayName: `${tag} ${AWKWARD}`,
+            name: { givenName: AWKWARD, familyName: '🦄' },
+            emails: [
+              { value: `${tag}@exämple.com`, type: AWKWARD, primary: false },
+              { value: 'second@example.com' },
+            ],
+            attributes: { 'cost/Center': AWKWARD, zeta: '1', alpha: '', 'ключ': 'значение' },
+          }),
+        );
+        const read = await s.directory.getUser(created.id);
+        expect(read).to.deep.equal(created);
+        expect(read!.name).to.deep.equal({ givenName: AWKWARD, familyName: '🦄' });
+        expect(read!.emails[0]).to.deep.equal({ value: `${tag}@exämple.com`, type: AWKWARD, primary: false });
+        // Key order is part of "exactly".
+        expect(Object.keys(read!.attributes)).to.deep.equal(['cost/Center', 'zeta', 'alpha', 'ключ']);
+        expect(await s.directory.getUserByName(`${tag}-ZOË-日本`)).to.deep.equal(created);
+      });
+
+      it('hands out fresh copies: mutating a returned user changes nothing stored', async () => {
+        const tag = newTag();
+        const created = await s.directory.createUser(userFixture(tag));
+        created.emails[0]!.value = 'mutated@example.com';
+        created.attributes.department = 'mutated';
+        created.name.givenName = 'Mutated';
+        const read = await s.directory.getUser(created.id);
+        expect(read!.emails[0]!.value).to.equal(`${tag}@example.com`);
+        expect(read!.attributes.department).to.equal('engineering');
+        expect(read!.name.givenName).to.equal('Ada');
+        read!.attributes.department = 'again';
+        expect((await s.directory.getUser(created.id))!.attributes.department).to.equal('engineering');
+      });
+
+      it('updates only the patched fields, moves updatedAt, and re-keys the userName', async () => {
+        const tag = newTag();
+        const created = await s.directory.createUser(userFixture(tag, { userName: `${tag}-carol` }));
+        await new Promise((r) => setTimeout(r, 5));
+        const updated = await s.directory.updateUser(created.id, {
+          userName: `${tag}-Caroline`,
+          enabled: false,
+          isAdmin: true,
+          attributes: { team: 'blue' },
+        });
+        expect(updated).to.deep.include({ userName: `${tag}-Caroline`, enabled: false, isAdmin: true, displayName: created.displayName });
+        expect(updated.attributes).to.deep.equal({ team: 'blue' });
+        expect(updated.emails).to.deep.equal(created.emails);
+        expect(updated.createdAt.getTime()).to.equal(created.createdAt.getTime());
+        expect(updated.updatedAt.getTime()).to.be.above(created.updatedAt.getTime());
+        expect(await s.directory.getUser(created.id)).to.deep.equal(updated);
+        expect(await s.directory.getUserByName(`${tag}-carol`)).to.equal(null);
+        expect((await s.directory.getUserByName(`${tag}-CAROLINE`))!.id).to.equal(created.id);
+        // A case-only rename of one's own name is not a clash.
+        expect((await s.directory.updateUser(created.id, { userName: `${tag}-CAROLINE` })).userName).to.equal(`${tag}-CAROLINE`);
+      });
+
+      it('refuses a rename onto another user\'s name in another case, and an update of an unknown user', async () => {
+        const tag = newTag();
+        await s.directory.createUser(userFixture(tag, { userName: `${tag}-dave` }));
+        const erin = await s.directory.createUser(userFixture(tag, { userName: `${tag}-erin` }));
+        expect(await rejection(s.directory.updateUser(erin.id, { userName: `${tag}-DAVE` }))).to.be.instanceOf(ConflictError);
+        expect((await s.directory.getUser(erin.id))!.userName).to.equal(`${tag}-erin`);
+        const missing = await rejection(s.directory.updateUser(randomUUID(), { displayName: 'x' }));
+        expect(missing).to.be.instanceOf(NotFoundError);
+        expect((missing as NotFoundError).resource).to.equal('user');
+      });
+
+      it('lists users by userName case-insensitively then id, across pages, and filters on userName or displayName', async () => {
+        const tag = newTag();
+        const names = ['delta', 'Alpha', 'charlie', 'Bravo', 'echo'];
+        for (const n of names) await s.directory.createUser(userFixture(tag, { userName: `${tag}-${n}`, displayName: `${n} ${tag}` }));
+        await s.directory.createUser(userFixture(newTag(), { userName: `other-${hex(4)}` }));
+
+        const { items, pages } = await allPages((nextToken) => s.directory.listUsers({ nameContains: tag, limit: 2, nextToken }));
+        expect(pages).to.equal(3);
+        expect(items.map((u) => u.userName)).to.deep.equal(['Alpha', 'Bravo', 'charlie', 'delta', 'echo'].map((n) => `${tag}-${n}`));
+
+        const upper = await s.directory.listUsers({ nameContains: tag.toUpperCase() + '-BR' });
+        expect(upper.items.map((u) => u.userName)).to.deep.equal([`${tag}-Bravo`]);
+        expect(upper.nextToken).to.equal(undefined);
+        const byDisplayName = await s.directory.listUsers({ nameContains: `ECHO ${tag}` });
+        expect(byDisplayName.items.map((u) => u.userName)).to.deep.equal([`${tag}-echo`]);
+      });
+
+      it('takes % and _ in nameContains literally', async () => {
+        const tag = newTag();
+        await s.directory.createUser(userFixture(tag, { userName: `${tag}-50%_off`, displayName: 'plain' }));
+        await s.directory.createUser(userFixture(tag, { userName: `${tag}-50xyoff`, displayName: 'plain' }));
+        const hits = await s.directory.listUsers({ nameContains: `${tag}-50%_` });
+        expect(hits.items.map((u) => u.userName)).to.deep.equal([`${tag}-50%_off`]);
+      });
+
+      it('refuses a nextToken it did not make', async () => {
+        for (const token of ['garbage', Buffer.from('[1]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+          expect(await rejection(s.directory.listUsers({ nextToken: token }))).to.be.instanceOf(ValidationError);
+        }
+      });
+
+      it('sets, replaces and reads a password hash; unknown users have none and cannot get one', async () => {
+        const user = await s.directory.createUser(userFixture(newTag()));
+        expect(await s.directory.getPasswordHash(user.id)).to.equal(null);
+        await s.directory.setPasswordHash(user.id, '$argon2id$v=19$m=19456,t=2,p=1$first');
+        await s.directory.setPasswordHash(user.id, '$argon2id$v=19$m=19456,t=2,p=1$second');
+        expect(await s.directory.getPasswordHash(user.id)).to.equal('$argon2id$v=19$m=19456,t=2,p=1$second');
+        const missing = randomUUID();
+        expect(await rejection(s.directory.setPasswordHash(missing, 'h'))).to.be.instanceOf(NotFoundError);
+        expect(await s.directory.getPasswordHash(missing)).to.equal(null);
+      });
+
+      it('deleting a user removes it with its memberships, password hash and API tokens', async () => {
+        const tag = newTag();
+        const user = await s.directory.createUser(userFixture(tag));
+        const keep = await s.directory.createUser(userFixture(tag));
+        const group = await s.directory.createGroup(groupFixture(tag));
+        await s.directory.addMember(group.id, user.id);
+        await s.directory.addMember(group.id, keep.id);
+        await s.directory.setPasswordHash(user.id, 'hash');
+        const hash = hex(32);
+        await s.apiTokens.create({ hash, userId: user.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+
+        await s.directory.deleteUser(user.id);
+        expect(await s.directory.getUser(user.id)).to.equal(null);
+        expect(await s.directory.getPasswordHash(user.id)).to.equal(null);
+        expect(await s.apiTokens.find(hash)).to.equal(null);
+        expect(await s.directory.groupIdsOfUser(user.id)).to.deep.equal([]);
+        expect((await s.directory.listMembers(group.id)).items.map((u) => u.id)).to.deep.equal([keep.id]);
+        expect(await rejection(s.directory.deleteUser(user.id))).to.be.instanceOf(NotFoundError);
+      });
+    });
+
+    describe('directory: groups and memberships', () => {
+      it('creates, reads, updates and deletes a group; unknown ids are null or NotFoundError', async () => {
+        const tag = newTag();
+        const group = await s.directory.createGroup(groupFixture(tag, { description: AWKWARD, source: 'ldap', externalId: `cn=${tag}` }));
+        expect(await s.directory.getGroup(group.id)).to.deep.equal(group);
+        expect(await s.directory.getGroupByExternalId('ldap', `cn=${tag}`)).to.deep.equal(group);
+        expect(await s.directory.getGroupByExternalId('ldap', `cn=${tag}x`)).to.equal(null);
+        expect(await s.directory.getGroup(randomUUID())).to.equal(null);
+
+        await new Promise((r) => setTimeout(r, 5));
+        const updated = await s.directory.updateGroup(group.id, { displayName: `${tag} renamed` });
+        expect(updated).to.deep.include({ displayName: `${tag} renamed`, description: AWKWARD });
+        expect(updated.updatedAt.getTime()).to.be.above(group.updatedAt.getTime());
+        expect(await s.directory.getGroup(group.id)).to.deep.equal(updated);
+
+        expect(await rejection(s.directory.createGroup(groupFixture(tag, { id: group.id })))).to.be.instanceOf(ConflictError);
+        expect(await rejection(s.directory.updateGroup(randomUUID(), { description: 'x' }))).to.be.instanceOf(NotFoundError);
+        await s.directory.deleteGroup(group.id);
+        expect(await s.directory.getGroup(group.id)).to.equal(null);
+        expect(await rejection(s.directory.deleteGroup(group.id))).to.be.instanceOf(NotFoundError);
+      });
+
+      it('lists groups by displayName case-insensitively then id, across pages', async () => {
+        const tag = newTag();
+        for (const n of ['Ops', 'admins', 'Billing', 'dev']) await s.directory.createGroup(groupFixture(tag, { displayName: `${tag} ${n}` }));
+        const { items, pages } = await allPages((nextToken) => s.directory.listGroups({ nameContains: tag.toUpperCase(), limit: 3, nextToken }));
+        expect(pages).to.equal(2);
+        expect(items.map((g) => g.displayName)).to.deep.equal(['admins', 'Billing', 'dev', 'Ops'].map((n) => `${tag} ${n}`));
+      });
+
+      it('adds members idempotently, lists them by userName across pages, and knows a user\'s groups', async () => {
+        const tag = newTag();
+        const group = await s.directory.createGroup(groupFixture(tag));
+        const other = await s.directory.createGroup(groupFixture(tag));
+        const users = [];
+        for (const n of ['mike', 'Lima', 'kilo']) users.push(await s.directory.createUser(userFixture(tag, { userName: `${tag}-${n}` })));
+        for (const u of users) await s.directory.addMember(group.id, u.id);
+        await s.directory.addMember(group.id, users[0]!.id);
+        await s.directory.addMember(other.id, users[0]!.id);
+
+        const { items } = await allPages((nextToken) => s.directory.listMembers(group.id, { limit: 2, nextToken }));
+        expect(items.map((u) => u.userName)).to.deep.equal([`${tag}-kilo`, `${tag}-Lima`, `${tag}-mike`]);
+        expect((await s.directory.listMembers(group.id, { nameContains: 'LIM' })).items.map((u) => u.userName)).to.deep.equal([`${tag}-Lima`]);
+        expect(await s.directory.groupIdsOfUser(users[0]!.id)).to.have.members([group.id, other.id]).and.have.length(2);
+        expect(await s.directory.groupIdsOfUser(randomUUID())).to.deep.equal([]);
+      });
+
+      it('refuses memberships of unknown groups or users, and removal of a non-member', async () => {
+        const tag = newTag();
+        const group = await s.directory.createGroup(groupFixture(tag));
+        const user = await s.directory.createUser(userFixture(tag));
+        const noGroup = await rejection(s.directory.addMember(randomUUID(), user.id));
+        expect(noGroup).to.be.instanceOf(NotFoundError);
+        expect((noGroup as NotFoundError).resource).to.equal('group');
+        const noUser = await rejection(s.directory.addMember(group.id, randomUUID()));
+        expect(noUser).to.be.instanceOf(NotFoundError);
+        expect((noUser as NotFoundError).resource).to.equal('user');
+        expect(await rejection(s.directory.removeMember(group.id, user.id))).to.be.instanceOf(NotFoundError);
+        expect(await rejection(s.directory.listMembers(randomUUID()))).to.be.instanceOf(NotFoundError);
+
+        await s.directory.addMember(group.id, user.id);
+        await s.directory.removeMember(group.id, user.id);
+        expect((await s.directory.listMembers(group.id)).items).to.deep.equal([]);
+        expect(await s.directory.getUser(user.id)).to.not.equal(null);
+      });
+
+      it('deleting a group removes its memberships but not its members', async () => {
+        const tag = newTag();
+        const group = await s.directory.createGroup(groupFixture(tag));
+        const user = await s.directory.createUser(userFixture(tag));
+        await s.directory.addMember(group.id, user.id);
+        await s.directory.deleteGroup(group.id);
+        expect(await s.directory.groupIdsOfUser(user.id)).to.deep.equal([]);
+        expect(await s.directory.getUser(user.id)).to.not.equal(null);
+      });
+    });
+
+    describe('accounts', () => {
+      it('creates, reads, updates and refuses a duplicate account id', async () => {
+        const tag = newTag();
+        const account = await s.accounts.create(accountFixture(tag, { name: `${tag} ${AWKWARD}` }));
+        expect(await s.accounts.get(account.accountId)).to.deep.equal(account);
+        expect(account.createdAt).to.be.instanceOf(Date);
+        const duplicate = await rejection(s.accounts.create(accountFixture(tag, { accountId: account.accountId })));
+        expect(duplicate).to.be.instanceOf(ConflictError);
+        expect(await s.accounts.get(account.accountId)).to.deep.equal(account);
+
+        await new Promise((r) => setTimeout(r, 5));
+        const updated = await s.accounts.update(account.accountId, { name: `${tag} prod`, kind: 'external', signInEndpoint: 'https://signin.aws.amazon.com/saml/acs/x' });
+        expect(updated).to.deep.include({ name: `${tag} prod`, kind: 'external', email: account.email, samlProviderName: 'Gatehouse' });
+        expect(updated.updatedAt.getTime()).to.be.above(account.updatedAt.getTime());
+        expect(await s.accounts.get(account.accountId)).to.deep.equal(updated);
+      });
+
+      it('returns null, NotFoundError or nothing for unknown accounts', async () => {
+        expect(await s.accounts.get(accountId())).to.equal(null);
+        expect(await rejection(s.accounts.update(accountId(), { name: 'x' }))).to.be.instanceOf(NotFoundError);
+        expect(await rejection(s.accounts.delete(accountId()))).to.be.instanceOf(NotFoundError);
+        expect(await rejection(s.accounts.delete(accountId(), { cascade: true }))).to.be.instanceOf(NotFoundError);
+        expect(await s.accounts.getMany([])).to.deep.equal([]);
+      });
+
+      it('gets many at once in name order, leaving out unknown ids and repeats', async () => {
+        const tag = newTag();
+        const b = await s.accounts.create(accountFixture(tag, { name: `${tag} Beta` }));
+        const a = await s.accounts.create(accountFixture(tag, { name: `${tag} alpha` }));
+        const many = await s.accounts.getMany([b.accountId, accountId(), a.accountId, b.accountId]);
+        expect(many).to.deep.equal([a, b]);
+      });
+
+      it('lists accounts by name case-insensitively then id, across pages', async () => {
+        const tag = newTag();
+        const created = [];
+        for (const n of ['Sandbox', 'audit', 'Prod', 'log-archive', 'prod']) created.push(await s.accounts.create(accountFixture(tag, { name: `${tag} ${n}` })));
+        const { items, pages } = await allPages((nextToken) => s.accounts.list({ nameContains: tag, limit: 2, nextToken }));
+        expect(pages).to.equal(3);
+        const expected = [...created].sort((x, y) => byteOrder(x.name.toLowerCase(), y.name.toLowerCase()) || byteOrder(x.accountId, y.accountId));
+        expect(items).to.deep.equal(expected);
+      });
+
+      it('refuses to delete an account with assignments, and deletes them too when asked to cascade', async () => {
+        const tag = newTag();
+        const account = await s.accounts.create(accountFixture(tag));
+        const set = await s.permissionSets.create(permissionSetFixture(tag));
+        const assignment = { accountId: account.accountId, permissionSetId: set.id, principalType: 'USER' as const, principalId: randomUUID() };
+        await s.assignments.create(assignment);
+
+        const refused = await rejection(s.accounts.delete(account.accountId));
+        expect(refused).to.be.instanceOf(ConflictError);
+        expect(await s.accounts.get(account.accountId)).to.not.equal(null);
+        expect((await s.assignments.list({ accountId: account.accountId })).items).to.have.length(1);
+
+        await s.accounts.delete(account.accountId, { cascade: true });
+        expect(await s.accounts.get(account.accountId)).to.equal(null);
+        expect((await s.assignments.list({ accountId: account.accountId })).items).to.deep.equal([]);
+        expect(await s.permissionSets.get(set.id)).to.not.equal(null);
+      });
+
+      it('deletes an account without assignments', async () => {
+        const account = await s.accounts.create(accountFixture(newTag()));
+        await s.accounts.delete(account.accountId);
+        expect(await s.accounts.get(account.accountId)).to.equal(null);
+      });
+    });
+
+    describe('permission sets', () => {
+      it('creates at version 1 and reads back by id and by name, with every JSON field exact', async () => {
+        const tag = newTag();
+        const input = permissionSetFixture(tag, {
+          description: AWKWARD,
+          inlinePolicy: `{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Sid": ${JSON.stringify(AWKWARD)}}]\n}`,
+          customerManagedPolicies: [{ name: 'Café', path: '/ü/' }, { name: 'B', path: '/' }],
+          permissionsBoundary: { customerManagedPolicyReference: { name: AWKWARD, path: '/b/' } },
+          tags: [{ key: 'z', value: AWKWARD }, { key: 'a', value: '' }],
+        });
+        const created = await s.permissionSets.create(input);
+        expect(created.version).to.equal(1);
+        expect(created).to.deep.include({ ...input });
+        expect(await s.permissionSets.get(created.id)).to.deep.equal(created);
+        expect(await s.permissionSets.getByName(input.name)).to.deep.equal(created);
+        expect(await s.permissionSets.getByName(input.name.toUpperCase())).to.deep.equal(created);
+        expect(await s.permissionSets.getByName(`${input.name}x`)).to.equal(null);
+        expect(await s.permissionSets.get(newPermissionSetId())).to.equal(null);
+      });
+
+      it('stores null optional fields as null', async () => {
+        const created = await s.permissionSets.create(
+          permissionSetFixture(newTag(), { description: null, relayState: null, inlinePolicy: null, permissionsBoundary: null, managedPolicies: [], customerManagedPolicies: [], tags: [] }),
+        );
+        expect(await s.permissionSets.get(created.id)).to.deep.equal(created);
+        expect(created).to.deep.include({ description: null, relayState: null, inlinePolicy: null, permissionsBoundary: null });
+      });
+
+      it('refuses a duplicate name, also in another case, or a duplicate id', async () => {
+        const tag = newTag();
+        const first = await s.permissionSets.create(permissionSetFixture(tag, { name: `${tag}-ReadOnly` }));
+        expect(await rejection(s.permissionSets.create(permissionSetFixture(tag, { name: first.name })))).to.be.instanceOf(ConflictError);
+        const otherCase = await rejection(s.permissionSets.create(permissionSetFixture(tag, { name: `${tag.toUpperCase()}-readonly` })));
+        expect(otherCase).to.be.instanceOf(ConflictError);
+        expect((otherCase as Error).message).to.contain('-readonly');
+        expect(await rejection(s.permissionSets.create(permissionSetFixture(tag, { id: first.id })))).to.be.instanceOf(ConflictError);
+        expect((await s.permissionSets.list({ nameContains: tag })).items).to.deep.equal([first]);
+      });
+
+      it('bumps the version on every update and changes only the patched fields', async () => {
+        const created = await s.permissionSets.create(permissionSetFixture(newTag()));
+        const first = await s.permissionSets.update(created.id, { sessionDuration: 'PT12H', permissionsBoundary: null });
+        expect(first.version).to.equal(2);
+        expect(first).to.deep.include({ sessionDuration: 'PT12H', permissionsBoundary: null, name: created.name, arn: created.arn });
+        expect(first.managedPolicies).to.deep.equal(created.managedPolicies);
+        const second = await s.permissionSets.update(created.id, { description: null, tags: [{ key: 'k', value: 'v' }] });
+        expect(second.version).to.equal(3);
+        expect(second.description).to.equal(null);
+        expect(second.sessionDuration).to.equal('PT12H');
+        expect(await s.permissionSets.get(created.id)).to.deep.equal(second);
+        expect(await rejection(s.permissionSets.update(newPermissionSetId(), { description: 'x' }))).to.be.instanceOf(NotFoundError);
+      });
+
+      it('gets many in name order and lists by name across pages', async () => {
+        const tag = newTag();
+        const sets = [];
+        for (const n of ['Zeta', 'alpha', 'Mid']) sets.push(await s.permissionSets.create(permissionSetFixture(tag, { name: `${tag}-${n}` })));
+        const byName = [sets[1], sets[2], sets[0]];
+        expect(await s.permissionSets.getMany([...sets.map((x) => x.id), newPermissionSetId()])).to.deep.equal(byName);
+        const { items, pages } = await allPages((nextToken) => s.permissionSets.list({ nameContains: tag.toUpperCase(), limit: 2, nextToken }));
+        expect(pages).to.equal(2);
+        expect(items).to.deep.equal(byName);
+      });
+
+      it('refuses to delete a set with assignments unless cascading; unknown sets are NotFoundError', async () => {
+        const tag = newTag();
+        const account = await s.accounts.create(accountFixture(tag));
+        const set = await s.permissionSets.create(permissionSetFixture(tag));
+        await s.assignments.create({ accountId: account.accountId, permissionSetId: set.id, principalType: 'GROUP', principalId: randomUUID() });
+        expect(await rejection(s.permissionSets.delete(set.id))).to.be.instanceOf(ConflictError);
+        expect(await s.permissionSets.get(set.id)).to.not.equal(null);
+        await s.permissionSets.delete(set.id, { cascade: true });
+        expect(await s.permissionSets.get(set.id)).to.equal(null);
+        expect((await s.assignments.list({ permissionSetId: set.id })).items).to.deep.equal([]);
+        expect(await rejection(s.permissionSets.delete(set.id))).to.be.instanceOf(NotFoundError);
+        const bare = await s.permissionSets.create(permissionSetFixture(tag));
+        await s.permissionSets.delete(bare.id);
+        expect(await s.permissionSets.getByName(bare.name)).to.equal(null);
+      });
+    });
+
+    describe('account assignments', () => {
+      async function accountsAndSets(tag: string, accounts: number, sets: number) {
+        const a = [];
+        const p = [];
+        for (let i = 0; i < accounts; i++) a.push((await s.accounts.create(accountFixture(tag))).accountId);
+        for (let i = 0; i < sets; i++) p.push((await s.permissionSets.create(permissionSetFixture(tag))).id);
+        return { accounts: a.sort(byteOrder), sets: p.sort(byteOrder) };
+      }
+
+      it('creates an assignment once, and deletes it once', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 1, 1);
+        const key = { accountId: accounts[0]!, permissionSetId: sets[0]!, principalType: 'USER' as const, principalId: randomUUID() };
+        const created = await s.assignments.create(key);
+        expect(created).to.deep.include(key);
+        expect(created.createdAt).to.be.instanceOf(Date);
+        expect((await s.assignments.list({ principalId: key.principalId })).items).to.deep.equal([created]);
+        expect(await rejection(s.assignments.create(key))).to.be.instanceOf(ConflictError);
+        // The same pair for a group with the same id is a different assignment.
+        await s.assignments.create({ ...key, principalType: 'GROUP' });
+
+        await s.assignments.delete(key);
+        expect((await s.assignments.list({ principalId: key.principalId, principalType: 'USER' })).items).to.deep.equal([]);
+        expect(await rejection(s.assignments.delete(key))).to.be.instanceOf(NotFoundError);
+      });
+
+      it('refuses assignments to an unknown account or permission set, saying which', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 1, 1);
+        const principal = { principalType: 'USER' as const, principalId: randomUUID() };
+        const noAccount = await rejection(s.assignments.create({ accountId: accountId(), permissionSetId: sets[0]!, ...principal }));
+        expect(noAccount).to.be.instanceOf(NotFoundError);
+        expect((noAccount as NotFoundError).resource).to.equal('account');
+        const noSet = await rejection(s.assignments.create({ accountId: accounts[0]!, permissionSetId: newPermissionSetId(), ...principal }));
+        expect(noSet).to.be.instanceOf(NotFoundError);
+        expect((noSet as NotFoundError).resource).to.equal('permission set');
+        expect((await s.assignments.list({ principalId: principal.principalId })).items).to.deep.equal([]);
+      });
+
+      it('lists with filters in a stable order across pages', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 2, 2);
+        const user = randomUUID();
+        const group = randomUUID();
+        const made: AccountAssignment[] = [];
+        for (const accountId of accounts) {
+          for (const permissionSetId of sets) {
+            made.push(await s.assignments.create({ accountId, permissionSetId, principalType: 'USER', principalId: user }));
+            made.push(await s.assignments.create({ accountId, permissionSetId, principalType: 'GROUP', principalId: group }));
+          }
+        }
+        const key = (a: AccountAssignment) => [a.accountId, a.permissionSetId, a.principalType, a.principalId];
+        const ordered = [...made].sort((x, y) => {
+          for (let i = 0; i < 4; i++) {
+            const c = byteOrder(key(x)[i]!, key(y)[i]!);
+            if (c !== 0) return c;
+          }
+          return 0;
+        });
+
+        const byAccount = await allPages((nextToken) => s.assignments.list({ accountId: accounts[0] }, { limit: 3, nextToken }));
+        expect(byAccount.pages).to.equal(2);
+        expect(byAccount.items).to.deep.equal(ordered.filter((a) => a.accountId === accounts[0]));
+
+        const byUser = await allPages((nextToken) => s.assignments.list({ principalType: 'USER', principalId: user }, { limit: 1, nextToken }));
+        expect(byUser.pages).to.equal(4);
+        expect(byUser.items).to.deep.equal(ordered.filter((a) => a.principalType === 'USER'));
+
+        const bySetAndGroup = await s.assignments.list({ permissionSetId: sets[1], principalId: group });
+        expect(bySetAndGroup.items).to.deep.equal(ordered.filter((a) => a.permissionSetId === sets[1] && a.principalId === group));
+      });
+
+      it('deletes every assignment of one principal and reports how many', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 2, 1);
+        const gone = randomUUID();
+        const stays = randomUUID();
+        for (const accountId of accounts) {
+          await s.assignments.create({ accountId, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: gone });
+          await s.assignments.create({ accountId, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: stays });
+        }
+        await s.assignments.create({ accountId: accounts[0]!, permissionSetId: sets[0]!, principalType: 'USER', principalId: gone });
+        expect(await s.assignments.deleteForPrincipal('GROUP', gone)).to.equal(2);
+        expect(await s.assignments.deleteForPrincipal('GROUP', gone)).to.equal(0);
+        expect((await s.assignments.list({ principalId: stays })).items).to.have.length(2);
+        expect((await s.assignments.list({ principalType: 'USER', principalId: gone })).items).to.have.length(1);
+      });
+
+      it('computes entitlements through direct assignments and two overlapping groups, de-duplicated and sorted', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 3, 3);
+        const [a0, a1, a2] = accounts as [string, string, string];
+        const [p0, p1, p2] = sets as [string, string, string];
+        const user = randomUUID();
+        const g1 = randomUUID();
+        const g2 = randomUUID();
+        const notMine = randomUUID();
+        const assign = (accountId: string, permissionSetId: string, principalType: PrincipalType, principalId: string) =>
+          s.assignments.create({ accountId, permissionSetId, principalType, principalId });
+        await assign(a2, p0, 'USER', user);
+        await assign(a0, p1, 'USER', user);
+        await assign(a0, p1, 'GROUP', g1); // overlaps the direct one
+        await assign(a0, p0, 'GROUP', g1);
+        await assign(a0, p0, 'GROUP', g2); // overlaps g1
+        await assign(a0, p2, 'GROUP', g2);
+        await assign(a2, p0, 'GROUP', g2); // overlaps the direct one
+        await assign(a1, p2, 'GROUP', notMine); // a group the user is not in
+        await assign(a1, p1, 'USER', notMine); // another user
+        // The same id as the user, but as a group: must not count as the user's own.
+        await assign(a1, p0, 'GROUP', user);
+
+        expect(await s.assignments.entitlements(user, [g1, g2, g1])).to.deep.equal([
+          { accountId: a0, permissionSetIds: [p0, p1, p2] },
+          { accountId: a2, permissionSetIds: [p0] },
+        ]);
+        expect(await s.assignments.entitlements(user, [])).to.deep.equal([
+          { accountId: a0, permissionSetIds: [p1] },
+          { accountId: a2, permissionSetIds: [p0] },
+        ]);
+        expect(await s.assignments.entitlements(randomUUID(), [g2])).to.deep.equal([
+          { accountId: a0, permissionSetIds: [p0, p2] },
+          { accountId: a2, permissionSetIds: [p0] },
+        ]);
+        expect(await s.assignments.entitlements(randomUUID(), [randomUUID()])).to.deep.equal([]);
+      });
+
+      it('computes entitlements for a user in more groups than one query binds', async () => {
+        const { accounts, sets } = await accountsAndSets(newTag(), 2, 1);
+        const groups = Array.from({ length: 2500 }, () => randomUUID());
+        await s.assignments.create({ accountId: accounts[1]!, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: groups[2499]! });
+        await s.assignments.create({ accountId: accounts[0]!, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: groups[1200]! });
+        await s.assignments.create({ accountId: accounts[1]!, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: groups[3]! });
+        expect(await s.assignments.entitlements(randomUUID(), groups)).to.deep.equal([
+          { accountId: accounts[0], permissionSetIds: [sets[0]] },
+          { accountId: accounts[1], permissionSetIds: [sets[0]] },
+        ]);
+      });
+    });
+
+    describe('audit log', () => {
+      it('appends events and lists them newest first, same-millisecond events in reverse insertion order', async () => {
+        const actor = `actor-${hex(4)}`;
+        const at = new Date('2030-01-02T03:04:05.678Z');
+        const first = await s.audit.append({ actor, action: 'user.create', target: 'user/1', detail: { n: 1 }, at });
+        const second = await s.audit.append({ actor, action: 'user.update', target: 'user/1', detail: { n: 2 }, at });
+        const older = await s.audit.append({ actor, action: 'user.create', target: 'user/0', detail: {}, at: new Date(at.getTime() - 1) });
+        const now = await s.audit.append({ actor, action: 'user.delete', target: 'user/1', detail: {} });
+        expect(first.id).to.be.a('string').and.not.equal(second.id);
+        expect(first.at.getTime()).to.equal(at.getTime());
+        expect(Math.abs(now.at.getTime() - Date.now())).to.be.below(60_000);
+        const listed = await s.audit.list({ actor });
+        // The 2030 events lie in the future of `now`; `older` is one millisecond before them.
+        expect(listed.items.map((e) => e.id)).to.deep.equal([second.id, first.id, older.id, now.id]);
+        expect(listed.items[1]).to.deep.equal(first);
+        expect(listed.items[1]!.at).to.be.instanceOf(Date);
+      });
+
+      it('filters by action and actor and pages through the log', async () => {
+        const actor = `actor-${hex(4)}`;
+        const base = Date.now();
+        const made = [];
+        for (let i = 0; i < 5; i++) {
+          made.push(await s.audit.append({ actor, action: i % 2 === 0 ? 'signin.failure' : 'signin.success', target: `user/${i}`, detail: { i }, at: new Date(base + i) }));
+        }
+        const newestFirst = [...made].reverse();
+        const { items, pages } = await allPages((nextToken) => s.audit.list({ actor, limit: 2, nextToken }));
+        expect(pages).to.equal(3);
+        expect(items).to.deep.equal(newestFirst);
+        const failures = await s.audit.list({ actor, action: 'signin.failure' });
+        expect(failures.items.map((e) => e.target)).to.deep.equal(['user/4', 'user/2', 'user/0']);
+        expect((await s.audit.list({ actor: `${actor}x` })).items).to.deep.equal([]);
+      });
+
+      it('keeps event detail exactly', async () => {
+        const actor = `actor-${hex(4)}`;
+        const detail = { text: AWKWARD, nested: { list: [1, 'two', null, true], empty: {} }, 'key with "quotes"': '<&"]]>' };
+        await s.audit.append({ actor, action: 'x.y', target: AWKWARD, detail });
+        const [event] = (await s.audit.list({ actor })).items;
+        expect(event!.detail).to.deep.equal(detail);
+        expect(Object.keys(event!.detail)).to.deep.equal(['text', 'nested', 'key with "quotes"']);
+        expect(event!.target).to.equal(AWKWARD);
+      });
+    });
+
+    describe('API tokens', () => {
+      it('finds a token by hash until it expires, with its dates intact', async () => {
+        const user = await s.directory.createUser(userFixture(newTag()));
+        const token = { hash: hex(32), userId: user.id, createdAt: new Date('2031-05-06T07:08:09.123Z'), expiresAt: new Date('2031-05-06T19:08:09.123Z') };
+        await s.apiTokens.create(token);
+        expect(await s.apiTokens.find(token.hash, new Date('2031-05-06T19:08:09.122Z'))).to.deep.equal(token);
+        expect(await s.apiTokens.find(token.hash, new Date('2031-05-06T19:08:09.123Z'))).to.equal(null);
+        expect(await s.apiTokens.find(token.hash)).to.deep.equal(token); // now is before 2031
+        expect(await s.apiTokens.find(hex(32))).to.equal(null);
+      });
+
+      it('refuses a duplicate hash or an unknown user', async () => {
+        const user = await s.directory.createUser(userFixture(newTag()));
+        const token = { hash: hex(32), userId: user.id, createdAt: new Date(), expiresAt: new Date(Date.now() + 60_000) };
+        await s.apiTokens.create(token);
+        expect(await rejection(s.apiTokens.create({ ...token }))).to.be.instanceOf(ConflictError);
+        const unknownUser = await rejection(s.apiTokens.create({ ...token, hash: hex(32), userId: randomUUID() }));
+        expect(unknownUser).to.be.instanceOf(NotFoundError);
+        expect((unknownUser as NotFoundError).resource).to.equal('user');
+      });
+
+      it('deletes one token, or all of a user\'s', async () => {
+        const user = await s.directory.createUser(userFixture(newTag()));
+        const other = await s.directory.createUser(userFixture(newTag()));
+        const later = new Date(Date.now() + 60_000);
+        const hashes = [hex(32), hex(32), hex(32)];
+        for (const hash of hashes) await s.apiTokens.create({ hash, userId: user.id, createdAt: new Date(), expiresAt: later });
+        const othersHash = hex(32);
+        await s.apiTokens.create({ hash: othersHash, userId: other.id, createdAt: new Date(), expiresAt: later });
+
+        await s.apiTokens.delete(hashes[0]!);
+        expect(await s.apiTokens.find(hashes[0]!)).to.equal(null);
+        expect(await rejection(s.apiTokens.delete(hashes[0]!))).to.be.instanceOf(NotFoundError);
+        expect(await s.apiTokens.deleteForUser(user.id)).to.equal(2);
+        expect(await s.apiTokens.find(hashes[1]!)).to.equal(null);
+        expect(await s.apiTokens.deleteForUser(user.id)).to.equal(0);
+        expect(await s.apiTokens.find(othersHash)).to.not.equal(null);
+      });
+    });
+
+    describe('instance (each test on a fresh database)', () => {
+      it('creates the instance on first call with the defaults, returns the same one after, and persists updates', async () => {
+        const db = await freshDatabase(backend);
+        try {
+          const created = await db.stores.instance.getOrCreate();
+          expect(created.id).to.match(/^ssoins-[0-9a-f]{16}$/);
+          expect(created).to.deep.include({
+            arn: `arn:aws:sso:::instance/${created.id}`,
+            managementAccountId: null,
+            sessionDurationMinutes: 480,
+            accessControlAttributes: {},
+          });
+          expect(await db.stores.instance.getOrCreate()).to.deep.equal(created);
+
+          const attributes = { department: 'Department', 'cost center': AWKWARD };
+          const updated = await db.stores.instance.update({ managementAccountId: '111122223333', sessionDurationMinutes: 60, accessControlAttributes: attributes });
+          expect(updated).to.deep.include({ id: created.id, managementAccountId: '111122223333', sessionDurationMinutes: 60 });
+          expect(updated.accessControlAttributes).to.deep.equal(attributes);
+          const partly = await db.stores.instance.update({ managementAccountId: null });
+          expect(partly).to.deep.include({ managementAccountId: null, sessionDurationMinutes: 60 });
+          expect(await db.stores.instance.getOrCreate()).to.deep.equal(partly);
+        } finally {
+          await db.dispose();
+        }
+      });
+
+      it('update creates the instance first when nobody asked for it yet', async () => {
+        const db = await freshDatabase(backend);
+        try {
+          const updated = await db.stores.instance.update({ sessionDurationMinutes: 15 });
+          expect(updated.id).to.match(/^ssoins-[0-9a-f]{16}$/);
+          expect(updated.sessionDurationMinutes).to.equal(15);
+        } finally {
+          await db.dispose();
+        }
+      });
+
+      it('two processes opening an empty database at the same moment migrate it once and agree on one instance', async function () {
+        this.timeout(60_000);
+        const empty = await backend.emptyTarget();
+        try {
+          const ids = await instanceIdsFromTwoProcesses(empty.target);
+          expect(ids).to.have.length(2);
+          expect(ids[0]).to.match(/^ssoins-[0-9a-f]{16}$/);
+          expect(ids[1]).to.equal(ids[0]);
+          const stores = await openSqlStores(empty.target);
+          try {
+            expect((await stores.instance.getOrCreate()).id).to.equal(ids[0]);
+          } finally {
+            await stores.close();
+          }
+        } finally {
+          await empty.drop();
+        }
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('keeps everything across close and reopen, and reopening runs no migration twice', async () => {
+        const db = await freshDatabase(backend);
+        try {
+          const user = await db.stores.directory.createUser(userFixture(newTag()));
+          const instance = await db.stores.instance.getOrCreate();
+          await db.stores.close();
+          const again = await openSqlStores(db.target);
+          try {
+            expect(await again.directory.getUser(user.id)).to.deep.equal(user);
+            expect((await again.instance.getOrCreate()).id).to.equal(instance.id);
+          } finally {
+            await again.close();
+          }
+          const { db: raw, dialect } = connectSql(db.target);
+          try {
+            expect(await migrate(raw, dialect)).to.deep.equal([]);
+          } finally {
+            await raw.destroy();
+          }
+        } finally {
+          await db.dispose();
+        }
+      });
+
+      it('rejects with UnavailableError once closed', async () => {
+        const db = await freshDatabase(backend);
+        try {
+          await db.stores.close();
+          await db.stores.close(); // closing twice is harmless
+          expect(await rejection(db.stores.ping())).to.be.instanceOf(UnavailableError);
+          const e = await rejection(db.stores.directory.getUser(randomUUID()));
+          expect(e).to.be.instanceOf(UnavailableError);
+          expect((e as UnavailableError).dependency).to.equal('sql');
+        } finally {
+          await db.dispose();
+        }
+      });
+    });
+  });
+}
