@@ -70,6 +70,8 @@ export function userBindFailure(e: unknown): SignInFailure | null {
 
 /** One line a person configuring the directory can act on; never contains a password. */
 export function describeLdapError(e: unknown): string {
+  // Our own wrapper adds "LDAP <what> failed:"; the caller says what it was doing, so describe the cause.
+  if (e instanceof UnavailableError && e.cause !== undefined) return describeLdapError(e.cause);
   const code = resultCode(e);
   if (code !== null) {
     const name = RESULT_NAMES[code] ?? 'error';
