@@ -11,6 +11,7 @@ import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
 import { SignInService } from '../access/sign-in.ts';
+import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
@@ -48,6 +49,7 @@ export interface Services {
   signIn: SignInService;
   signInThrottle: SignInThrottle;
   awsFederation: AwsFederationService;
+  ssoAccessTokens: SsoAccessTokenService;
   /** The identity source people sign in with (the built-in directory, or LDAP when configured). */
   identitySource(): IdentitySource;
   /** The source that holds a given user (for re-reading a signed-in user and their groups). */
@@ -112,6 +114,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     signIn: new SignInService(identitySource, signInThrottle, portalSessions, sql.instance, sql.audit),
     signInThrottle,
     awsFederation: new AwsFederationService(entitlements, sql.instance, () => saml),
+    ssoAccessTokens: new SsoAccessTokenService(ephemeral),
     identitySource,
     identitySourceFor,
     async close() {
