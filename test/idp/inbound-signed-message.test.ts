@@ -32,7 +32,7 @@ describe('inbound SAML: signed POST messages', () => {
       expect(check.signed).to.equal(true);
       expect(check.root.getAttribute('ID')).to.equal('_ok1');
       expect(check.root.ownerDocument).not.to.equal(message.document);
-      expect(findSignatureElements(check.root.ownerDocument)).to.have.length(0); // enveloped: the signature is not signed content
+      expect(findSignatureElements(check.root.ownerDocument!)).to.have.length(0); // enveloped: the signature is not signed content
     });
 
     it('verifies with the second of two stored certificates (key rollover, SAML2Int IDP32)', async () => {
