@@ -56,6 +56,14 @@ export class PortalSessionService {
     return Date.parse(session.expiresAt) > Date.now() ? session : null;
   }
 
+  /** The live session by its stored hash (for tokens bound to a session), or null. */
+  async getByHash(hash: string): Promise<PortalSession | null> {
+    const raw = await this.store.get(sessionKey(hash));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as PortalSession;
+    return Date.parse(session.expiresAt) > Date.now() ? session : null;
+  }
+
   /** Records use of a SAML app in the session, keeping its expiry. */
   async noteApp(id: string, entityId: string): Promise<void> {
     const key = sessionKey(hashSessionId(id));
