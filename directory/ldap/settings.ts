@@ -138,7 +138,19 @@ function isLdapUrl(value: string): boolean {
   );
 }
 
+/**
+ * RFC 4515 §3: one parenthesised filter. ldapts's parser forgives a missing outer pair and an
+ * unclosed `(&`, so the shape is checked here first; inside values, parentheses must be written
+ * \28 and \29, so counting them is exact.
+ */
 function parsesAsFilter(value: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '(') depth++;
+    else if (value[i] === ')') depth--;
+    if (depth < 0 || (depth === 0 && i < value.length - 1)) return false;
+  }
+  if (depth !== 0 || !value.startsWith('(')) return false;
   try {
     FilterParser.parseString(value);
     return true;
