@@ -11,7 +11,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 
 export const SIGNING_CERT_SUBJECT = 'CN=Gatehouse SAML signing';
 const VALIDITY_DAYS = 3650;
-const MODULUS_BITS = 3072;
+const DEFAULT_MODULUS_BITS = 3072;
 
 export interface GeneratedKeyPair {
   /** PKCS#8 PEM. */
@@ -19,7 +19,10 @@ export interface GeneratedKeyPair {
   certificatePem: string;
 }
 
-export async function generateSelfSignedSigningKey(entityId: string, now = new Date()): Promise<GeneratedKeyPair> {
+export async function generateSelfSignedSigningKey(
+  entityId: string,
+  { now = new Date(), modulusLength = DEFAULT_MODULUS_BITS }: { now?: Date; modulusLength?: 2048 | 3072 | 4096 } = {},
+): Promise<GeneratedKeyPair> {
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   // Node's webcrypto is the WebCrypto the library expects; the two type declarations differ only
@@ -30,7 +33,7 @@ export async function generateSelfSignedSigningKey(entityId: string, now = new D
     name: 'RSASSA-PKCS1-v1_5',
     hash: 'SHA-256',
     publicExponent: new Uint8Array([1, 0, 1]),
-    modulusLength: MODULUS_BITS,
+    modulusLength,
   };
   const keys = (await subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
 

@@ -15,6 +15,7 @@ import {
   type AwsSamlResponseInput,
 } from '../../idp/saml/aws-response.ts';
 import { buildIdpMetadata } from '../../idp/saml/metadata.ts';
+import { newSamlId } from '../../idp/saml/saml-id.ts';
 import { ValidationError } from '../../model/errors.ts';
 import { ACS, ADMIN_ROLE, BASE_URL, ENTITY_ID, NS, PROVIDER, READONLY_ROLE, baseInput, freshSigningKey, parseStrict } from './fixtures.ts';
 
@@ -190,8 +191,8 @@ describe('idp/saml AWS Response', function () {
   it('uses fresh, unique IDs that start with _ and carries InResponseTo when answering a request', () => {
     const a = sign({ inResponseTo: '_req-42' });
     const b = sign();
-    const ids = [a.responseId, a.assertionId, b.responseId, b.assertionId];
-    expect(new Set(ids).size).to.equal(4);
+    const ids = [a.responseId, a.assertionId, b.responseId, b.assertionId, ...Array.from({ length: 250 }, newSamlId)];
+    expect(new Set(ids).size).to.equal(ids.length);
     for (const id of ids) expect(id).to.match(/^_[0-9a-f]{40}$/);
     const doc = parseStrict(a.xml);
     expect(doc.documentElement!.getAttribute('InResponseTo')).to.equal('_req-42');
