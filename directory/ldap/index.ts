@@ -12,4 +12,5 @@ export {
   type LdapSettings,
   type LdapSettingsInput,
 } from './settings.ts';
+export { ldapSettingsFromEnv } from './settings-from-env.ts';
 export { testConnection, type ConnectionReport, type ConnectionStep, type TestConnectionOptions } from './test-connection.ts';

@@ -8,6 +8,7 @@ import { describeLdapError, userBindFailure } from '../../directory/ldap/ldap-er
 import { formatObjectGuid, parseObjectGuid } from '../../directory/ldap/object-guid.ts';
 import { isDisabled } from '../../directory/ldap/profiles.ts';
 import { parseLdapSettings, publicLdapSettings } from '../../directory/ldap/settings.ts';
+import { ldapSettingsFromEnv } from '../../directory/ldap/settings-from-env.ts';
 import { ValidationError } from '../../model/errors.ts';
 
 const minimal = {
@@ -110,6 +111,53 @@ describe('LDAP settings', () => {
     const shown = publicLdapSettings(parseLdapSettings(minimal));
     expect(JSON.stringify(shown)).not.to.include('s3cret');
     expect(shown.bindPasswordSet).to.equal(true);
+  });
+});
+
+describe('LDAP settings from the environment', () => {
+  const env = {
+    LDAP_URL: 'ldaps://dc1.corp.example.com',
+    LDAP_BIND_DN: 'CN=gatehouse,OU=Service Accounts,DC=corp,DC=example,DC=com',
+    LDAP_BIND_PASSWORD: 's3cret',
+    LDAP_USER_BASE_DN: 'OU=Staff,DC=corp,DC=example,DC=com',
+    LDAP_USER_FILTER: '(&(objectCategory=person)(objectClass=user))',
+    LDAP_LOGIN_ATTRIBUTE: 'sAMAccountName',
+    LDAP_ID_ATTRIBUTE: 'objectGUID',
+    LDAP_CUSTOM_ATTRIBUTES: 'costCenter=extensionAttribute1, department=department',
+    LDAP_DISABLED: 'bit:userAccountControl=2',
+    LDAP_GROUP_BASE_DN: 'OU=Groups,DC=corp,DC=example,DC=com',
+    LDAP_GROUP_FILTER: '(objectClass=group)',
+    LDAP_GROUP_MEMBERSHIP: 'ad-in-chain',
+    LDAP_TLS_VERIFY: 'true',
+    LDAP_OPERATION_TIMEOUT_MS: '3000',
+  };
+
+  it('is null without LDAP_URL (the built-in directory is used)', () => {
+    expect(ldapSettingsFromEnv({})).to.equal(null);
+    expect(ldapSettingsFromEnv({ LDAP_URL: '' })).to.equal(null);
+  });
+
+  it('reads an Active Directory configuration', () => {
+    const s = ldapSettingsFromEnv(env)!;
+    expect(s).to.include({ loginAttribute: 'sAMAccountName', groupMembership: 'ad-in-chain', tlsVerify: true, operationTimeoutMs: 3000 });
+    expect(s.attributes).to.include({ idAttribute: 'objectGUID', userName: 'sAMAccountName' });
+    expect(s.attributes.custom).to.deep.equal({ costCenter: 'extensionAttribute1', department: 'department' });
+    expect(s.disabled).to.deep.equal({ kind: 'bit-set', attribute: 'userAccountControl', mask: 2 });
+  });
+
+  it('names the variables that are wrong or missing', () => {
+    try {
+      ldapSettingsFromEnv({ ...env, LDAP_BIND_DN: '', LDAP_START_TLS: 'maybe', LDAP_DISABLED: 'whenever', LDAP_OPERATION_TIMEOUT_MS: '5s' });
+      expect.fail('expected a ValidationError');
+    } catch (e) {
+      expect(e).to.be.instanceOf(ValidationError);
+      expect((e as ValidationError).problems.map((p) => p.field).sort()).to.deep.equal([
+        'LDAP_BIND_DN',
+        'LDAP_DISABLED',
+        'LDAP_OPERATION_TIMEOUT_MS',
+        'LDAP_START_TLS',
+      ]);
+    }
   });
 });
 
