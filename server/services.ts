@@ -66,6 +66,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       // Embedded mode keeps short-lived state in the SQLite file too, so a restart loses nothing.
       sqliteFile: config.database.kind === 'sqlite' ? config.database.file : path.join(config.dataDir, 'ephemeral.db'),
       timeoutMs: config.dependencyTimeoutMs,
+      onConnectionError: (err: unknown) => logger.warn({ err }, 'redis connection error'),
     });
   } catch (e) {
     await sql.close();

@@ -2,7 +2,7 @@
 // role-credential cache, replay caches and rate counters. Redis when REDIS_URL is set; otherwise an
 // embedded store kept in the SQLite file (so a restart loses nothing).
 //
-// Contract (test/store/ephemeral.contract.ts runs it on both):
+// Contract (test/store/ephemeral.test.ts runs it on both):
 // - Every key has a TTL in seconds (> 0); an expired key is gone for every operation.
 // - Values are strings; callers serialise.
 // - When the backend does not answer, every operation rejects with UnavailableError promptly (no
