@@ -129,7 +129,7 @@ export function buildAwsSamlResponse(input: AwsSamlResponseInput, key: SamlSigni
     attributeStatement(input) +
     `</saml:Assertion>`;
   const assertion =
-    assertionHead + envelopedSignature(assertionId, assertionHead + assertionTail, key) + assertionTail;
+    assertionHead + envelopedSignature(assertionId, assertionHead, assertionTail, key) + assertionTail;
 
   // The Response's Issuer declares `saml` itself: exc-c14n renders a namespace on the first
   // element that uses it, and the Response element does not.
@@ -140,7 +140,7 @@ export function buildAwsSamlResponse(input: AwsSamlResponseInput, key: SamlSigni
     `<samlp:Status><samlp:StatusCode Value="${STATUS_SUCCESS}"></samlp:StatusCode></samlp:Status>` +
     assertion +
     `</samlp:Response>`;
-  const xml = responseHead + envelopedSignature(responseId, responseHead + responseTail, key) + responseTail;
+  const xml = responseHead + envelopedSignature(responseId, responseHead, responseTail, key) + responseTail;
 
   return { samlResponse: Buffer.from(xml, 'utf8').toString('base64'), xml, responseId, assertionId, notOnOrAfter };
 }

@@ -31,12 +31,12 @@ const TRANSFORMS_AND_DIGEST_METHOD =
 
 /**
  * Returns the `<ds:Signature>` element to insert into the element whose ID is `referenceId`.
- * `canonicalWithoutSignature` must be that element exactly as it will be emitted, minus the
- * signature, and already in exc-c14n form (with the namespace declarations it uses on itself).
+ * `before` + `after` must be that element exactly as it will be emitted, split where the
+ * signature goes, and already in exc-c14n form (with the namespace declarations it uses on itself).
  */
-export function envelopedSignature(referenceId: string, canonicalWithoutSignature: string, key: SamlSigningKey): string {
+export function envelopedSignature(referenceId: string, before: string, after: string, key: SamlSigningKey): string {
   if (!ID.test(referenceId)) throw new Error(`not an xs:ID: ${referenceId}`);
-  const digest = createHash('sha256').update(canonicalWithoutSignature, 'utf8').digest('base64');
+  const digest = createHash('sha256').update(before, 'utf8').update(after, 'utf8').digest('base64');
   const signedInfoBody =
     SIGNED_INFO_HEAD +
     `<ds:Reference URI="#${referenceId}">${TRANSFORMS_AND_DIGEST_METHOD}` +
