@@ -1,6 +1,7 @@
 // Builds the express app from the services registry: one router per surface.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
+import { portalApiRouter } from './aws/portal-api/router.ts';
 import { healthRouter } from './health.ts';
 import { portalRouter } from './portal/router.ts';
 import { samlRouter } from './saml/router.ts';
@@ -26,6 +27,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(healthRouter(services, state));
   app.use('/api/v1', adminRouter(services));
   app.use(samlRouter(services));
+  // Before the portal router, whose page middleware would otherwise run for these JSON calls too.
+  app.use(portalApiRouter(services));
   app.use(portalRouter(services));
   return app;
 }

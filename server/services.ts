@@ -6,16 +6,20 @@ import { AccountService } from '../access/accounts.ts';
 import { AdminTokenService } from '../access/admin-tokens.ts';
 import { AssignmentService } from '../access/assignments.ts';
 import { AwsFederationService, type SamlIdentity } from '../access/aws-federation.ts';
+import { CredentialCache } from '../access/credential-cache.ts';
 import { EntitlementService } from '../access/entitlements.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
+import { RoleCredentialService } from '../access/role-credentials.ts';
+import { loadOrCreateServerSecret, type ServerSecret } from '../access/server-secret.ts';
 import { SignInService } from '../access/sign-in.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
+import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
 import { BuiltinDirectory } from '../directory/builtin-directory.ts';
@@ -50,6 +54,13 @@ export interface Services {
   signInThrottle: SignInThrottle;
   awsFederation: AwsFederationService;
   ssoAccessTokens: SsoAccessTokenService;
+  /** GATEHOUSE_SECRET, or the key generated once under certsDir. */
+  serverSecret: ServerSecret;
+  /** STS AssumeRoleWithSAML at config.stsEndpoint. */
+  sts: RoleCredentialBroker;
+  credentialCache: CredentialCache;
+  /** GetRoleCredentials and the portal's Access keys dialog. */
+  roleCredentials: RoleCredentialService;
   /** The identity source people sign in with (the built-in directory, or LDAP when configured). */
   identitySource(): IdentitySource;
   /** The source that holds a given user (for re-reading a signed-in user and their groups). */
@@ -86,6 +97,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     throw e;
   }
   const saml: SamlIdentity = { entityId: idpEntityId(config.baseUrl), key: signingKey };
+  let serverSecret: ServerSecret;
+  try {
+    serverSecret = await loadOrCreateServerSecret({ certsDir: config.certsDir, secret: config.secret });
+  } catch (e) {
+    await Promise.allSettled([ephemeral.close(), sql.close()]);
+    throw e;
+  }
 
   const builtinDirectory = new BuiltinDirectory(sql.directory);
   const identitySource = (): IdentitySource => builtinDirectory;
@@ -94,6 +112,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const signInThrottle = new SignInThrottle(ephemeral);
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql.assignments, sql.directory, sql.audit);
+  const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml);
+  const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
+  const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
   const services: Services = {
     config,
     logger,
@@ -114,8 +135,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     portalSessions,
     signIn: new SignInService(identitySource, signInThrottle, portalSessions, sql.instance, sql.audit),
     signInThrottle,
-    awsFederation: new AwsFederationService(entitlements, sql.instance, () => saml),
+    awsFederation,
     ssoAccessTokens: new SsoAccessTokenService(ephemeral),
+    serverSecret,
+    sts,
+    credentialCache,
+    roleCredentials: new RoleCredentialService({ identitySourceFor, entitlements, federation: awsFederation, broker: sts, cache: credentialCache, audit: sql.audit }),
     identitySource,
     identitySourceFor,
     async close() {
@@ -127,5 +152,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     userDisabled: async (id) => void (await portalSessions.destroyAllForUser(id)),
     userDeleted: async (id) => void (await portalSessions.destroyAllForUser(id)),
   });
+  // Cached role credentials go with the user's disablement or deletion, and with any assignment
+  // of their (account, permission set): issue 5 item 5.
+  services.users.onLifecycle({
+    userDisabled: async (id) => void (await credentialCache.purgeUser(id)),
+    userDeleted: async (id) => void (await credentialCache.purgeUser(id)),
+  });
+  assignments.onRemoved(async (removed) => void (await credentialCache.purgePair(removed.accountId, removed.permissionSetId)));
   return services;
 }

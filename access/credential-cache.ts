@@ -1,0 +1,109 @@
+// The role-credential cache (issue 5 item 5): STS credentials kept in the ephemeral store (Redis
+// in HA mode) so repeated GetRoleCredentials calls do not each cost an STS round trip.
+//
+// - One entry per (user, account, permission set): never shared between users. The entry is
+//   AES-256-GCM encrypted under a key derived from the server secret, with the entry's own store
+//   key as additional authenticated data, so a dump of the store yields no credentials and a value
+//   copied under another user's key does not decrypt (it is treated as a miss).
+// - Kept until 5 minutes before the credentials expire, so nobody is handed credentials about to
+//   lapse (JS SDK and botocore refresh shortly before expiry).
+// - Purged when the user signs out of the CLI (SSO Logout), is disabled or deleted, and when an
+//   assignment of the (account, permission set) goes away: then every user's entry for that pair
+//   goes, as a group assignment may have been the reason any of them had it.
+//
+// The cache is never the authority: callers check the token, the user and the entitlement at the
+// moment of every call before they ask it (security promise 3). A purge racing a concurrent fill
+// can leave an entry behind; such an entry can only be read by its own user, after the entitlement
+// check has passed again.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
+
+export interface RoleCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** Entries go this long before the credentials expire. */
+export const CACHE_MARGIN_SECONDS = 300;
+/** The longest credentials live (STS DurationSeconds maximum); the index sets outlive every entry. */
+const MAX_ENTRY_SECONDS = 43200;
+
+const entryKey = (userId: string, accountId: string, permissionSetId: string) => `role-creds:${userId}:${accountId}:${permissionSetId}`;
+const userIndexKey = (userId: string) => `role-creds-by-user:${userId}`;
+const pairIndexKey = (accountId: string, permissionSetId: string) => `role-creds-by-pair:${accountId}:${permissionSetId}`;
+
+const FORMAT = 'v1';
+
+export class CredentialCache {
+  constructor(
+    private readonly store: EphemeralStore,
+    /** 32 bytes (ServerSecret.deriveKey('role-credential-cache')). */
+    private readonly key: Buffer,
+  ) {
+    if (key.length !== 32) throw new Error('the credential cache key must be 32 bytes');
+  }
+
+  /** The cached credentials, or null when absent, unreadable, or within the margin of expiry. */
+  async get(userId: string, accountId: string, permissionSetId: string, now = Date.now()): Promise<RoleCredentials | null> {
+    const key = entryKey(userId, accountId, permissionSetId);
+    const raw = await this.store.get(key);
+    if (raw === null) return null;
+    const credentials = this.open(raw, key);
+    if (!credentials || credentials.expiration.getTime() - now <= CACHE_MARGIN_SECONDS * 1000) return null;
+    return credentials;
+  }
+
+  /** Stores credentials until 5 minutes before they expire; credentials closer to expiry are not kept. */
+  async put(userId: string, accountId: string, permissionSetId: string, credentials: RoleCredentials, now = Date.now()): Promise<void> {
+    const ttl = Math.floor((credentials.expiration.getTime() - now) / 1000) - CACHE_MARGIN_SECONDS;
+    if (ttl < 1) return;
+    const key = entryKey(userId, accountId, permissionSetId);
+    // Indexes first: an entry is never in the store without a way for a purge to find it.
+    await this.store.addToSet(userIndexKey(userId), key, MAX_ENTRY_SECONDS);
+    await this.store.addToSet(pairIndexKey(accountId, permissionSetId), key, MAX_ENTRY_SECONDS);
+    await this.store.set(key, this.seal(credentials, key), Math.min(ttl, MAX_ENTRY_SECONDS));
+  }
+
+  /** Every entry of one user (SSO Logout, user disabled or deleted). Returns how many keys went. */
+  async purgeUser(userId: string): Promise<number> {
+    return this.purgeIndex(userIndexKey(userId));
+  }
+
+  /** Every user's entry for one (account, permission set): an assignment of it went away. */
+  async purgePair(accountId: string, permissionSetId: string): Promise<number> {
+    return this.purgeIndex(pairIndexKey(accountId, permissionSetId));
+  }
+
+  private async purgeIndex(indexKey: string): Promise<number> {
+    const keys = await this.store.setMembers(indexKey);
+    await this.store.delete(...keys, indexKey);
+    return keys.length;
+  }
+
+  private seal(c: RoleCredentials, aad: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const plain = JSON.stringify({ a: c.accessKeyId, s: c.secretAccessKey, t: c.sessionToken, e: c.expiration.getTime() });
+    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return [FORMAT, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join('.');
+  }
+
+  /** Null for anything that does not decrypt under this key and this entry's name. */
+  private open(raw: string, aad: string): RoleCredentials | null {
+    const [format, iv, tag, sealed, extra] = raw.split('.');
+    if (format !== FORMAT || !iv || !tag || !sealed || extra !== undefined) return null;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
+      decipher.setAAD(Buffer.from(aad, 'utf8'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
+      const v = JSON.parse(plain) as { a: string; s: string; t: string; e: number };
+      return { accessKeyId: v.a, secretAccessKey: v.s, sessionToken: v.t, expiration: new Date(v.e) };
+    } catch {
+      return null;
+    }
+  }
+}
