@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../model/errors.ts';
 import { ACCOUNT_ID } from '../model/ids.ts';
 import type { Account } from '../model/types.ts';
+import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { AccountStore, AuditStore, InstanceStore, ListQuery, Page } from '../store/stores.ts';
 
 // AWS Organizations: account name 1..50, email 6..64; IAM SAML provider names 1..128 [\w._-].
 const accountFields = {
-  name: z.string().min(1).max(50).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters'),
+  name: z.string().min(1).max(50).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS),
   email: z.string().min(6).max(64).email(),
   kind: z.enum(['management', 'member', 'external']),
   samlProviderName: z.string().regex(/^[\w._-]{1,128}$/, 'must match [A-Za-z0-9._-]{1,128}'),

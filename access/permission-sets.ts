@@ -16,6 +16,8 @@ const description = z
   .string()
   .min(1)
   .max(700)
+  // sso-admin's own pattern for Description, tab and line breaks included.
+  // eslint-disable-next-line no-control-regex
   .regex(/^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/, 'contains characters AWS does not allow in a description');
 const sessionDuration = z.string().max(100).superRefine((value, ctx) => {
   const seconds = parseIsoDurationSeconds(value);

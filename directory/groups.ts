@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPrincipalId } from '../model/ids.ts';
 import type { Group, User } from '../model/types.ts';
+import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { AuditStore, DirectoryStore, ListQuery, Page } from '../store/stores.ts';
 
 const text = (min: number, max: number) =>
-  z.string().min(min).max(max).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+  z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 const createSchema = z.strictObject({
   displayName: text(1, 1024),

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPrincipalId } from '../model/ids.ts';
 import type { User } from '../model/types.ts';
+import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { AuditStore, DirectoryStore, ListQuery, Page, UserPatch } from '../store/stores.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 
 // Identity Store limits (reference §9): UserName 1..128, other strings 1..1024.
-const noControlChars = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
-const text = (max: number) => z.string().min(1).max(max).refine(noControlChars, 'must not contain control characters');
+const text = (max: number) => z.string().min(1).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 const userNameSchema = text(128).refine((s) => s.trim() === s, 'must not start or end with whitespace');
 const emailSchema = z.object({
