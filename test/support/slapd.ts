@@ -82,15 +82,27 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<PrivateSla
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-slapd-'));
   tempDirs.add(dir);
   fs.mkdirSync(path.join(dir, 'db'));
-  const port = await freePort();
-  const tlsPort = options.tls ? await freePort() : null;
   const caCertificatePem = options.tls ? await makeCertificates(dir) : null;
   fs.writeFileSync(path.join(dir, 'slapd.conf'), slapdConf(dir, options.tls === true));
 
-  const url = `ldap://127.0.0.1:${port}`;
-  const listen = [`ldap://127.0.0.1:${port}/`, ...(tlsPort ? [`ldaps://127.0.0.1:${tlsPort}/`] : [])].join(' ');
   const logs: string[] = [];
+  // A port found free can be taken by someone else before slapd binds it: try fresh ports a few times.
+  let port = 0;
+  let tlsPort: number | null = null;
+  let listen = '';
   let child: ChildProcess | null = null;
+  for (let attempt = 1; child === null; attempt++) {
+    const ports = await freePorts(options.tls ? 2 : 1);
+    port = ports[0]!;
+    tlsPort = ports[1] ?? null;
+    listen = [`ldap://127.0.0.1:${port}/`, ...(tlsPort ? [`ldaps://127.0.0.1:${tlsPort}/`] : [])].join(' ');
+    try {
+      child = await launch(dir, listen, port, logs);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+  const url = `ldap://127.0.0.1:${port}`;
 
   const start = async (): Promise<void> => {
     if (child) return;
@@ -105,7 +117,6 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<PrivateSla
     await run('ldapmodify', ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PASSWORD], ldif);
   };
 
-  await start();
   try {
     // ldapadd (not slapadd) so the memberof and refint overlays see every entry, as in production.
     await run('ldapadd', ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PASSWORD, '-f', path.join(SEED_DIR, 'seed.ldif')]);
@@ -265,14 +276,16 @@ async function makeCertificates(dir: string): Promise<string> {
   return fs.readFileSync(f('ca.pem'), 'utf8');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** `count` distinct free ports: all held open at once, so the kernel cannot hand out one twice. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
