@@ -16,7 +16,7 @@ const sameSecret = (a: string | undefined, b: string | undefined) =>
   !!a && !!b && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
-const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
+const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
 
 const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
