@@ -69,7 +69,10 @@ export interface Services {
 }
 
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
-  const sql = await openSqlStores(config.database);
+  const sql = await openSqlStores(config.database, {
+    connectTimeoutMs: config.dependencyTimeoutMs,
+    queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
+  });
   let ephemeral: EphemeralStore;
   try {
     ephemeral = await openEphemeralStore({

@@ -21,6 +21,8 @@ export interface SqlOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: pool size. Default 10. */
   poolSize?: number;
+  /** PostgreSQL: a query with no answer after this long fails (UnavailableError), so a hung server never hangs requests. Default 5000. */
+  queryTimeoutMs?: number;
 }
 
 export interface SqlConnection {
@@ -55,9 +57,15 @@ function connectPostgres(url: string, options: SqlOptions): SqlConnection {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    query_timeout: options.queryTimeoutMs ?? 5000,
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the
   // process. The pool drops the client; the next query reports UnavailableError if the server is gone.
   pool.on('error', () => {});
+  // A client checked out when the server goes away emits 'error' too (besides failing its query);
+  // the pool only listens on idle ones, so every client gets a listener of its own.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return { db: new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
 }

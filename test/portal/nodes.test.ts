@@ -8,6 +8,7 @@ import { PortalClient } from '../support/portal-client.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 describe('two nodes on PostgreSQL and Redis', function () {
   this.timeout(60000);
@@ -90,5 +91,50 @@ describe('two nodes on PostgreSQL and Redis', function () {
     const again = new PortalClient(a.baseUrl);
     expect((await again.signIn('alice', org.users.alice!.password)).status).to.equal(303);
     expect((await again.federate('111122223333', 'ReadOnly')).fields.SAMLResponse).to.be.a('string');
+  });
+});
+
+describe('PostgreSQL unreachable', function () {
+  this.timeout(60000);
+
+  it('answers 503 for sign-in and federation, and recovers without a restart', async () => {
+    const db = await createTestDatabase();
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    const gh = await startGatehouse({ env: { DATABASE_URL: db.url.replace(':5432/', `:${proxy.port}/`) } });
+    try {
+      const org = await seedOrganization(gh.services, {
+        users: [{ userName: 'alice', email: 'alice@example.com' }],
+        accounts: [{ accountId: '111122223333', name: 'Production' }],
+        permissionSets: [{ name: 'ReadOnly' }],
+        assignments: [{ accountId: '111122223333', set: 'ReadOnly', user: 'alice' }],
+      });
+      const signedIn = new PortalClient(gh.baseUrl);
+      await signedIn.signIn('alice', org.users.alice!.password);
+      await signedIn.request('GET', '/start');
+      const csrf = signedIn.csrf();
+      const fresh = new PortalClient(gh.baseUrl);
+      await fresh.request('GET', '/start');
+      const loginCsrf = fresh.csrf();
+
+      await proxy.cut();
+      const federate = await signedIn.request('POST', '/start/federate', { csrf, accountId: '111122223333', permissionSet: 'ReadOnly' });
+      expect(federate.status).to.equal(503);
+      expect(federate.text).to.not.include('SAMLResponse');
+      const login = await fresh.request('POST', '/start/login', { csrf: loginCsrf, userName: 'alice', password: org.users.alice!.password });
+      expect(login.status).to.equal(503);
+      expect(fresh.cookies.has('gh_session')).to.equal(false);
+      const ready = await fetch(`${gh.baseUrl}/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(((await ready.json()) as { down: string[] }).down).to.deep.equal(['sql']);
+
+      await proxy.restore();
+      const again = await signedIn.federate('111122223333', 'ReadOnly');
+      expect(again.response.status).to.equal(200);
+      expect(again.fields.SAMLResponse).to.be.a('string');
+    } finally {
+      await gh.close();
+      await proxy.close();
+      await db.drop();
+    }
   });
 });
