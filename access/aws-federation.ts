@@ -27,6 +27,8 @@ export interface SignedFederation {
 export interface SamlIdentity {
   entityId: string;
   key: SamlSigningKey;
+  /** NameID Format URI for assertions to AWS (the value is the primary email). */
+  awsNameIdFormat: string;
 }
 
 export function nameIdOf(user: User): string {
@@ -60,12 +62,13 @@ export class AwsFederationService {
     const instance = await this.instance.getOrCreate();
     const providerArn = samlProviderArn(account.accountId, account.samlProviderName);
     const durations = chosen.map((s) => parseIsoDurationSeconds(s.sessionDuration) ?? 3600);
-    const { entityId, key } = this.identity();
+    const { entityId, key, awsNameIdFormat } = this.identity();
     const signed = buildAwsSamlResponse(
       {
         issuer: entityId,
         destination: account.signInEndpoint,
         nameId: nameIdOf(user),
+        nameIdFormat: awsNameIdFormat,
         roles: chosen.map((s) => ({ roleArn: roleArnFor(account.accountId, roleNameFor(s.name, s.id, account.accountId)), providerArn })),
         roleSessionName: roleSessionNameFor(user.userName),
         // With several roles one console duration must serve them all: the shortest is the safe one.

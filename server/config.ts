@@ -34,6 +34,7 @@ const schema = z.object({
   SSO_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
   STS_ENDPOINT: httpUrl.default('https://sts.amazonaws.com'),
   DEFAULT_SIGNIN_ENDPOINT: httpUrl.default('https://signin.aws.amazon.com/saml'),
+  AWS_NAMEID_FORMAT: z.enum(['persistent', 'emailAddress', 'unspecified']).default('persistent'),
   ADMIN_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 12),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
 });
@@ -57,6 +58,8 @@ export interface Config {
   ssoRegion: string;
   stsEndpoint: string;
   defaultSignInEndpoint: string;
+  /** NameID format of assertions to AWS accounts; the value is always the user's primary email. */
+  awsNameIdFormat: 'persistent' | 'emailAddress' | 'unspecified';
   adminTokenTtlMinutes: number;
   dependencyTimeoutMs: number;
 }
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ssoRegion: e.SSO_REGION,
     stsEndpoint: e.STS_ENDPOINT.replace(/\/+$/, ''),
     defaultSignInEndpoint: e.DEFAULT_SIGNIN_ENDPOINT,
+    awsNameIdFormat: e.AWS_NAMEID_FORMAT,
     adminTokenTtlMinutes: e.ADMIN_TOKEN_TTL_MINUTES,
     dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
   };

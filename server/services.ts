@@ -19,6 +19,7 @@ import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
+import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
 import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
@@ -31,6 +32,8 @@ import { openSqlStores } from '../store/sql/open.ts';
 import type { SqlStores } from '../store/stores.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+
+const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
 
 export interface Services {
   config: Config;
@@ -99,7 +102,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     await Promise.allSettled([ephemeral.close(), sql.close()]);
     throw e;
   }
-  const saml: SamlIdentity = { entityId: idpEntityId(config.baseUrl), key: signingKey };
+  const saml: SamlIdentity = { entityId: idpEntityId(config.baseUrl), key: signingKey, awsNameIdFormat: NAMEID_FORMATS[config.awsNameIdFormat] };
   let serverSecret: ServerSecret;
   try {
     serverSecret = await loadOrCreateServerSecret({ certsDir: config.certsDir, secret: config.secret });
