@@ -15,6 +15,7 @@ import { RoleCredentialService } from '../access/role-credentials.ts';
 import { loadOrCreateServerSecret, type ServerSecret } from '../access/server-secret.ts';
 import { SignInService } from '../access/sign-in.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
+import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
@@ -57,6 +58,8 @@ export interface Services {
   signInThrottle: SignInThrottle;
   awsFederation: AwsFederationService;
   ssoAccessTokens: SsoAccessTokenService;
+  /** SSO OIDC API: client registrations, device and authorization codes, refresh tokens (server/aws/oidc). */
+  ssoOidc: SsoOidcService;
   /** GATEHOUSE_SECRET, or the key generated once under certsDir. */
   serverSecret: ServerSecret;
   /** STS AssumeRoleWithSAML at config.stsEndpoint. */
@@ -121,6 +124,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml);
   const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
   const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
+  const ssoAccessTokens = new SsoAccessTokenService(ephemeral);
   const services: Services = {
     config,
     logger,
@@ -142,7 +146,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     signIn: new SignInService(identitySource, signInThrottle, portalSessions, sql.instance, sql.audit),
     signInThrottle,
     awsFederation,
-    ssoAccessTokens: new SsoAccessTokenService(ephemeral),
+    ssoAccessTokens,
+    ssoOidc: new SsoOidcService(
+      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor },
+      { baseUrl: config.baseUrl },
+    ),
     serverSecret,
     sts,
     credentialCache,
