@@ -1,8 +1,11 @@
 // Builds the express app from the services registry: one router per surface.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
+import { oidcRouter } from './aws/oidc/router.ts';
 import { portalApiRouter } from './aws/portal-api/router.ts';
 import { healthRouter } from './health.ts';
+import { authorizeRouter } from './portal/authorize.ts';
+import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
 import { samlRouter } from './saml/router.ts';
 import { requestLog } from './request-log.ts';
@@ -29,6 +32,10 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(samlRouter(services));
   // Before the portal router, whose page middleware would otherwise run for these JSON calls too.
   app.use(portalApiRouter(services));
+  // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
+  app.use(oidcRouter(services));
+  app.use(deviceRouter(services));
+  app.use(authorizeRouter(services));
   app.use(portalRouter(services));
   return app;
 }
