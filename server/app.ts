@@ -4,6 +4,7 @@ import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { portalApiRouter } from './aws/portal-api/router.ts';
 import { healthRouter } from './health.ts';
+import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
@@ -36,6 +37,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(oidcRouter(services));
   app.use(deviceRouter(services));
   app.use(authorizeRouter(services));
+  app.use(portalCredentialsRouter(services));
   app.use(portalRouter(services));
   return app;
 }

@@ -43,7 +43,7 @@ ${o.accounts.map(
 <summary><span class="name">${a.account.name}</span><span class="muted">${a.account.accountId}</span><span class="muted">${a.account.email}</span></summary>
 <ul class="roles">
 ${a.permissionSets.map(
-  (s) => html`<li><form method="post" action="/start/federate"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="accountId" value="${a.account.accountId}"><input type="hidden" name="permissionSet" value="${s.name}"><button type="submit" class="link" data-role="${s.name}">${s.name}</button></form>${s.description ? html`<span class="muted">${s.description}</span>` : ''}</li>`,
+  (s) => html`<li><form method="post" action="/start/federate"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="accountId" value="${a.account.accountId}"><input type="hidden" name="permissionSet" value="${s.name}"><button type="submit" class="link" data-role="${s.name}">${s.name}</button></form><form method="post" action="/start/credentials"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="accountId" value="${a.account.accountId}"><input type="hidden" name="permissionSet" value="${s.name}"><button type="submit" class="link" data-access-keys="${s.name}">Access keys</button></form>${s.description ? html`<span class="muted">${s.description}</span>` : ''}</li>`,
 )}
 ${
   a.permissionSets.length > 1

@@ -1,0 +1,64 @@
+// The portal's "Access keys" dialog (issue 5 item 6; aws-identity-center.md §7). Credentials are
+// fetched only by a POST carrying the portal session's CSRF token (ASVS V3.5.1): a link or an
+// image can never make a browser mint credentials. The same use case as GetRoleCredentials
+// serves it (access/role-credentials.ts): the user re-read, the entitlement checked now, then
+// the cache or STS.
+import express, { Router } from 'express';
+import { NO_ACCESS } from '../../access/role-credentials.ts';
+import { StsUnavailableError } from '../../idp/sts/sts-errors.ts';
+import { isDomainError } from '../../model/errors.ts';
+import { credentialsPage } from '../../views/credentials.ts';
+import type { Services } from '../services.ts';
+import { portalErrorHandler } from './errors.ts';
+import { nonceOf, pageSecurity } from './page-security.ts';
+import { sessionForPost } from './router.ts';
+
+export const CREDENTIALS_PATH = '/start/credentials';
+
+export function portalCredentialsRouter(services: Services): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const field = (body: unknown, name: string) => {
+    const v = (body as Record<string, unknown> | undefined)?.[name];
+    return typeof v === 'string' ? v : '';
+  };
+
+  router.post(CREDENTIALS_PATH, pageSecurity, form, async (req, res) => {
+    const ctx = await sessionForPost(services, req);
+    if (!ctx) return res.redirect(303, '/start');
+    const accountId = field(req.body, 'accountId');
+    const roleName = field(req.body, 'permissionSet');
+    const page = {
+      nonce: nonceOf(res),
+      userName: ctx.session.userName,
+      csrfToken: ctx.session.csrfToken,
+      roleName,
+      startUrl: `${services.config.baseUrl}/start`,
+      region: services.config.ssoRegion,
+    };
+    try {
+      const issued = await services.roleCredentials.credentials(
+        {
+          userId: ctx.session.userId,
+          source: ctx.session.source,
+          via: 'portal',
+          session: async () => ({ authnInstant: ctx.session.authnInstant, sessionIndex: ctx.session.sessionIndex }),
+        },
+        accountId,
+        roleName,
+      );
+      res.type('html').send(credentialsPage({ ...page, account: issued.account, credentials: issued.credentials }));
+    } catch (e) {
+      // A refusal (no access, STS said no), throttling or an unreachable STS is shown in the
+      // dialog itself with what to do; anything else goes to the portal's error page.
+      if (!isDomainError(e) || !(e.kind === 'forbidden' || e.kind === 'throttled' || e instanceof StsUnavailableError)) throw e;
+      req.log?.warn({ err: { name: e.name, message: e.message } }, 'access keys not issued');
+      const status = e.kind === 'forbidden' ? 403 : e.kind === 'throttled' ? 429 : 503;
+      const message = e.message === NO_ACCESS ? 'You are not assigned that role on that account.' : e.message;
+      res.status(status).type('html').send(credentialsPage({ ...page, account: { accountId, name: '' }, error: message }));
+    }
+  });
+
+  router.use(CREDENTIALS_PATH, portalErrorHandler);
+  return router;
+}
