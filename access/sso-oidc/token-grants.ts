@@ -1,0 +1,87 @@
+// CreateToken (`POST /token`, reference §2): authenticates the client, redeems one of the three
+// grants, and mints an SSO bearer token plus a refresh token for the person who approved, bound to
+// the portal session in which they approved (security promise 8). Before minting, the person is
+// re-read from their identity source: a user disabled since approving gets nothing.
+import type { PortalSession } from '../portal-sessions.ts';
+import type { SsoAccessTokenService } from '../sso-access-tokens.ts';
+import type { IdentitySource } from '../../directory/identity-source.ts';
+import type { User } from '../../model/types.ts';
+import type { AuthorizationCodeService } from './authorization-codes.ts';
+import { GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN, type ClientRegistrationService } from './client-registrations.ts';
+import type { Approval, DeviceAuthorizationService } from './device-authorizations.ts';
+import { asBody, optionalString, optionalStringList, requiredString } from './input.ts';
+import { OAuthError } from './oauth-errors.ts';
+import type { RefreshTokenService } from './refresh-tokens.ts';
+import { grantedScopes } from './scopes.ts';
+import type { SsoOidcSettings } from './settings.ts';
+
+export interface CreateTokenResult {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+}
+
+export interface TokenGrantDependencies {
+  clients: ClientRegistrationService;
+  devices: DeviceAuthorizationService;
+  codes: AuthorizationCodeService;
+  refreshTokens: RefreshTokenService;
+  accessTokens: SsoAccessTokenService;
+  portalSession(hash: string): Promise<PortalSession | null>;
+  identitySourceFor(source: User['source']): IdentitySource;
+}
+
+export class TokenGrantService {
+  constructor(
+    private readonly deps: TokenGrantDependencies,
+    private readonly settings: SsoOidcSettings,
+  ) {}
+
+  async createToken(input: unknown): Promise<CreateTokenResult> {
+    const body = asBody(input);
+    const clientId = requiredString(body, 'clientId', 128);
+    const clientSecret = requiredString(body, 'clientSecret', 256);
+    const grantType = requiredString(body, 'grantType', 128);
+    const client = await this.deps.clients.authenticate(clientId, clientSecret);
+    const requestedScopes = optionalStringList(body, 'scope', 25, 128, 'invalid_scope');
+
+    let redeemed: { approval: Approval; scopes: string[] };
+    switch (grantType) {
+      case GRANT_DEVICE_CODE:
+        redeemed = await this.deps.devices.redeem(client, requiredString(body, 'deviceCode', 256, 'invalid_grant'));
+        break;
+      case GRANT_AUTHORIZATION_CODE:
+        redeemed = await this.deps.codes.redeem(
+          client,
+          requiredString(body, 'code', 256, 'invalid_grant'),
+          optionalString(body, 'redirectUri', 512, 'invalid_grant'),
+          optionalString(body, 'codeVerifier', 256, 'invalid_grant'),
+        );
+        break;
+      case GRANT_REFRESH_TOKEN:
+        redeemed = await this.deps.refreshTokens.redeem(client.clientId, requiredString(body, 'refreshToken', 256, 'invalid_grant'));
+        break;
+      default:
+        throw new OAuthError('unsupported_grant_type', `Unsupported grantType: ${grantType.slice(0, 64)}`);
+    }
+    // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
+    const scopes = requestedScopes?.length ? grantedScopes(redeemed.scopes, requestedScopes) : redeemed.scopes;
+    return this.#mint(client.clientId, scopes, redeemed.approval);
+  }
+
+  async #mint(clientId: string, scopes: string[], approval: Approval): Promise<CreateTokenResult> {
+    const session = await this.deps.portalSession(approval.portalSessionHash);
+    if (!session || session.userId !== approval.userId) {
+      throw new OAuthError('invalid_grant', 'The portal session in which this sign-in was approved has ended; sign in again');
+    }
+    const user = await this.deps.identitySourceFor(approval.source).getUser(approval.userId);
+    if (!user || !user.enabled) throw new OAuthError('invalid_grant', 'This user can no longer sign in');
+    const { accessToken, expiresIn } = await this.deps.accessTokens.issue(
+      { userId: approval.userId, source: approval.source, portalSessionHash: approval.portalSessionHash, clientId, scopes },
+      this.settings.accessTokenSeconds,
+    );
+    const refreshToken = await this.deps.refreshTokens.issue(clientId, scopes, approval, session.expiresAt);
+    return { accessToken, tokenType: 'Bearer', expiresIn, refreshToken };
+  }
+}
