@@ -100,6 +100,8 @@ export class SqlAssignmentStore implements AssignmentStore {
     if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
     if (filter.permissionSetId !== undefined) q = q.where('permission_set_id', '=', filter.permissionSetId);
     if (filter.principalType !== undefined) q = q.where('principal_type', '=', filter.principalType);
+    // Naming both types lets a principal id alone still be looked up in the principal index.
+    else if (filter.principalId !== undefined) q = q.where('principal_type', 'in', ['USER', 'GROUP']);
     if (filter.principalId !== undefined) q = q.where('principal_id', '=', filter.principalId);
     if (query.nextToken) q = q.where(keyBeyond([...KEY_COLUMNS], decodeToken(query.nextToken, ['string', 'string', 'string', 'string']), '>'));
     for (const column of KEY_COLUMNS) q = q.orderBy(column);
