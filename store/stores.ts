@@ -144,6 +144,15 @@ export interface InstanceStore {
   update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes'>>): Promise<Instance>;
 }
 
+/** Named configuration documents (JSON), e.g. the identity source. */
+export interface SettingsStore {
+  get<T>(name: string): Promise<{ value: T; updatedAt: Date } | null>;
+  /** Creates or replaces. */
+  put(name: string, value: unknown): Promise<void>;
+  /** Idempotent. */
+  delete(name: string): Promise<void>;
+}
+
 /** Everything durable, opened together and closed together. */
 export interface SqlStores {
   readonly dialect: 'sqlite' | 'postgres';
@@ -154,6 +163,7 @@ export interface SqlStores {
   audit: AuditStore;
   apiTokens: ApiTokenStore;
   instance: InstanceStore;
+  settings: SettingsStore;
   /** Cheap round trip for /readyz; throws UnavailableError when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -182,5 +182,18 @@ const initial: Migration = {
   },
 };
 
+const settings: Migration = {
+  name: '0002_settings',
+  async up(db, _dialect, t) {
+    // Named documents of configuration made through the admin API (the identity source, ...).
+    await db.schema
+      .createTable('settings')
+      .addColumn('name', t.key, (c) => c.primaryKey())
+      .addColumn('value_json', 'text', (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, settings];

@@ -16,6 +16,7 @@ import { translated } from './errors.ts';
 import { SqlInstanceStore } from './instance-store.ts';
 import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
+import { SqlSettingsStore } from './settings-store.ts';
 
 export type { SqlOptions, SqlTarget } from './connect.ts';
 
@@ -38,6 +39,7 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     audit: new SqlAuditStore(ctx),
     apiTokens: new SqlApiTokenStore(ctx),
     instance: new SqlInstanceStore(ctx),
+    settings: new SqlSettingsStore(ctx),
     async ping() {
       await translated(() => sql`select 1`.execute(db));
     },

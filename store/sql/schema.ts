@@ -121,6 +121,12 @@ export interface InstanceRow {
   updated_at: DbDate;
 }
 
+export interface SettingRow {
+  name: string;
+  value_json: string;
+  updated_at: DbDate;
+}
+
 export interface Schema {
   directory_users: UserRow;
   directory_groups: GroupRow;
@@ -132,4 +138,5 @@ export interface Schema {
   audit_events: AuditEventRow;
   api_tokens: ApiTokenRow;
   instance: InstanceRow;
+  settings: SettingRow;
 }

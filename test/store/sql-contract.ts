@@ -861,6 +861,22 @@ export function sqlStoreContract(backend: SqlBackend): void {
       });
     });
 
+    describe('settings', () => {
+      it('stores a JSON document by name, replaces it, and deletes it idempotently', async () => {
+        const name = `identity-source-${newTag()}`;
+        expect(await s.settings.get(name)).to.equal(null);
+        await s.settings.put(name, { kind: 'ldap', url: 'ldaps://dc.example.com', nested: { list: [1, AWKWARD] } });
+        const first = await s.settings.get<{ kind: string; nested: { list: unknown[] } }>(name);
+        expect(first?.value).to.deep.equal({ kind: 'ldap', url: 'ldaps://dc.example.com', nested: { list: [1, AWKWARD] } });
+        expect(first?.updatedAt).to.be.instanceOf(Date);
+        await s.settings.put(name, { kind: 'builtin' });
+        expect((await s.settings.get(name))?.value).to.deep.equal({ kind: 'builtin' });
+        await s.settings.delete(name);
+        await s.settings.delete(name);
+        expect(await s.settings.get(name)).to.equal(null);
+      });
+    });
+
     describe('instance (each test on a fresh database)', () => {
       it('creates the instance on first call with the defaults, returns the same one after, and persists updates', async () => {
         const db = await freshDatabase(backend);
