@@ -4,6 +4,8 @@
 
 import path from 'node:path';
 import { z } from 'zod';
+import { ldapSettingsFromEnv, type LdapSettings } from '../directory/ldap/index.ts';
+import { ValidationError } from '../model/errors.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
@@ -62,6 +64,8 @@ export interface Config {
   awsNameIdFormat: 'persistent' | 'emailAddress' | 'unspecified';
   adminTokenTtlMinutes: number;
   dependencyTimeoutMs: number;
+  /** LDAP / Active Directory from LDAP_URL and friends; null: the admin API decides (built-in by default). */
+  ldap: LdapSettings | null;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +85,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   if ((e.SIGNING_KEY_PEM === undefined) !== (e.SIGNING_CERT_PEM === undefined)) {
     throw new ConfigError(['SIGNING_KEY_PEM / SIGNING_CERT_PEM: set both or neither']);
+  }
+  let ldap: LdapSettings | null;
+  try {
+    ldap = ldapSettingsFromEnv(cleaned);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new ConfigError(err.problems.map((p) => `${p.field}: ${p.message}`));
+    throw err;
   }
   const dataDir = path.resolve(e.DATA_DIR);
   const database: Config['database'] =
@@ -109,5 +120,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsNameIdFormat: e.AWS_NAMEID_FORMAT,
     adminTokenTtlMinutes: e.ADMIN_TOKEN_TTL_MINUTES,
     dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
+    ldap,
   };
 }

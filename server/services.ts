@@ -25,6 +25,7 @@ import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
 import { BuiltinDirectory } from '../directory/builtin-directory.ts';
+import { ActiveIdentitySource, IdentitySourceConfig } from '../directory/identity-source-config.ts';
 import { GroupService } from '../directory/groups.ts';
 import { UserService } from '../directory/users.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
@@ -71,6 +72,8 @@ export interface Services {
   identitySource(): IdentitySource;
   /** The source that holds a given user (for re-reading a signed-in user and their groups). */
   identitySourceFor(source: User['source']): IdentitySource;
+  /** Which source is in force, and the admin API's way to change and test it. */
+  identitySourceConfig: IdentitySourceConfig;
   close(): Promise<void>;
 }
 
@@ -115,8 +118,19 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   }
 
   const builtinDirectory = new BuiltinDirectory(sql.directory);
-  const identitySource = (): IdentitySource => builtinDirectory;
-  const identitySourceFor = (_source: User['source']): IdentitySource => builtinDirectory;
+  const identitySourceConfig = new IdentitySourceConfig({
+    builtin: builtinDirectory,
+    directory: sql.directory,
+    settings: sql.settings,
+    audit: sql.audit,
+    environment: config.ldap,
+    key: serverSecret.deriveKey('identity-source-settings'),
+    logger: logger.child({ component: 'ldap' }),
+  });
+  const activeSource = new ActiveIdentitySource(identitySourceConfig, 'active');
+  const ldapSource = new ActiveIdentitySource(identitySourceConfig, 'ldap');
+  const identitySource = (): IdentitySource => activeSource;
+  const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
   const portalSessions = new PortalSessionService(ephemeral);
   const signInThrottle = new SignInThrottle(ephemeral);
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
@@ -157,6 +171,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     roleCredentials: new RoleCredentialService({ identitySourceFor, entitlements, federation: awsFederation, broker: sts, cache: credentialCache, audit: sql.audit }),
     identitySource,
     identitySourceFor,
+    identitySourceConfig,
     async close() {
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseInput } from '../../model/validate.ts';
 import type { Services } from '../services.ts';
 import { actorOf, requireAdmin } from './auth.ts';
+import { mountIdentitySource } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
@@ -44,7 +45,7 @@ export function adminRouter(services: Services): Router {
   });
   router.get('/users/:id/entitlements', async (req, res) => {
     const user = await users.get(req.params.id);
-    const source = services.builtinDirectory;
+    const source = services.identitySourceFor(user.source);
     const access = await services.entitlements.forUser(user, await source.groupsOf(user));
     res.json({
       userId: user.id,
@@ -100,6 +101,8 @@ export function adminRouter(services: Services): Router {
   router.patch('/instance', async (req, res) => {
     res.json(await services.instanceSettings.update(req.body, actorOf(res)));
   });
+
+  mountIdentitySource(router, services);
 
   router.get('/audit', async (req, res) => {
     const q = parseInput(

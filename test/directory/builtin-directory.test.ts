@@ -1,0 +1,19 @@
+// The identity-source contract, run for the built-in directory (LDAP runs it in ldap-sign-in).
+import { BuiltinDirectory } from '../../directory/builtin-directory.ts';
+import { startGatehouse } from '../support/gatehouse.ts';
+import { seedOrganization } from '../support/seed.ts';
+import { identitySourceContract } from './identity-source.contract.ts';
+
+identitySourceContract('built-in directory', async () => {
+  const gh = await startGatehouse();
+  const org = await seedOrganization(gh.services, {
+    users: [{ userName: 'Known.User', password: 'known-user-password' }],
+    groups: [{ name: 'Known Group', members: ['Known.User'] }],
+  });
+  return {
+    source: new BuiltinDirectory(gh.services.sql.directory),
+    knownUser: { userName: org.users['Known.User']!.userName, password: 'known-user-password' },
+    knownUserGroup: 'Known Group',
+    close: () => gh.close(),
+  };
+});
