@@ -1,0 +1,111 @@
+// SSO OIDC on Redis (the HA ephemeral store), with a private redis-server the test can stop: what
+// Redis holds (hashes, never a usable secret), that refused input stores nothing, and that with
+// Redis down every call is an InternalServerException-shaped 503 and never a token (promise 10).
+import { CreateTokenCommand, StartDeviceAuthorizationCommand, type SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
+import { expect } from 'chai';
+import { createClient } from 'redis';
+import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
+import type { SeededOrg } from '../support/seed.ts';
+import { decideDevice, failure, oidcClient, postJson, registerClient, seedPeople, signedIn, START_URL } from './oidc-fixtures.ts';
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+describe('SSO OIDC on Redis', function () {
+  let redis: PrivateRedis;
+  let gh: TestGatehouse;
+  let org: SeededOrg;
+  let oidc: SSOOIDCClient;
+  let inspector: ReturnType<typeof createClient>;
+
+  beforeEach(async () => {
+    redis = await startRedisServer();
+    gh = await startGatehouse({ env: { REDIS_URL: redis.url } });
+    org = await seedPeople(gh);
+    oidc = oidcClient(gh);
+    inspector = createClient({ url: redis.url });
+    inspector.on('error', () => undefined);
+    await inspector.connect();
+  });
+  afterEach(async () => {
+    oidc?.destroy();
+    await inspector?.close().catch(() => undefined);
+    await gh?.close();
+    await redis?.stop();
+  });
+
+  /** Every key and its value(s), as a dump of Redis would show them. */
+  async function dump(): Promise<string> {
+    const out: string[] = [];
+    for (const key of await inspector.keys('*')) {
+      const type = await inspector.type(key);
+      out.push(key, type === 'set' ? (await inspector.sMembers(key)).join(' ') : ((await inspector.get(key)) ?? ''));
+    }
+    return out.join('\n');
+  }
+
+  it('keeps only hashes of secrets in Redis: no client secret, device code, access or refresh token can be read back', async () => {
+    const client = await registerClient(oidc);
+    const start = await oidc.send(new StartDeviceAuthorizationCommand({ ...client, startUrl: START_URL }));
+    await decideDevice(await signedIn(gh, org, 'alice'), start.verificationUriComplete!, 'approve');
+    const poll = () => oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, ...client, deviceCode: start.deviceCode }));
+    const before = await dump();
+    const token = await poll();
+    const refreshed = await oidc.send(new CreateTokenCommand({ grantType: 'refresh_token', ...client, refreshToken: token.refreshToken }));
+    const after = await dump();
+    expect(before).to.include('oidc-device:').and.include('oidc-client:');
+    for (const secret of [client.clientSecret, start.deviceCode!, token.accessToken!, token.refreshToken!, refreshed.accessToken!, refreshed.refreshToken!]) {
+      expect(before).to.not.include(secret);
+      expect(after).to.not.include(secret);
+    }
+    // The device code was taken by the exchange.
+    expect(after).to.not.include('oidc-device:');
+  });
+
+  it('stores nothing for a refused registration (1 MB clientName, bad metadata)', async () => {
+    const keysBefore = await inspector.dbSize();
+    const huge = await postJson(gh, '/client/register', { clientName: 'x'.repeat(1024 * 1024), clientType: 'public' });
+    expect(huge.status).to.equal(400);
+    expect(huge.headers.get('x-amzn-errortype')).to.equal('InvalidRequestException');
+    expect((await failure(registerClient(oidc, { clientName: 'y'.repeat(5000) }))).status).to.equal(400);
+    expect((await failure(registerClient(oidc, { redirectUris: ['http://evil.example/cb'] }))).name).to.equal('InvalidRedirectUriException');
+    expect(await inspector.keys('*oidc-client:*')).to.deep.equal([]);
+    expect(await inspector.dbSize()).to.equal(keysBefore);
+  });
+
+  it('answers InternalServerException (503, both error forms) and never a token while Redis is down, and recovers without a restart', async () => {
+    const client = await registerClient(oidc);
+    const start = await oidc.send(new StartDeviceAuthorizationCommand({ ...client, startUrl: START_URL }));
+    const browser = await signedIn(gh, org, 'alice');
+    await decideDevice(browser, start.verificationUriComplete!, 'approve');
+
+    await redis.stop();
+    const poll = await failure(oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, ...client, deviceCode: start.deviceCode })));
+    expect(poll).to.include({ name: 'InternalServerException', status: 503, error: 'server_error' });
+    for (const [path, body] of [
+      ['/client/register', { clientName: 'during-outage', clientType: 'public' }],
+      ['/device_authorization', { ...client, startUrl: START_URL }],
+      ['/token', { grantType: DEVICE_GRANT, ...client, deviceCode: start.deviceCode }],
+    ] as const) {
+      const res = await postJson(gh, path, body);
+      expect(res.status, path).to.equal(503);
+      expect(res.headers.get('x-amzn-errortype'), path).to.equal('InternalServerException');
+      expect(res.body).to.include({ __type: 'InternalServerException', error: 'server_error' });
+      expect(res.body).to.not.have.property('accessToken');
+    }
+    const page = await browser.request('GET', '/device');
+    expect(page.status).to.equal(503);
+
+    await redis.restart();
+    // Redis came back empty: the old registration is gone, a new one works at once.
+    let fresh: Awaited<ReturnType<typeof registerClient>> | null = null;
+    for (let i = 0; i < 50 && !fresh; i++) {
+      fresh = await registerClient(oidc).catch(async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        return null;
+      });
+    }
+    expect(fresh).to.not.equal(null);
+    expect((await failure(oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, ...client, deviceCode: start.deviceCode })))).name).to.equal('InvalidClientException');
+  });
+});
