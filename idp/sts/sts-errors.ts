@@ -58,7 +58,7 @@ function refusalMessage(code: string, stsMessage: string, c: StsCallContext): st
     case 'IDPRejectedClaim':
       return `The SAML provider in account ${accountOf(c.roleArn)} rejected Gatehouse's claim for ${role} (${said}); ask your administrator.`;
     case 'RegionDisabledException':
-      return `AWS STS is not activated in the region Gatehouse calls (${said}); the administrator can set STS_ENDPOINT to an enabled region.`;
+      return `AWS STS is not activated, for ${role}, in the region Gatehouse calls (${said}); the administrator can set STS_ENDPOINT to an enabled region.`;
     default:
       return `AWS STS refused credentials for ${role} (${said}); ask your administrator.`;
   }
