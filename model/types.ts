@@ -145,3 +145,87 @@ export interface ApiToken {
   createdAt: Date;
   expiresAt: Date;
 }
+
+/** A SAML endpoint from an SP's metadata (SAML metadata §2.2.2 / §2.2.3). */
+export interface SamlEndpoint {
+  url: string;
+  /** Binding URI, e.g. urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST. */
+  binding: string;
+  index: number;
+  isDefault: boolean;
+}
+
+/** What the NameID of an app's assertions carries. */
+export type NameIdSource = 'email' | 'userName' | 'persistent' | 'transient';
+
+/** One attribute an app receives: a literal, or a template such as `${user:email}`, `${user:groups}`, `${user:attribute.department}`. */
+export interface AttributeMapping {
+  name: string;
+  /** SAML NameFormat URI; default urn:oasis:names:tc:SAML:2.0:attrname-format:uri when the name is a URI, else unspecified. */
+  nameFormat?: string;
+  value: string;
+}
+
+export interface ApplicationMetadataSource {
+  source: 'upload' | 'url' | 'manual';
+  /** For source 'url': where it is fetched from. */
+  url: string | null;
+  /** The last good document (upload or fetch), kept when a later fetch fails. */
+  xml: string | null;
+  fetchedAt: Date | null;
+  validUntil: Date | null;
+  cacheDurationSeconds: number | null;
+  /** Why the last fetch failed, while the last good copy stays in force. */
+  lastError: string | null;
+  /** When the next scheduled fetch is due (source 'url'). */
+  nextFetchAt: Date | null;
+}
+
+/** An AWS account outside the organization, set up as an app (reference: multi-account-permissions). */
+export interface ExternalAwsAccount {
+  accountId: string;
+  samlProviderName: string;
+  /** The roles offered; assignments pick from these by roleArn. */
+  roles: { roleArn: string; label?: string }[];
+}
+
+export interface Application {
+  /** `app-` + 16 hex. */
+  id: string;
+  name: string;
+  description: string;
+  kind: 'custom' | 'external-aws-account';
+  entityId: string;
+  acs: SamlEndpoint[];
+  slo: { url: string; binding: string } | null;
+  /** PEM certificates the SP signs requests with (several during rollover). */
+  signingCertificates: string[];
+  /** PEM certificates to encrypt assertions to. */
+  encryptionCertificates: string[];
+  /** The SP's metadata says AuthnRequestsSigned: unsigned requests are refused. */
+  authnRequestsSigned: boolean;
+  metadata: ApplicationMetadataSource;
+  nameIdFormat: string;
+  nameIdSource: NameIdSource;
+  attributeMappings: AttributeMapping[];
+  signResponse: boolean;
+  signAssertion: boolean;
+  /** Encrypt when the SP has an encryption certificate (AES-256-GCM, RSA-OAEP). */
+  encryptAssertion: boolean;
+  /** SessionNotOnOrAfter of the app session, seconds after sign-in; null: the portal session's end. */
+  sessionDurationSeconds: number | null;
+  /** RelayState sent with IdP-initiated sign-ins unless the request gives one. */
+  defaultRelayState: string | null;
+  externalAwsAccount: ExternalAwsAccount | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApplicationAssignment {
+  applicationId: string;
+  principalType: PrincipalType;
+  principalId: string;
+  /** For external AWS accounts: the role ARNs (from the app's roles) this principal gets; empty otherwise. */
+  roleArns: string[];
+  createdAt: Date;
+}

@@ -13,6 +13,8 @@ import type {
   AccountAssignment,
   AccountEntitlement,
   ApiToken,
+  Application,
+  ApplicationAssignment,
   AuditEvent,
   Group,
   Instance,
@@ -142,6 +144,31 @@ export interface InstanceStore {
   /** Creates the singleton instance on first call (fresh `ssoins-` id), then returns it. */
   getOrCreate(): Promise<Instance>;
   update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes'>>): Promise<Instance>;
+}
+
+export type NewApplication = Omit<Application, 'createdAt' | 'updatedAt'>;
+export type ApplicationPatch = Partial<Omit<Application, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export interface ApplicationStore {
+  /** ConflictError when another app has the entity id. */
+  create(app: NewApplication): Promise<Application>;
+  get(id: string): Promise<Application | null>;
+  getByEntityId(entityId: string): Promise<Application | null>;
+  list(query?: ListQuery): Promise<Page<Application>>;
+  update(id: string, patch: ApplicationPatch): Promise<Application>;
+  /** Its assignments go too. */
+  delete(id: string): Promise<void>;
+  /** Creates or replaces the principal's assignment (roleArns). NotFoundError for an unknown app. */
+  assign(assignment: Omit<ApplicationAssignment, 'createdAt'>): Promise<ApplicationAssignment>;
+  /** NotFoundError when not assigned. */
+  unassign(applicationId: string, principalType: PrincipalType, principalId: string): Promise<void>;
+  listAssignments(applicationId: string, query?: Omit<ListQuery, 'nameContains'>): Promise<Page<ApplicationAssignment>>;
+  /** Removes every app assignment of a principal (user or group deleted). */
+  deleteAssignmentsForPrincipal(principalType: PrincipalType, principalId: string): Promise<number>;
+  /** The apps a user reaches directly or through `groupIds`, with the union of role ARNs per app; indexed like entitlements. */
+  applicationsFor(userId: string, groupIds: string[]): Promise<{ applicationId: string; roleArns: string[] }[]>;
+  /** URL-sourced apps whose metadata.nextFetchAt is at or before `now`. */
+  dueForMetadataRefresh(now: Date, limit: number): Promise<Application[]>;
 }
 
 /** Named configuration documents (JSON), e.g. the identity source. */
