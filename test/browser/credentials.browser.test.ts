@@ -1,0 +1,56 @@
+// A person in a real browser (Debian chromium): sign in, open an account, click "Access keys" on a
+// role, and copy the bash snippet and a single value with the copy buttons, under the page's CSP.
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import { PROD, startPortalApiWorld, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
+import { launchChromium } from '../support/browser.ts';
+
+describe('Access keys dialog in a browser', function () {
+  this.timeout(60000);
+  let w: PortalApiWorld;
+  let chromium: { browser: Browser; close(): Promise<void> };
+
+  before(async () => {
+    [w, chromium] = await Promise.all([startPortalApiWorld(), launchChromium()]);
+  });
+  after(async () => {
+    await chromium?.close();
+    await w?.close();
+  });
+
+  it('clicks Access keys, sees the credentials and copies them to the clipboard without CSP violations', async () => {
+    const context = await chromium.browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: w.gh.baseUrl });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused/i.test(m.text())) violations.push(m.text());
+    });
+    page.on('pageerror', (e) => violations.push(e.message));
+
+    await page.goto(`${w.gh.baseUrl}/start`);
+    await page.fill('#userName', 'alice');
+    await page.fill('#password', w.org.users.alice!.password);
+    await page.click('button[type=submit]');
+    await page.click(`details[data-account-id="${PROD}"] summary`);
+    await page.click(`details[data-account-id="${PROD}"] button[data-access-keys="AdministratorAccess"]`);
+    await page.waitForSelector('#env-bash');
+    expect(await page.textContent('#dialog-title')).to.equal('Get credentials for AdministratorAccess');
+
+    const issued = w.sts.calls[0]!.outcome as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    const bash = `export AWS_ACCESS_KEY_ID="${issued.accessKeyId}"\nexport AWS_SECRET_ACCESS_KEY="${issued.secretAccessKey}"\nexport AWS_SESSION_TOKEN="${issued.sessionToken}"`;
+    expect(await page.textContent('#env-bash')).to.equal(bash);
+
+    await page.click('button[data-copy="env-bash"]');
+    await page.waitForFunction(() => document.querySelector('button[data-copy="env-bash"]')?.textContent === 'Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(bash);
+
+    await page.click('button[data-copy="value-secret-access-key"]');
+    await page.waitForFunction(() => document.querySelector('button[data-copy="value-secret-access-key"]')?.textContent === 'Copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(issued.secretAccessKey);
+
+    await page.screenshot({ path: process.env.GATEHOUSE_SCREENSHOT_CREDENTIALS ?? '/tmp/gatehouse-credentials.png', fullPage: true });
+    expect(violations).to.deep.equal([]);
+    await context.close();
+  });
+});
