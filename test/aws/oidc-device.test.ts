@@ -10,6 +10,9 @@ import { decideDevice, failure, oidcClient, postJson, registerClient, signedIn, 
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const USER_CODE = /^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/;
+// Every test here registers from 127.0.0.1 against one Gatehouse; the per-address registration
+// limit has its own test (oidc-redis.test.ts).
+const BASE = { registrationsPerMinute: 1000 };
 
 describe('SSO OIDC device flow (AWS SDK client-sso-oidc)', function () {
   let gh: TestGatehouse;
@@ -25,16 +28,17 @@ describe('SSO OIDC device flow (AWS SDK client-sso-oidc)', function () {
       assignments: [{ accountId: '111122223333', set: 'ReadOnly', user: 'alice' }],
     });
     oidc = oidcClient(gh);
+    useSettings(gh, BASE);
   });
   after(async () => {
     oidc?.destroy();
     await gh?.close();
   });
-  afterEach(() => useSettings(gh, {}));
+  afterEach(() => useSettings(gh, BASE));
 
   /** Register, start, and return everything a test needs to continue. */
   async function started(userSettings?: { deviceCodeSeconds?: number }) {
-    if (userSettings) useSettings(gh, userSettings);
+    if (userSettings) useSettings(gh, { ...BASE, ...userSettings });
     const client = await registerClient(oidc);
     const start = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl: START_URL }));
     const poll = (deviceCode = start.deviceCode!, c = client) =>
@@ -128,7 +132,7 @@ describe('SSO OIDC device flow (AWS SDK client-sso-oidc)', function () {
     const body = { grantType: DEVICE_GRANT, clientId: client.clientId, clientSecret: client.clientSecret, deviceCode: start.deviceCode };
     // A second service instance on the same store stands in for a second node.
     const nodeA = gh.services.ssoOidc;
-    useSettings(gh, {});
+    useSettings(gh, BASE);
     const nodeB = gh.services.ssoOidc;
     expect(nodeB).to.not.equal(nodeA);
     const codeOf = async (p: Promise<unknown>) => p.then(() => 'token', (e: { code: string }) => e.code);

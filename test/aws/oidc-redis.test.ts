@@ -7,7 +7,7 @@ import { createClient } from 'redis';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import type { SeededOrg } from '../support/seed.ts';
-import { decideDevice, failure, oidcClient, postJson, registerClient, seedPeople, signedIn, START_URL } from './oidc-fixtures.ts';
+import { decideDevice, failure, oidcClient, postJson, registerClient, seedPeople, signedIn, START_URL, useSettings } from './oidc-fixtures.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -71,6 +71,22 @@ describe('SSO OIDC on Redis', function () {
     expect((await failure(registerClient(oidc, { redirectUris: ['http://evil.example/cb'] }))).name).to.equal('InvalidRedirectUriException');
     expect(await inspector.keys('*oidc-client:*')).to.deep.equal([]);
     expect(await inspector.dbSize()).to.equal(keysBefore);
+  });
+
+  it('rate-limits registrations per address and device authorizations per client, refusing with SlowDownException', async () => {
+    useSettings(gh, { registrationsPerMinute: 2, deviceStartsPerMinute: 2 });
+    const client = await registerClient(oidc);
+    await registerClient(oidc);
+    const keys = await inspector.keys('*oidc-client:*');
+    expect(keys).to.have.length(2);
+    expect(await failure(registerClient(oidc))).to.include({ name: 'SlowDownException', status: 400 });
+    expect(await inspector.keys('*oidc-client:*')).to.have.length(2);
+
+    const start = () => oidc.send(new StartDeviceAuthorizationCommand({ ...client, startUrl: START_URL }));
+    await start();
+    await start();
+    expect((await failure(start())).name).to.equal('SlowDownException');
+    expect(await inspector.keys('*oidc-user-code:*')).to.have.length(2);
   });
 
   it('answers InternalServerException (503, both error forms) and never a token while Redis is down, and recovers without a restart', async () => {
