@@ -98,10 +98,17 @@ describe('SQL stores on SQLite', () => {
       const file = path.join(dir, 'gatehouse.db');
       const stores = await openSqlStores({ kind: 'sqlite', file }, { busyTimeoutMs: 5000 });
       try {
-        const lock = await lockInAnotherProcess(file, 300);
+        const lock = await lockInAnotherProcess(file, 1000);
+        // The lock is really held now: a writer that does not wait is refused.
+        const probe = new Database(file, { timeout: 0 });
+        try {
+          expect(() => probe.exec("INSERT INTO audit_events (id, at, actor, action, target, detail_json) VALUES ('p', 0, 'a', 'b', 'c', '{}')")).to.throw(/locked|busy/i);
+        } finally {
+          probe.close();
+        }
         const started = Date.now();
         await stores.accounts.create(account('111111111111'));
-        expect(Date.now() - started).to.be.at.least(150);
+        expect(Date.now() - started).to.be.at.least(50);
         expect(await stores.accounts.get('111111111111')).to.not.equal(null);
         await lock.done;
       } finally {
