@@ -25,6 +25,7 @@ const NODE_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTU
 const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
   /timeout exceeded when trying to connect/i,
+  /Query read timeout/i, // pg's query_timeout: the server took too long to answer
   /Cannot use a pool after calling end/i,
   /driver has already been destroyed/i,
   /database connection is not open/i,

@@ -4,6 +4,7 @@
 
 import { expect } from 'chai';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { UnavailableError } from '../../model/errors.ts';
 import { entitlementsQuery } from '../../store/sql/assignment-store.ts';
 import { connectSql } from '../../store/sql/connect.ts';
@@ -46,6 +47,28 @@ describe('SQL stores on PostgreSQL', () => {
           expect(error).to.be.instanceOf(UnavailableError);
         }
       } finally {
+        await stores.close();
+        await db.drop();
+      }
+    });
+
+    it('reports a server too slow to answer as UnavailableError after the query timeout, then works again', async () => {
+      const db = await createTestDatabase();
+      const stores = await openSqlStores({ kind: 'postgres', url: db.url }, { queryTimeoutMs: 300 });
+      const blocker = new pg.Client({ connectionString: db.url });
+      await blocker.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
+        const started = Date.now();
+        let error: unknown;
+        await stores.accounts.list().catch((e: unknown) => (error = e));
+        expect(error).to.be.instanceOf(UnavailableError);
+        expect(Date.now() - started).to.be.within(250, 3000);
+        await blocker.query('ROLLBACK');
+        expect((await stores.accounts.list()).items).to.deep.equal([]);
+      } finally {
+        await blocker.end();
         await stores.close();
         await db.drop();
       }
