@@ -3,16 +3,14 @@
 // random bytes generated at first start under certsDir and reused ever after, by every process
 // that shares that directory, so all nodes agree (as idp/keys.ts does for the signing key).
 //
-// Several processes may start at once on an empty directory: each writes its candidate to a
-// private temporary file (0600) and hard-links it to the final name; link(2) fails with EEXIST
-// when the name exists, so exactly one candidate wins, complete or not at all, and the others
-// read the winner's file.
+// Several processes may start at once on an empty directory: store/files/create-once.ts makes
+// exactly one candidate win, complete or not at all; the others read the winner's file.
 //
 // Keys for each purpose are derived with HKDF-SHA256 (RFC 5869), so one secret never serves two
 // purposes directly and a configured passphrase of any length becomes a uniform 256-bit key.
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { readOrCreateOnce } from '../store/files/create-once.ts';
 
 export const SERVER_SECRET_FILE = 'server-secret';
 const SECRET_BYTES = 32;
@@ -27,13 +25,8 @@ export interface ServerSecret {
 export async function loadOrCreateServerSecret(options: { certsDir: string; secret: string | null }): Promise<ServerSecret> {
   if (options.secret !== null) return fromBytes(Buffer.from(options.secret, 'utf8'), 'environment');
   const file = path.join(options.certsDir, SERVER_SECRET_FILE);
-  const existing = await readIfExists(file);
-  if (existing !== null) return fromBytes(decode(existing, file), 'loaded');
-
-  await mkdir(options.certsDir, { recursive: true, mode: 0o700 });
-  const content = `${randomBytes(SECRET_BYTES).toString('base64url')}\n`;
-  if (await createExclusively(file, content)) return fromBytes(decode(content, file), 'created');
-  return fromBytes(decode(await readFile(file, 'utf8'), file), 'loaded');
+  const { content, created } = await readOrCreateOnce(file, () => `${randomBytes(SECRET_BYTES).toString('base64url')}\n`);
+  return fromBytes(decode(content, file), created ? 'created' : 'loaded');
 }
 
 function fromBytes(ikm: Buffer, source: ServerSecret['source']): ServerSecret {
@@ -52,31 +45,3 @@ function decode(content: string, file: string): Buffer {
   return bytes;
 }
 
-async function createExclusively(file: string, content: string): Promise<boolean> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}

@@ -3,15 +3,14 @@
 // by this process and by every other process sharing the directory (DESIGN.md "State"; issue 3
 // item 4). Loaded once into a KeyObject so signing never re-parses PEM.
 //
-// Several processes may start at once on an empty directory. Each writes its candidate to a
-// private temporary file and then hard-links it to the final name: link(2) fails with EEXIST
-// when the name exists, so exactly one candidate wins and appears complete or not at all; the
-// losers read the winner's file. The key and its certificate live in one file (key first, 0600),
-// so a key can never be paired with another process's certificate.
+// Several processes may start at once on an empty directory: store/files/create-once.ts makes
+// exactly one candidate win, complete or not at all; the losers read the winner's file. The key
+// and its certificate live in one file (key first, 0600), so a key can never be paired with
+// another process's certificate.
 
-import { X509Certificate, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
+import { readOrCreateOnce } from '../store/files/create-once.ts';
 import { generateSelfSignedSigningKey } from './keys/self-signed-certificate.ts';
 
 export const SIGNING_KEY_FILE = 'saml-signing.pem';
@@ -46,46 +45,11 @@ export async function loadOrCreateSigningKey(options: LoadSigningKeyOptions): Pr
     return fromPem(keyPem, certPem, 'environment', null);
   }
   const file = path.join(options.certsDir, SIGNING_KEY_FILE);
-  const existing = await readIfExists(file);
-  if (existing !== null) return fromFile(existing, file, 'loaded');
-
-  await mkdir(options.certsDir, { recursive: true, mode: 0o700 });
-  const generated = await generateSelfSignedSigningKey(options.entityId);
-  const content = generated.privateKeyPem + generated.certificatePem;
-  const won = await createExclusively(file, content);
-  if (won) return fromFile(content, file, 'created');
-  const theirs = await readFile(file, 'utf8');
-  return fromFile(theirs, file, 'loaded');
-}
-
-/** Writes `content` to `file` only if `file` does not exist yet; false if another writer got there first. */
-async function createExclusively(file: string, content: string): Promise<boolean> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
-}
-
-async function readIfExists(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const { content, created } = await readOrCreateOnce(file, async () => {
+    const generated = await generateSelfSignedSigningKey(options.entityId);
+    return generated.privateKeyPem + generated.certificatePem;
+  });
+  return fromFile(content, file, created ? 'created' : 'loaded');
 }
 
 function fromFile(content: string, file: string, source: 'created' | 'loaded'): SigningKey {
