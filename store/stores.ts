@@ -150,7 +150,11 @@ export type NewApplication = Omit<Application, 'createdAt' | 'updatedAt'>;
 export type ApplicationPatch = Partial<Omit<Application, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export interface ApplicationStore {
-  /** ConflictError when another app has the entity id. */
+  /**
+   * ConflictError when another app has the entity id. External AWS account apps all carry AWS's
+   * entity id `urn:amazon:webservices`: they are unique per account id instead, and
+   * getByEntityId never returns them (AWS sign-in is IdP-initiated only).
+   */
   create(app: NewApplication): Promise<Application>;
   get(id: string): Promise<Application | null>;
   getByEntityId(entityId: string): Promise<Application | null>;
@@ -191,6 +195,7 @@ export interface SqlStores {
   apiTokens: ApiTokenStore;
   instance: InstanceStore;
   settings: SettingsStore;
+  applications: ApplicationStore;
   /** Cheap round trip for /readyz; throws UnavailableError when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

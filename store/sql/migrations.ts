@@ -195,5 +195,75 @@ const settings: Migration = {
   },
 };
 
+const applications: Migration = {
+  name: '0003_applications',
+  async up(db, _dialect, t) {
+    // Custom SAML 2.0 applications (issue 6). Nested parts of the record are JSON text, like the
+    // permission sets' policies. `entity_key` is what makes entity ids unique: the entity id itself
+    // for custom apps; for external AWS accounts, which all share AWS's SP entity id
+    // `urn:amazon:webservices`, that id + '#' + the account id (one app per external account).
+    await db.schema
+      .createTable('applications')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('name_key', t.key, (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('kind', t.key, (c) => c.notNull())
+      .addColumn('entity_id', 'text', (c) => c.notNull())
+      .addColumn('entity_key', t.key, (c) => c.notNull().unique())
+      .addColumn('acs_json', 'text', (c) => c.notNull())
+      .addColumn('slo_json', 'text')
+      .addColumn('signing_certificates_json', 'text', (c) => c.notNull())
+      .addColumn('encryption_certificates_json', 'text', (c) => c.notNull())
+      .addColumn('authn_requests_signed', 'boolean', (c) => c.notNull())
+      .addColumn('metadata_source', t.key, (c) => c.notNull())
+      .addColumn('metadata_url', 'text')
+      .addColumn('metadata_xml', 'text')
+      .addColumn('metadata_fetched_at', t.date)
+      .addColumn('metadata_valid_until', t.date)
+      .addColumn('metadata_cache_duration_seconds', 'integer')
+      .addColumn('metadata_last_error', 'text')
+      .addColumn('metadata_next_fetch_at', t.date)
+      .addColumn('name_id_format', 'text', (c) => c.notNull())
+      .addColumn('name_id_source', 'text', (c) => c.notNull())
+      .addColumn('attribute_mappings_json', 'text', (c) => c.notNull())
+      .addColumn('sign_response', 'boolean', (c) => c.notNull())
+      .addColumn('sign_assertion', 'boolean', (c) => c.notNull())
+      .addColumn('encrypt_assertion', 'boolean', (c) => c.notNull())
+      .addColumn('session_duration_seconds', 'integer')
+      .addColumn('default_relay_state', 'text')
+      .addColumn('external_aws_account_json', 'text')
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('applications_by_name').on('applications').columns(['name_key', 'id']).execute();
+    // The metadata refresher's "what is due" query.
+    await db.schema
+      .createIndex('applications_by_next_fetch')
+      .on('applications')
+      .columns(['metadata_source', 'metadata_next_fetch_at', 'id'])
+      .execute();
+
+    await db.schema
+      .createTable('application_assignments')
+      .addColumn('application_id', t.key, (c) => c.notNull())
+      .addColumn('principal_type', t.key, (c) => c.notNull())
+      .addColumn('principal_id', t.key, (c) => c.notNull())
+      .addColumn('role_arns_json', 'text', (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addPrimaryKeyConstraint('application_assignments_pk', ['application_id', 'principal_type', 'principal_id'])
+      .addForeignKeyConstraint('application_assignments_application_fk', ['application_id'], 'applications', ['id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    // applicationsFor: like the entitlements index, a few ranges per user that cover what is read.
+    await db.schema
+      .createIndex('application_assignments_by_principal')
+      .on('application_assignments')
+      .columns(['principal_type', 'principal_id', 'application_id'])
+      .execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings];
+export const migrations: readonly Migration[] = [initial, settings, applications];

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { SqlStores } from '../stores.ts';
 import { SqlAccountStore } from './account-store.ts';
 import { SqlApiTokenStore } from './api-token-store.ts';
+import { SqlApplicationStore } from './application-store.ts';
 import { SqlAssignmentStore } from './assignment-store.ts';
 import { SqlAuditStore } from './audit-store.ts';
 import { codecFor } from './codec.ts';
@@ -40,6 +41,7 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     apiTokens: new SqlApiTokenStore(ctx),
     instance: new SqlInstanceStore(ctx),
     settings: new SqlSettingsStore(ctx),
+    applications: new SqlApplicationStore(ctx),
     async ping() {
       await translated(() => sql`select 1`.execute(db));
     },

@@ -127,6 +127,49 @@ export interface SettingRow {
   updated_at: DbDate;
 }
 
+export interface ApplicationRow {
+  id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  kind: string;
+  entity_id: string;
+  /** Unique: entity_id for custom apps, entity_id#accountId for external AWS accounts (they share AWS's entity id). */
+  entity_key: string;
+  acs_json: string;
+  slo_json: string | null;
+  signing_certificates_json: string;
+  encryption_certificates_json: string;
+  authn_requests_signed: DbBool;
+  metadata_source: string;
+  metadata_url: string | null;
+  metadata_xml: string | null;
+  metadata_fetched_at: DbDate | null;
+  metadata_valid_until: DbDate | null;
+  metadata_cache_duration_seconds: number | null;
+  metadata_last_error: string | null;
+  metadata_next_fetch_at: DbDate | null;
+  name_id_format: string;
+  name_id_source: string;
+  attribute_mappings_json: string;
+  sign_response: DbBool;
+  sign_assertion: DbBool;
+  encrypt_assertion: DbBool;
+  session_duration_seconds: number | null;
+  default_relay_state: string | null;
+  external_aws_account_json: string | null;
+  created_at: DbDate;
+  updated_at: DbDate;
+}
+
+export interface ApplicationAssignmentRow {
+  application_id: string;
+  principal_type: string;
+  principal_id: string;
+  role_arns_json: string;
+  created_at: DbDate;
+}
+
 export interface Schema {
   directory_users: UserRow;
   directory_groups: GroupRow;
@@ -139,4 +182,6 @@ export interface Schema {
   api_tokens: ApiTokenRow;
   instance: InstanceRow;
   settings: SettingRow;
+  applications: ApplicationRow;
+  application_assignments: ApplicationAssignmentRow;
 }

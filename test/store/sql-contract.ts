@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import type { Kysely } from 'kysely';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../../model/errors.ts';
-import { newPermissionSetId, permissionSetArn } from '../../model/ids.ts';
+import { newApplicationId, newPermissionSetId, permissionSetArn } from '../../model/ids.ts';
 import type { AccountAssignment, PrincipalType } from '../../model/types.ts';
 import { codecFor, type SqlDialect } from '../../store/sql/codec.ts';
 import { connectSql } from '../../store/sql/connect.ts';
@@ -20,7 +20,7 @@ import type { Schema } from '../../store/sql/schema.ts';
 import { writeTransaction } from '../../store/sql/transaction.ts';
 import { migrate } from '../../store/sql/migrate.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
-import type { NewAccount, NewGroup, NewPermissionSet, NewUser, Page, SqlStores } from '../../store/stores.ts';
+import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores } from '../../store/stores.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -874,6 +874,292 @@ export function sqlStoreContract(backend: SqlBackend): void {
         await s.settings.delete(name);
         await s.settings.delete(name);
         expect(await s.settings.get(name)).to.equal(null);
+      });
+    });
+
+    describe('applications', () => {
+      const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
+      const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+      const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
+      function applicationFixture(tag: string, over: Partial<NewApplication> = {}): NewApplication {
+        return {
+          id: newApplicationId(),
+          name: `${tag} app ${hex(3)}`,
+          description: 'a custom app',
+          kind: 'custom',
+          entityId: `https://${tag}-${hex(3)}.example.com/saml`,
+          acs: [
+            { url: `https://${tag}.example.com/acs?x=1&y=<2>`, binding: POST, index: 0, isDefault: true },
+            { url: `https://${tag}.example.com/acs-redirect`, binding: REDIRECT, index: 7, isDefault: false },
+          ],
+          slo: { url: `https://${tag}.example.com/slo`, binding: REDIRECT },
+          signingCertificates: ['-----BEGIN CERTIFICATE-----\nMIIBsigning\n-----END CERTIFICATE-----\n'],
+          encryptionCertificates: ['-----BEGIN CERTIFICATE-----\nMIIBenc1\n-----END CERTIFICATE-----\n', 'PEM-2'],
+          authnRequestsSigned: true,
+          metadata: {
+            source: 'url',
+            url: `https://${tag}.example.com/metadata.xml`,
+            xml: `<?xml version="1.0"?>\n<md:EntityDescriptor entityID="x">${AWKWARD}</md:EntityDescriptor>`,
+            fetchedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+            validUntil: new Date(Date.UTC(2027, 0, 1)),
+            cacheDurationSeconds: 3600,
+            lastError: null,
+            nextFetchAt: new Date(Date.UTC(2100, 0, 1)),
+          },
+          nameIdFormat: PERSISTENT,
+          nameIdSource: 'persistent',
+          attributeMappings: [
+            { name: 'email', value: '${user:email}' },
+            { name: 'urn:oid:2.5.4.11', nameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri', value: `${AWKWARD} \${user:attribute.department}` },
+          ],
+          signResponse: true,
+          signAssertion: false,
+          encryptAssertion: true,
+          sessionDurationSeconds: 3600,
+          defaultRelayState: `https://${tag}.example.com/home?a=1&b=2`,
+          externalAwsAccount: null,
+          ...over,
+        };
+      }
+
+      function externalFixture(tag: string, account: string): NewApplication {
+        return applicationFixture(tag, {
+          kind: 'external-aws-account',
+          entityId: 'urn:amazon:webservices',
+          acs: [{ url: 'https://signin.aws.amazon.com/saml', binding: POST, index: 0, isDefault: true }],
+          slo: null,
+          signingCertificates: [],
+          encryptionCertificates: [],
+          authnRequestsSigned: false,
+          metadata: { source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null },
+          encryptAssertion: false,
+          externalAwsAccount: {
+            accountId: account,
+            samlProviderName: 'Gatehouse',
+            roles: [{ roleArn: `arn:aws:iam::${account}:role/Admin`, label: 'Admin' }, { roleArn: `arn:aws:iam::${account}:role/ReadOnly` }],
+          },
+        });
+      }
+
+      it('creates an app and reads it back by id and entity id, with every nested field exact', async () => {
+        const tag = newTag();
+        const input = applicationFixture(tag, { name: `${tag} ${AWKWARD}`, description: AWKWARD });
+        const app = await s.applications.create(input);
+        expect(app).to.deep.equal({ ...input, createdAt: app.createdAt, updatedAt: app.updatedAt });
+        expect(app.createdAt).to.be.instanceOf(Date);
+        expect(app.metadata.fetchedAt).to.be.instanceOf(Date);
+        expect(await s.applications.get(app.id)).to.deep.equal(app);
+        expect(await s.applications.getByEntityId(input.entityId)).to.deep.equal(app);
+        // Returned objects are copies.
+        app.acs[0]!.url = 'https://evil.example.com/';
+        expect((await s.applications.get(app.id))?.acs[0]?.url).to.equal(input.acs[0]!.url);
+      });
+
+      it('keeps nulls and empty lists as nulls and empty lists', async () => {
+        const tag = newTag();
+        const input = applicationFixture(tag, {
+          slo: null,
+          signingCertificates: [],
+          encryptionCertificates: [],
+          attributeMappings: [],
+          authnRequestsSigned: false,
+          signAssertion: true,
+          encryptAssertion: false,
+          sessionDurationSeconds: null,
+          defaultRelayState: null,
+          metadata: { source: 'upload', url: null, xml: '<x/>', fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null },
+        });
+        const app = await s.applications.create(input);
+        expect(await s.applications.get(app.id)).to.deep.equal({ ...input, createdAt: app.createdAt, updatedAt: app.updatedAt });
+      });
+
+      it('refuses a second app with the same entity id (create and update), changing nothing', async () => {
+        const tag = newTag();
+        const first = await s.applications.create(applicationFixture(tag));
+        const clash = await rejection(s.applications.create(applicationFixture(tag, { entityId: first.entityId })));
+        expect(clash).to.be.instanceOf(ConflictError);
+        const second = await s.applications.create(applicationFixture(tag));
+        const moved = await rejection(s.applications.update(second.id, { entityId: first.entityId, name: 'renamed' }));
+        expect(moved).to.be.instanceOf(ConflictError);
+        expect(await s.applications.get(second.id)).to.deep.equal(second);
+        expect((await s.applications.list({ nameContains: tag })).items).to.have.length(2);
+      });
+
+      it('keys external AWS account apps by account id: several share AWS entity id, one per account, none found by entity id', async () => {
+        const tag = newTag();
+        const a = accountId();
+        const one = await s.applications.create(externalFixture(tag, a));
+        const other = await s.applications.create(externalFixture(tag, accountId()));
+        expect(one.entityId).to.equal('urn:amazon:webservices');
+        expect(other.entityId).to.equal('urn:amazon:webservices');
+        expect(await rejection(s.applications.create(externalFixture(tag, a)))).to.be.instanceOf(ConflictError);
+        expect(await s.applications.getByEntityId('urn:amazon:webservices')).to.equal(null);
+        expect(await s.applications.get(one.id)).to.deep.equal(one);
+        expect(one.externalAwsAccount?.roles).to.deep.equal([{ roleArn: `arn:aws:iam::${a}:role/Admin`, label: 'Admin' }, { roleArn: `arn:aws:iam::${a}:role/ReadOnly` }]);
+        // Moving one onto another's account clashes too.
+        const moved = await rejection(s.applications.update(other.id, { externalAwsAccount: one.externalAwsAccount }));
+        expect(moved).to.be.instanceOf(ConflictError);
+      });
+
+      it('updates only the fields named, bumps updatedAt, and follows a new entity id', async () => {
+        const tag = newTag();
+        const app = await s.applications.create(applicationFixture(tag));
+        await new Promise((r) => setTimeout(r, 5));
+        const newEntity = `https://${tag}.example.org/new`;
+        const metadata = { ...app.metadata, lastError: `fetch failed: ${AWKWARD}`, nextFetchAt: new Date(Date.UTC(2100, 5, 6)), validUntil: null };
+        const updated = await s.applications.update(app.id, {
+          entityId: newEntity,
+          signAssertion: true,
+          signResponse: false,
+          attributeMappings: [{ name: 'groups', value: '${user:groups}' }],
+          slo: null,
+          sessionDurationSeconds: null,
+          metadata,
+        });
+        expect(updated).to.deep.equal({
+          ...app,
+          entityId: newEntity,
+          signAssertion: true,
+          signResponse: false,
+          attributeMappings: [{ name: 'groups', value: '${user:groups}' }],
+          slo: null,
+          sessionDurationSeconds: null,
+          metadata,
+          updatedAt: updated.updatedAt,
+        });
+        expect(updated.updatedAt.getTime()).to.be.above(app.updatedAt.getTime());
+        expect(await s.applications.get(app.id)).to.deep.equal(updated);
+        expect(await s.applications.getByEntityId(newEntity)).to.deep.equal(updated);
+        expect(await s.applications.getByEntityId(app.entityId)).to.equal(null);
+        // The old entity id is free again.
+        await s.applications.create(applicationFixture(tag, { entityId: app.entityId }));
+      });
+
+      it('returns null or NotFoundError for unknown apps', async () => {
+        const id = newApplicationId();
+        expect(await s.applications.get(id)).to.equal(null);
+        expect(await s.applications.getByEntityId(`https://${newTag()}.example.com`)).to.equal(null);
+        expect(await rejection(s.applications.update(id, { name: 'x' }))).to.be.instanceOf(NotFoundError);
+        expect(await rejection(s.applications.delete(id))).to.be.instanceOf(NotFoundError);
+        const assign = await rejection(s.applications.assign({ applicationId: id, principalType: 'USER', principalId: randomUUID(), roleArns: [] }));
+        expect(assign).to.be.instanceOf(NotFoundError);
+        expect((assign as NotFoundError).resource).to.equal('application');
+        expect(await rejection(s.applications.unassign(id, 'USER', randomUUID()))).to.be.instanceOf(NotFoundError);
+      });
+
+      it('lists apps by name case-insensitively then id, across pages', async () => {
+        const tag = newTag();
+        const created = [];
+        for (const n of ['Wiki', 'ci', 'Jira', 'grafana', 'jira']) created.push(await s.applications.create(applicationFixture(tag, { name: `${tag} ${n}` })));
+        const { items, pages } = await allPages((nextToken) => s.applications.list({ nameContains: tag, limit: 2, nextToken }));
+        expect(pages).to.equal(3);
+        const expected = [...created].sort((x, y) => byteOrder(x.name.toLowerCase(), y.name.toLowerCase()) || byteOrder(x.id, y.id));
+        expect(items).to.deep.equal(expected);
+      });
+
+      it('assigns, replaces an assignment keeping its createdAt, lists across pages and unassigns once', async () => {
+        const app = await s.applications.create(applicationFixture(newTag()));
+        const user = randomUUID();
+        const made = await s.applications.assign({ applicationId: app.id, principalType: 'USER', principalId: user, roleArns: ['b', 'a', 'b'] });
+        expect(made).to.deep.include({ applicationId: app.id, principalType: 'USER', principalId: user, roleArns: ['b', 'a'] });
+        expect(made.createdAt).to.be.instanceOf(Date);
+        await new Promise((r) => setTimeout(r, 5));
+        const replaced = await s.applications.assign({ applicationId: app.id, principalType: 'USER', principalId: user, roleArns: ['c'] });
+        expect(replaced.roleArns).to.deep.equal(['c']);
+        expect(replaced.createdAt.getTime()).to.equal(made.createdAt.getTime());
+        const groups = [randomUUID(), randomUUID(), randomUUID()];
+        for (const g of groups) await s.applications.assign({ applicationId: app.id, principalType: 'GROUP', principalId: g, roleArns: [] });
+        const { items, pages } = await allPages((nextToken) => s.applications.listAssignments(app.id, { limit: 2, nextToken }));
+        expect(pages).to.equal(2);
+        expect(items.map((a) => `${a.principalType}/${a.principalId}`)).to.deep.equal([...groups.sort(byteOrder).map((g) => `GROUP/${g}`), `USER/${user}`]);
+        expect(items.find((a) => a.principalType === 'USER')?.roleArns).to.deep.equal(['c']);
+
+        await s.applications.unassign(app.id, 'USER', user);
+        expect(await rejection(s.applications.unassign(app.id, 'USER', user))).to.be.instanceOf(NotFoundError);
+        expect((await s.applications.listAssignments(app.id)).items).to.have.length(3);
+      });
+
+      it('deleting an app deletes its assignments, and nothing of other apps', async () => {
+        const tag = newTag();
+        const app = await s.applications.create(applicationFixture(tag));
+        const kept = await s.applications.create(applicationFixture(tag));
+        const user = randomUUID();
+        await s.applications.assign({ applicationId: app.id, principalType: 'USER', principalId: user, roleArns: [] });
+        await s.applications.assign({ applicationId: app.id, principalType: 'GROUP', principalId: randomUUID(), roleArns: [] });
+        await s.applications.assign({ applicationId: kept.id, principalType: 'USER', principalId: user, roleArns: [] });
+        await s.applications.delete(app.id);
+        expect(await s.applications.get(app.id)).to.equal(null);
+        expect((await s.applications.listAssignments(app.id)).items).to.deep.equal([]);
+        expect(await s.applications.applicationsFor(user, [])).to.deep.equal([{ applicationId: kept.id, roleArns: [] }]);
+        // A new app can take the deleted one's entity id.
+        await s.applications.create(applicationFixture(tag, { entityId: app.entityId }));
+      });
+
+      it('finds the apps a user reaches directly and through two overlapping groups, with role ARNs unioned', async () => {
+        const tag = newTag();
+        const a = accountId();
+        const aws = await s.applications.create(externalFixture(tag, a));
+        const wiki = await s.applications.create(applicationFixture(tag));
+        const other = await s.applications.create(applicationFixture(tag));
+        const user = randomUUID();
+        const [g1, g2, g3] = [randomUUID(), randomUUID(), randomUUID()];
+        const admin = `arn:aws:iam::${a}:role/Admin`;
+        const readOnly = `arn:aws:iam::${a}:role/ReadOnly`;
+        await s.applications.assign({ applicationId: aws.id, principalType: 'USER', principalId: user, roleArns: [readOnly] });
+        await s.applications.assign({ applicationId: aws.id, principalType: 'GROUP', principalId: g1, roleArns: [readOnly] });
+        await s.applications.assign({ applicationId: aws.id, principalType: 'GROUP', principalId: g2, roleArns: [admin, readOnly] });
+        await s.applications.assign({ applicationId: wiki.id, principalType: 'GROUP', principalId: g1, roleArns: [] });
+        await s.applications.assign({ applicationId: wiki.id, principalType: 'GROUP', principalId: g2, roleArns: [] });
+        // Not reached: another group's app, and a USER assignment to the group's id.
+        await s.applications.assign({ applicationId: other.id, principalType: 'GROUP', principalId: g3, roleArns: [] });
+        await s.applications.assign({ applicationId: other.id, principalType: 'USER', principalId: g1, roleArns: [] });
+
+        const reached = await s.applications.applicationsFor(user, [g1, g2, g2]);
+        const expected = [
+          { applicationId: aws.id, roleArns: [admin, readOnly].sort(byteOrder) },
+          { applicationId: wiki.id, roleArns: [] },
+        ].sort((x, y) => byteOrder(x.applicationId, y.applicationId));
+        expect(reached).to.deep.equal(expected);
+        expect(await s.applications.applicationsFor(user, [])).to.deep.equal([{ applicationId: aws.id, roleArns: [readOnly] }]);
+        expect(await s.applications.applicationsFor(randomUUID(), [])).to.deep.equal([]);
+      });
+
+      it('removes every app assignment of a deleted principal, and only theirs', async () => {
+        const tag = newTag();
+        const one = await s.applications.create(applicationFixture(tag));
+        const two = await s.applications.create(applicationFixture(tag));
+        const group = randomUUID();
+        await s.applications.assign({ applicationId: one.id, principalType: 'GROUP', principalId: group, roleArns: [] });
+        await s.applications.assign({ applicationId: two.id, principalType: 'GROUP', principalId: group, roleArns: [] });
+        await s.applications.assign({ applicationId: two.id, principalType: 'USER', principalId: group, roleArns: [] });
+        expect(await s.applications.deleteAssignmentsForPrincipal('GROUP', group)).to.equal(2);
+        expect(await s.applications.deleteAssignmentsForPrincipal('GROUP', group)).to.equal(0);
+        expect(await s.applications.applicationsFor(randomUUID(), [group])).to.deep.equal([]);
+        expect(await s.applications.applicationsFor(group, [])).to.deep.equal([{ applicationId: two.id, roleArns: [] }]);
+      });
+
+      it('lists URL-sourced apps due for a metadata refresh, oldest due first, up to the limit', async () => {
+        const tag = newTag();
+        // Dates in 1971 that no other test uses: the contract database is shared.
+        const at = (minute: number) => new Date(Date.UTC(1971, 0, 1, 0, minute));
+        const withFetch = (nextFetchAt: Date | null, source: 'url' | 'upload' = 'url') => {
+          const base = applicationFixture(tag);
+          return { ...base, metadata: { ...base.metadata, source, nextFetchAt } };
+        };
+        const late = await s.applications.create(withFetch(at(30)));
+        const early = await s.applications.create(withFetch(at(10)));
+        const exact = await s.applications.create(withFetch(at(20)));
+        await s.applications.create(withFetch(at(21)));
+        await s.applications.create(withFetch(at(5), 'upload'));
+        await s.applications.create(withFetch(null));
+
+        const due = await s.applications.dueForMetadataRefresh(at(20), 10);
+        expect(due.map((a) => a.id)).to.deep.equal([early.id, exact.id]);
+        expect(due[0]).to.deep.equal(await s.applications.get(early.id));
+        expect((await s.applications.dueForMetadataRefresh(at(40), 2)).map((a) => a.id)).to.deep.equal([early.id, exact.id]);
+        await s.applications.update(early.id, { metadata: { ...early.metadata, nextFetchAt: new Date(Date.UTC(2100, 0, 1)) } });
+        expect((await s.applications.dueForMetadataRefresh(at(30), 10)).map((a) => a.id)).to.include(late.id).and.not.include(early.id);
       });
     });
 
