@@ -46,6 +46,10 @@ export class TokenGrantService {
     const client = await this.deps.clients.authenticate(clientId, clientSecret);
     const requestedScopes = optionalStringList(body, 'scope', 25, 128, 'invalid_scope');
 
+    // The device-code and refresh grants are open to every registered client: CLI 2.22+ caches
+    // one registration (grantTypes authorization_code + refresh_token) and may reuse it for
+    // `aws sso login --use-device-code`. The code grant needs a registered loopback redirect URI,
+    // which /authorize has already enforced before any code exists.
     let redeemed: { approval: Approval; scopes: string[] };
     switch (grantType) {
       case GRANT_DEVICE_CODE:
