@@ -4,17 +4,23 @@
 // At every call, whatever the cache holds (security promise 3):
 //   1. the user is re-read from their identity source and must still be enabled;
 //   2. the pair must be among the user's entitlements at this moment;
-//   3. only then is the cache asked (credential-cache.ts), and on a miss a SAML assertion for
+//   3. only then is a cached entry used (credential-cache.ts), and on a miss a SAML assertion for
 //      exactly that one role is signed (AwsFederationService) and exchanged at STS
 //      AssumeRoleWithSAML for credentials lasting the permission set's session duration.
 // The token itself (its life, its portal session) is checked by the caller before it gets here.
+//
+// The cached path is the hot one (every SDK credential refresh, every `aws` command with an SSO
+// profile whose CLI cache expired), so it asks no more than the check needs: the user, their
+// groups, the permission set by name and the one entitlements query, with independent reads
+// issued together; the cache entry is read alongside the entitlements query but only handed out
+// once the entitlement is confirmed.
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../model/errors.ts';
 import { ACCOUNT_ID, PERMISSION_SET_NAME } from '../model/ids.ts';
-import type { Account, PermissionSet, User } from '../model/types.ts';
-import type { AuditStore } from '../store/stores.ts';
+import type { PermissionSet, User } from '../model/types.ts';
+import type { AssignmentStore, AuditStore, PermissionSetStore } from '../store/stores.ts';
 import { ALL_ROLES, type AwsFederationService } from './aws-federation.ts';
 import type { CredentialCache, RoleCredentials } from './credential-cache.ts';
 import type { AccountAccess, EntitlementService } from './entitlements.ts';
@@ -33,7 +39,7 @@ export interface CredentialRequester {
 
 export interface IssuedRoleCredentials {
   credentials: RoleCredentials;
-  account: Account;
+  accountId: string;
   permissionSet: PermissionSet;
   /** True when served from the cache (no STS call). */
   cached: boolean;
@@ -52,6 +58,9 @@ export class RoleCredentialService {
     private readonly deps: {
       identitySourceFor: (source: User['source']) => IdentitySource;
       entitlements: EntitlementService;
+      /** For the hot check: the permission set by name and the user's entitlement rows. */
+      permissionSets: PermissionSetStore;
+      assignments: AssignmentStore;
       federation: AwsFederationService;
       broker: RoleCredentialBroker;
       cache: CredentialCache;
@@ -79,29 +88,36 @@ export class RoleCredentialService {
     if (!PERMISSION_SET_NAME.test(roleName) || roleName === ALL_ROLES) {
       throw new ValidationError('role_name must be a permission set name', [{ field: 'role_name', message: 'must match [\\w+=,.@-]{1,32}' }]);
     }
-    const { user, source, groups } = await this.currentUser(requester);
-    const found = await this.deps.entitlements.find(user, groups, accountId, roleName);
-    if (!found) throw new ForbiddenError(NO_ACCESS);
-    const { account, permissionSet } = found;
+    const source = this.deps.identitySourceFor(requester.source);
+    const [user, named] = await Promise.all([source.getUser(requester.userId), this.deps.permissionSets.getByName(roleName)]);
+    if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
+    const groups = await source.groupsOf(user);
+    // Names are unique case-insensitively, but a role is asked for by its exact name.
+    const permissionSet = named?.name === roleName ? named : null;
+    const [rows, cached] = await Promise.all([
+      this.deps.assignments.entitlements(user.id, groups.map((g) => g.id)),
+      permissionSet ? this.deps.cache.get(user.id, accountId, permissionSet.id) : null,
+    ]);
+    const entitled = permissionSet !== null && rows.some((r) => r.accountId === accountId && r.permissionSetIds.includes(permissionSet.id));
+    if (!entitled) throw new ForbiddenError(NO_ACCESS);
+    if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
 
-    const cached = await this.deps.cache.get(user.id, account.accountId, permissionSet.id);
-    if (cached) return { credentials: cached, account, permissionSet, cached: true };
-
-    const flightKey = `${user.id}:${account.accountId}:${permissionSet.id}`;
+    const flightKey = `${user.id}:${accountId}:${permissionSet.id}`;
     let flight = this.#inflight.get(flightKey);
     if (!flight) {
-      flight = this.#assume(requester, source, user, account, permissionSet).finally(() => this.#inflight.delete(flightKey));
+      flight = this.#assume(requester, source, user, accountId, permissionSet).finally(() => this.#inflight.delete(flightKey));
       this.#inflight.set(flightKey, flight);
     }
-    return { credentials: await flight, account, permissionSet, cached: false };
+    return { credentials: await flight, accountId, permissionSet, cached: false };
   }
 
-  async #assume(requester: CredentialRequester, source: IdentitySource, user: User, account: Account, permissionSet: PermissionSet): Promise<RoleCredentials> {
+  async #assume(requester: CredentialRequester, source: IdentitySource, user: User, accountId: string, permissionSet: PermissionSet): Promise<RoleCredentials> {
     const session = await requester.session();
     if (!session) throw new UnauthenticatedError(SESSION_INVALID);
     // Signs for exactly this one role, re-checking the entitlement as it does for the console.
-    const signed = await this.deps.federation.signFor(source, { userId: user.id, ...session }, account.accountId, permissionSet.name);
+    const signed = await this.deps.federation.signFor(source, { userId: user.id, ...session }, accountId, permissionSet.name);
     if (signed.permissionSets.length !== 1 || signed.permissionSets[0]?.id !== permissionSet.id) throw new ForbiddenError(NO_ACCESS);
+    const { account } = signed;
 
     const credentials = await this.deps.broker.assumeRoleWithSaml({
       roleArn: roleArnFor(account.accountId, roleNameFor(permissionSet.name, permissionSet.id, account.accountId)),

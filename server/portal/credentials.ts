@@ -47,7 +47,8 @@ export function portalCredentialsRouter(services: Services): Router {
         accountId,
         roleName,
       );
-      res.type('html').send(credentialsPage({ ...page, account: issued.account, credentials: issued.credentials }));
+      const account = await services.accounts.get(issued.accountId);
+      res.type('html').send(credentialsPage({ ...page, account, credentials: issued.credentials }));
     } catch (e) {
       // A refusal (no access, STS said no), throttling or an unreachable STS is shown in the
       // dialog itself with what to do; anything else goes to the portal's error page.
