@@ -4,6 +4,7 @@ import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { portalApiRouter } from './aws/portal-api/router.ts';
 import { healthRouter } from './health.ts';
+import { portalApplicationsRouter } from './portal/applications.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
@@ -38,6 +39,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(deviceRouter(services));
   app.use(authorizeRouter(services));
   app.use(portalCredentialsRouter(services));
+  app.use(portalApplicationsRouter(services));
   app.use(portalRouter(services));
   return app;
 }

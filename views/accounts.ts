@@ -28,7 +28,7 @@ export function accountsPage(o: { nonce: string; userName: string; csrfToken: st
     title: 'AWS accounts',
     nonce: o.nonce,
     signedIn: { userName: o.userName, csrfToken: o.csrfToken },
-    body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications ? html`<a href="/start/applications">Applications</a>` : ''}</nav>
+    body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}</nav>
 <div class="card">
 <form method="get" action="/start" role="search">
 <label for="account-search">Search accounts</label>

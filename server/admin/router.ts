@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../model/validate.ts';
 import type { Services } from '../services.ts';
+import { mountApplicationPreview } from './application-preview-routes.ts';
 import { actorOf, requireAdmin } from './auth.ts';
 import { mountIdentitySource } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
@@ -103,6 +104,7 @@ export function adminRouter(services: Services): Router {
   });
 
   mountIdentitySource(router, services);
+  mountApplicationPreview(router, services);
 
   router.get('/audit', async (req, res) => {
     const q = parseInput(

@@ -7,6 +7,7 @@ import { ForbiddenError, isDomainError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
 import { autoPostPage } from '../../views/auto-post.ts';
 import { signInPage } from '../../views/sign-in.ts';
+import { beginPortalLogout } from '../saml/slo.ts';
 import type { Services } from '../services.ts';
 import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.ts';
 import { portalErrorHandler } from './errors.ts';
@@ -16,7 +17,7 @@ const sameSecret = (a: string | undefined, b: string | undefined) =>
   !!a && !!b && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
-const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
+const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
 
 const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -122,12 +123,15 @@ export function portalRouter(services: Services): Router {
 
   router.post('/start/logout', async (req, res) => {
     const ctx = await sessionForPost(services, req);
+    let next: string | null = null;
     if (ctx) {
-      await services.portalSessions.destroy(ctx.id);
+      const ended = await services.portalSessions.destroy(ctx.id);
       await services.audit.append({ actor: ctx.session.userId, action: 'signout', target: 'portal', detail: {} });
+      // Then front-channel Single Logout of the SAML apps used in the session (server/saml/slo.ts).
+      if (ended) next = await beginPortalLogout(services, ended);
     }
     clearCookie(res, SESSION_COOKIE, secure);
-    res.redirect(303, '/start');
+    res.redirect(303, next ?? '/start');
   });
 
   router.use(portalErrorHandler);

@@ -2,6 +2,8 @@
 import { Router } from 'express';
 import { buildIdpMetadata } from '../../idp/saml/metadata.ts';
 import type { Services } from '../services.ts';
+import { sloRouter } from './slo.ts';
+import { ssoRouter } from './sso.ts';
 
 export function samlRouter(services: Services): Router {
   const router = Router();
@@ -11,5 +13,8 @@ export function samlRouter(services: Services): Router {
     res.type('application/samlmetadata+xml').setHeader('Cache-Control', 'public, max-age=3600');
     res.send(metadata);
   });
+  // SP-initiated SSO and Single Logout with custom applications (issue 6).
+  router.use(ssoRouter(services));
+  router.use(sloRouter(services));
   return router;
 }
