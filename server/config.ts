@@ -4,6 +4,7 @@
 
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePrivateTargetAllowance, type PrivateTargetAllowance } from '../access/applications/address-policy.ts';
 import { ldapSettingsFromEnv, type LdapSettings } from '../directory/ldap/index.ts';
 import { ValidationError } from '../model/errors.ts';
 
@@ -39,6 +40,18 @@ const schema = z.object({
   AWS_NAMEID_FORMAT: z.enum(['persistent', 'emailAddress', 'unspecified']).default('persistent'),
   ADMIN_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 12),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  // SP metadata URLs (issue 6): one deadline per fetch, the egress rule for non-public addresses
+  // (true, false, or addresses / CIDR ranges), and how often the refresher looks for due apps.
+  METADATA_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
+  METADATA_FETCH_ALLOW_PRIVATE: z.string().default('false').transform((v, ctx) => {
+    const parsed = parsePrivateTargetAllowance(v);
+    if (parsed instanceof Error) {
+      ctx.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+  METADATA_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 });
 
 export interface Config {
@@ -66,6 +79,8 @@ export interface Config {
   dependencyTimeoutMs: number;
   /** LDAP / Active Directory from LDAP_URL and friends; null: the admin API decides (built-in by default). */
   ldap: LdapSettings | null;
+  /** Fetching SP metadata from URLs: deadline, which non-public addresses are allowed ('all' or a list), refresher period. */
+  metadataFetch: { timeoutMs: number; allowPrivateTargets: PrivateTargetAllowance; refreshIntervalSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -121,5 +136,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminTokenTtlMinutes: e.ADMIN_TOKEN_TTL_MINUTES,
     dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
     ldap,
+    metadataFetch: {
+      timeoutMs: e.METADATA_FETCH_TIMEOUT_MS,
+      allowPrivateTargets: e.METADATA_FETCH_ALLOW_PRIVATE,
+      refreshIntervalSeconds: e.METADATA_REFRESH_INTERVAL_SECONDS,
+    },
   };
 }

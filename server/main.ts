@@ -28,6 +28,9 @@ const bootstrap = await ensureBootstrapAdmin(services.sql.directory, services.us
 const state: AppState = { draining: false };
 const app = createApp(services, state);
 
+// URL metadata of custom SAML apps is re-fetched when due (safe on several nodes: each app is claimed first).
+services.metadataRefresher.start();
+
 const server: Server = app.listen(config.port, config.host, () => {
   const lines = [`Gatehouse is serving ${config.baseUrl} (listening on ${config.host}:${config.port})`];
   lines.push(`  database: ${config.database.kind}${config.database.kind === 'sqlite' ? ` (${config.database.file})` : ''}; ephemeral store: ${services.ephemeral.kind}`);
@@ -50,6 +53,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   state.draining = true;
+  await services.metadataRefresher.stop();
   server.close();
   server.closeIdleConnections();
   setTimeout(() => server.closeAllConnections(), 10_000).unref();

@@ -4,6 +4,11 @@
 import path from 'node:path';
 import { AccountService } from '../access/accounts.ts';
 import { AdminTokenService } from '../access/admin-tokens.ts';
+import { AddressPolicy } from '../access/applications/address-policy.ts';
+import { ApplicationService } from '../access/applications/application-service.ts';
+import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.ts';
+import { refreshApplicationMetadata } from '../access/applications/metadata-refresh.ts';
+import { MetadataRefresher } from '../access/applications/metadata-refresher.ts';
 import { AssignmentService } from '../access/assignments.ts';
 import { AwsFederationService, type SamlIdentity } from '../access/aws-federation.ts';
 import { CredentialCache } from '../access/credential-cache.ts';
@@ -74,6 +79,10 @@ export interface Services {
   identitySourceFor(source: User['source']): IdentitySource;
   /** Which source is in force, and the admin API's way to change and test it. */
   identitySourceConfig: IdentitySourceConfig;
+  /** Custom SAML applications: metadata intake, settings, assignments, what a user reaches (issue 6). */
+  applications: ApplicationService;
+  /** Re-fetches URL metadata when due; started by server/main.ts only (tests call tick()). */
+  metadataRefresher: MetadataRefresher;
   close(): Promise<void>;
 }
 
@@ -139,14 +148,42 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
   const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
   const ssoAccessTokens = new SsoAccessTokenService(ephemeral);
+  const metadataAddresses = new AddressPolicy(config.metadataFetch.allowPrivateTargets);
+  const applicationDeps = {
+    store: sql.applications,
+    directory: sql.directory,
+    audit: sql.audit,
+    ownEntityIds: [idpEntityId(config.baseUrl)],
+    fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
+    now: () => new Date(),
+  };
+  const applications = new ApplicationService(applicationDeps);
+  const metadataRefresher = new MetadataRefresher({
+    store: sql.applications,
+    ephemeral,
+    refresh: (app) => refreshApplicationMetadata(app, applicationDeps, 'system'),
+    intervalMs: config.metadataFetch.refreshIntervalSeconds * 1000,
+    // Longer than a fetch can take (one deadline covers every redirect hop).
+    lockSeconds: Math.ceil(config.metadataFetch.timeoutMs / 1000) + 60,
+    onError: (err, app) => logger.warn({ err, applicationId: app?.id }, 'metadata refresh failed'),
+    onRefreshed: (r) => {
+      if (r.outcome !== 'unchanged') logger.info({ applicationId: r.application.id, outcome: r.outcome, error: r.error }, 'metadata refreshed');
+    },
+  });
+  // Deleting a user or group also removes its app assignments (with its account assignments).
+  const principalAssignments = {
+    async deleteForPrincipal(type: 'USER' | 'GROUP', id: string): Promise<number> {
+      return (await assignments.deleteForPrincipal(type, id)) + (await sql.applications.deleteAssignmentsForPrincipal(type, id));
+    },
+  };
   const services: Services = {
     config,
     logger,
     sql,
     ephemeral,
     builtinDirectory,
-    users: new UserService(sql.directory, sql.audit, assignments),
-    groups: new GroupService(sql.directory, sql.audit, assignments),
+    users: new UserService(sql.directory, sql.audit, principalAssignments),
+    groups: new GroupService(sql.directory, sql.audit, principalAssignments),
     accounts: new AccountService(sql.accounts, sql.instance, sql.audit, config.defaultSignInEndpoint),
     permissionSets: new PermissionSetService(sql.permissionSets, sql.instance, sql.audit),
     assignments,
@@ -181,7 +218,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     identitySource,
     identitySourceFor,
     identitySourceConfig,
+    applications,
+    metadataRefresher,
     async close() {
+      await metadataRefresher.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };

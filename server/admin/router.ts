@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseInput } from '../../model/validate.ts';
 import type { Services } from '../services.ts';
 import { mountApplicationPreview } from './application-preview-routes.ts';
+import { applicationRoutes } from './application-routes.ts';
 import { actorOf, requireAdmin } from './auth.ts';
 import { mountIdentitySource } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
@@ -15,6 +16,9 @@ const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024)
 
 export function adminRouter(services: Services): Router {
   const router = Router();
+  // Applications take SP metadata documents, larger than the limit below: their own parsers, behind
+  // the admin check (unmatched paths there fall through to the routes below).
+  router.use('/applications', requireAdmin(services.adminTokens), applicationRoutes(services));
   // 256 KB leaves room for a 32 KB inline policy and lets an oversized one reach validation,
   // which names the field, instead of failing as a bare 413.
   router.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));

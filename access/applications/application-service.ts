@@ -1,0 +1,375 @@
+// Custom SAML 2.0 applications as data (issue 6 items 1, 3, 6): made from uploaded SP metadata, a
+// metadata URL or fields typed by hand, or from the external AWS account template; their per-app
+// settings; their user and group assignments; and what a person reaches now (the portal's
+// Applications tab). A refused input says why and stores nothing: every check runs before the
+// first write.
+
+import { ConflictError, NotFoundError, ValidationError } from '../../model/errors.ts';
+import { newApplicationId } from '../../model/ids.ts';
+import type { Application, ApplicationAssignment, ApplicationMetadataSource, Group, User } from '../../model/types.ts';
+import { parseInput } from '../../model/validate.ts';
+import type { ApplicationPatch, ApplicationStore, AuditStore, DirectoryStore, ListQuery, NewApplication, Page } from '../../store/stores.ts';
+import { BINDING_HTTP_POST } from '../../idp/saml/inbound/names.ts';
+import {
+  assignmentInputSchema,
+  customCreateSchema,
+  customUpdateSchema,
+  externalCreateSchema,
+  externalUpdateSchema,
+  SP_FIELD_NAMES,
+  unassignInputSchema,
+  uploadParamsSchema,
+  type Settings,
+} from './application-input.ts';
+import { assertSettings, defaultSettings, pickSettings, settingsOf } from './application-settings.ts';
+import { AWS_ENTITY_ID, AWS_SIGNIN_ACS, roleArnProblem } from './external-aws.ts';
+import type { FetchedDocument } from './metadata-fetcher.ts';
+import { describeFromFields, describeFromXml, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
+import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
+
+export interface ApplicationServiceDeps {
+  store: ApplicationStore;
+  directory: DirectoryStore;
+  audit: AuditStore;
+  /** Gatehouse's own entity id(s): no application may claim them. */
+  ownEntityIds: readonly string[];
+  /** The guarded metadata fetcher (metadata-fetcher.ts) with the configured policy. */
+  fetch: (url: string) => Promise<FetchedDocument>;
+  now?: () => Date;
+}
+
+/** An app a person reaches now, with the AWS roles they have there (external AWS accounts). */
+export interface ApplicationAccess {
+  application: Application;
+  roleArns: string[];
+}
+
+type SpSource = { sp: SpDescription; metadata: ApplicationMetadataSource };
+
+const MANUAL: ApplicationMetadataSource = {
+  source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null,
+};
+
+const fieldError = (field: string, message: string) => new ValidationError(`Invalid application: ${field}: ${message}`, [{ field, message }]);
+
+export class ApplicationService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ApplicationServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** POST /applications with a JSON body: a custom app (metadataXml | metadataUrl | typed fields) or an external AWS account. */
+  async create(input: unknown, actor: string): Promise<Application> {
+    const kind = (input as { kind?: unknown } | null)?.kind;
+    if (kind === 'external-aws-account') return this.createExternal(input, actor);
+    const data = parseInput(customCreateSchema, input, 'application');
+    const typed = SP_FIELD_NAMES.filter((f) => data[f] !== undefined);
+    const sources = [data.metadataXml !== undefined, data.metadataUrl !== undefined, typed.length > 0].filter(Boolean).length;
+    if (sources !== 1) {
+      throw fieldError('metadataXml', 'give exactly one of metadataXml (the SP metadata document), metadataUrl, or the SP fields (entityId, acs, ...)');
+    }
+    let source: SpSource;
+    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml');
+    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl);
+    else source = this.fromTyped(requireTyped(data));
+    return this.insertCustom(data.name, source, pickSettings(data), actor);
+  }
+
+  /** POST /applications with the metadata document itself as the body (a file upload). */
+  async createFromUpload(document: string | Uint8Array, params: unknown, actor: string): Promise<Application> {
+    const { name, description } = parseInput(uploadParamsSchema, params, 'query');
+    return this.insertCustom(name, this.fromDocument(document, 'metadataXml'), description === undefined ? {} : { description }, actor);
+  }
+
+  async get(id: string): Promise<Application> {
+    const app = await this.deps.store.get(id);
+    if (!app) throw new NotFoundError('application', id);
+    return app;
+  }
+
+  list(query: ListQuery): Promise<Page<Application>> {
+    return this.deps.store.list(query);
+  }
+
+  async update(id: string, input: unknown, actor: string): Promise<Application> {
+    const app = await this.get(id);
+    const patch = app.kind === 'external-aws-account' ? await this.externalPatch(app, input) : await this.customPatch(app, input);
+    const updated = await this.deps.store.update(id, patch);
+    await this.deps.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object) } });
+    return updated;
+  }
+
+  async delete(id: string, _cascade: boolean, actor: string): Promise<void> {
+    const app = await this.get(id);
+    await this.deps.store.delete(id);
+    await this.deps.audit.append({ actor, action: 'application.delete', target: `application/${id}`, detail: { name: app.name, entityId: app.entityId } });
+  }
+
+  /** Fetches a URL-sourced app's metadata now; the last good copy stays when that fails. */
+  async refreshMetadata(id: string, actor: string): Promise<RefreshOutcome> {
+    const app = await this.get(id);
+    if (app.metadata.source !== 'url') {
+      throw new ConflictError(`Application ${id} takes its metadata from ${app.metadata.source === 'upload' ? 'an upload' : 'typed fields'}; only metadata from a URL is refreshed`);
+    }
+    return refreshApplicationMetadata(app, { ...this.deps, now: this.now }, actor);
+  }
+
+  async listAssignments(id: string, query: { limit?: number; nextToken?: string }): Promise<Page<ApplicationAssignment>> {
+    await this.get(id);
+    return this.deps.store.listAssignments(id, query);
+  }
+
+  /** Creates or replaces the principal's assignment. External AWS accounts: roleArns required, from the app's roles. */
+  async assign(id: string, input: unknown, actor: string): Promise<ApplicationAssignment> {
+    const data = parseInput(assignmentInputSchema, input, 'application assignment');
+    const app = await this.get(id);
+    let roleArns: string[] = [];
+    if (app.kind === 'external-aws-account') {
+      if (!data.roleArns || data.roleArns.length === 0) throw fieldError('roleArns', 'an AWS account assignment names at least one of the application\'s roles');
+      const offered = new Set(app.externalAwsAccount?.roles.map((r) => r.roleArn) ?? []);
+      data.roleArns.forEach((arn, i) => {
+        if (!offered.has(arn)) throw fieldError(`roleArns.${i}`, `${arn} is not one of the roles this application offers`);
+      });
+      roleArns = [...new Set(data.roleArns)];
+    } else if (data.roleArns && data.roleArns.length > 0) {
+      throw fieldError('roleArns', 'role ARNs apply only to external AWS account applications');
+    }
+    const principal = data.principalType === 'USER' ? await this.deps.directory.getUser(data.principalId) : await this.deps.directory.getGroup(data.principalId);
+    if (!principal) throw new NotFoundError(data.principalType === 'USER' ? 'user' : 'group', data.principalId);
+    const assignment = await this.deps.store.assign({ applicationId: id, principalType: data.principalType, principalId: data.principalId, roleArns });
+    await this.deps.audit.append({ actor, action: 'application.assign', target: `application/${id}`, detail: { principalType: data.principalType, principalId: data.principalId, roleArns } });
+    return assignment;
+  }
+
+  async unassign(id: string, input: unknown, actor: string): Promise<void> {
+    const data = parseInput(unassignInputSchema, input, 'application assignment');
+    await this.get(id);
+    await this.deps.store.unassign(id, data.principalType, data.principalId);
+    await this.deps.audit.append({ actor, action: 'application.unassign', target: `application/${id}`, detail: { ...data } });
+  }
+
+  /**
+   * The apps `user` reaches now, directly or through `groups`, sorted by name (security promise 3:
+   * computed at the moment of the call). A disabled user reaches none; an AWS account app counts
+   * only with at least one role the app still offers.
+   */
+  async forUser(user: User, groups: Group[]): Promise<ApplicationAccess[]> {
+    if (!user.enabled) return [];
+    const rows = await this.deps.store.applicationsFor(user.id, groups.map((g) => g.id));
+    const apps = await Promise.all(rows.map((r) => this.deps.store.get(r.applicationId)));
+    const result: ApplicationAccess[] = [];
+    rows.forEach((row, i) => {
+      const application = apps[i];
+      if (!application) return;
+      if (application.kind === 'external-aws-account') {
+        const offered = new Set(application.externalAwsAccount?.roles.map((r) => r.roleArn) ?? []);
+        const roleArns = row.roleArns.filter((arn) => offered.has(arn));
+        if (roleArns.length > 0) result.push({ application, roleArns });
+      } else {
+        result.push({ application, roleArns: [] });
+      }
+    });
+    return result.sort((a, b) => a.application.name.localeCompare(b.application.name) || a.application.id.localeCompare(b.application.id));
+  }
+
+  // ---- custom apps ----
+
+  private fromDocument(document: string | Uint8Array, field: string): SpSource {
+    const sp = describeFromXml(document, field, { ownEntityIds: this.deps.ownEntityIds, now: this.now() });
+    const xml = typeof document === 'string' ? document : Buffer.from(document).toString('utf8');
+    return {
+      sp,
+      metadata: { ...MANUAL, source: 'upload', xml, fetchedAt: this.now(), validUntil: sp.validUntil, cacheDurationSeconds: sp.cacheDurationSeconds },
+    };
+  }
+
+  private async fromUrl(url: string): Promise<SpSource> {
+    const now = this.now();
+    const fetched = await fetchDescription(url, this.deps, now);
+    if (!fetched.ok) throw fieldError('metadataUrl', fetched.error);
+    const { metadata } = goodCopy(url, fetched.xml, fetched.sp, now);
+    return { sp: fetched.sp, metadata };
+  }
+
+  private fromTyped(fields: TypedSpFields): SpSource {
+    return { sp: describeFromFields(fields, { ownEntityIds: this.deps.ownEntityIds, now: this.now() }), metadata: MANUAL };
+  }
+
+  private async insertCustom(name: string, { sp, metadata }: SpSource, given: Partial<Settings>, actor: string): Promise<Application> {
+    const settings: Settings = { ...defaultSettings('custom', sp.encryptionCertificates), ...given };
+    assertSettings('custom', settings, sp.encryptionCertificates);
+    await this.assertEntityIdFree(sp.entityId, null);
+    const app: NewApplication = {
+      id: newApplicationId(),
+      name,
+      kind: 'custom',
+      entityId: sp.entityId,
+      acs: sp.acs,
+      slo: sp.slo,
+      signingCertificates: sp.signingCertificates,
+      encryptionCertificates: sp.encryptionCertificates,
+      authnRequestsSigned: sp.authnRequestsSigned,
+      metadata,
+      externalAwsAccount: null,
+      ...settings,
+    };
+    const created = await this.deps.store.create(app);
+    await this.deps.audit.append({
+      actor,
+      action: 'application.create',
+      target: `application/${created.id}`,
+      detail: { name, entityId: created.entityId, metadataSource: metadata.source, ...(metadata.url ? { metadataUrl: metadata.url } : {}) },
+    });
+    return created;
+  }
+
+  private async customPatch(app: Application, input: unknown): Promise<ApplicationPatch> {
+    const data = parseInput(customUpdateSchema, input, 'application');
+    const typed = SP_FIELD_NAMES.filter((f) => data[f] !== undefined);
+    const sources = [data.metadataXml !== undefined, data.metadataUrl !== undefined, typed.length > 0].filter(Boolean).length;
+    if (sources > 1) throw fieldError('metadataXml', 'give at most one of metadataXml, metadataUrl, or the SP fields (entityId, acs, ...)');
+    let source: SpSource | null = null;
+    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml');
+    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl);
+    else if (typed.length > 0) {
+      if (app.metadata.source !== 'manual' && (data.entityId === undefined || data.acs === undefined)) {
+        throw fieldError(typed[0]!, `this application's SP data comes from its metadata (${app.metadata.source}); upload new metadata, or give entityId and acs (and the rest) to type it by hand from now on`);
+      }
+      const current: TypedSpFields = app.metadata.source === 'manual'
+        ? { entityId: app.entityId, acs: app.acs, slo: app.slo, signingCertificates: app.signingCertificates, encryptionCertificates: app.encryptionCertificates, authnRequestsSigned: app.authnRequestsSigned }
+        : { entityId: '', acs: [] };
+      source = this.fromTyped({ ...current, ...typedFieldsOf(data) });
+    }
+    const encryptionCertificates = source ? source.sp.encryptionCertificates : app.encryptionCertificates;
+    const settings: Settings = { ...settingsOf(app), ...pickSettings(data) };
+    assertSettings('custom', settings, encryptionCertificates);
+    if (source && source.sp.entityId !== app.entityId) await this.assertEntityIdFree(source.sp.entityId, app.id);
+    const patch: ApplicationPatch = { ...pickSettings(data) };
+    if (data.name !== undefined) patch.name = data.name;
+    if (source) {
+      Object.assign(patch, {
+        entityId: source.sp.entityId,
+        acs: source.sp.acs,
+        slo: source.sp.slo,
+        signingCertificates: source.sp.signingCertificates,
+        encryptionCertificates: source.sp.encryptionCertificates,
+        authnRequestsSigned: source.sp.authnRequestsSigned,
+        metadata: source.metadata,
+      } satisfies ApplicationPatch);
+    }
+    return patch;
+  }
+
+  private async assertEntityIdFree(entityId: string, exceptId: string | null): Promise<void> {
+    const other = await this.deps.store.getByEntityId(entityId);
+    if (other && other.id !== exceptId) {
+      throw new ConflictError(`Application ${JSON.stringify(other.name)} (${other.id}) already has the entity id ${JSON.stringify(entityId)}`);
+    }
+  }
+
+  // ---- external AWS accounts ----
+
+  private async createExternal(input: unknown, actor: string): Promise<Application> {
+    const data = parseInput(externalCreateSchema, input, 'application');
+    rolesProblem(data.roles, data.accountId);
+    const sp = this.externalSp(data.signInEndpoint ?? AWS_SIGNIN_ACS, data.encryptionCertificates ?? []);
+    const settings: Settings = { ...defaultSettings('external-aws-account', sp.encryptionCertificates), ...pickSettings(data) };
+    assertSettings('external-aws-account', settings, sp.encryptionCertificates);
+    const app: NewApplication = {
+      id: newApplicationId(),
+      name: data.name,
+      kind: 'external-aws-account',
+      entityId: AWS_ENTITY_ID,
+      acs: sp.acs,
+      slo: null,
+      signingCertificates: [],
+      encryptionCertificates: sp.encryptionCertificates,
+      authnRequestsSigned: false,
+      metadata: MANUAL,
+      externalAwsAccount: { accountId: data.accountId, samlProviderName: data.samlProviderName, roles: data.roles.map(role) },
+      ...settings,
+    };
+    const created = await this.deps.store.create(app);
+    await this.deps.audit.append({ actor, action: 'application.create', target: `application/${created.id}`, detail: { name: data.name, kind: 'external-aws-account', accountId: data.accountId } });
+    return created;
+  }
+
+  private async externalPatch(app: Application, input: unknown): Promise<ApplicationPatch> {
+    const data = parseInput(externalUpdateSchema, input, 'application');
+    const account = app.externalAwsAccount!;
+    if (data.roles) rolesProblem(data.roles, account.accountId);
+    const sp = this.externalSp(data.signInEndpoint ?? app.acs[0]?.url ?? AWS_SIGNIN_ACS, data.encryptionCertificates ?? app.encryptionCertificates);
+    const settings: Settings = { ...settingsOf(app), ...pickSettings(data) };
+    assertSettings('external-aws-account', settings, sp.encryptionCertificates);
+    const patch: ApplicationPatch = { ...pickSettings(data) };
+    if (data.name !== undefined) patch.name = data.name;
+    if (data.signInEndpoint !== undefined) patch.acs = sp.acs;
+    if (data.encryptionCertificates !== undefined) patch.encryptionCertificates = sp.encryptionCertificates;
+    if (data.roles !== undefined || data.samlProviderName !== undefined) {
+      patch.externalAwsAccount = {
+        accountId: account.accountId,
+        samlProviderName: data.samlProviderName ?? account.samlProviderName,
+        roles: data.roles ? data.roles.map(role) : account.roles,
+      };
+      if (data.roles) await this.pruneWithdrawnRoles(app.id, new Set(data.roles.map((r) => r.roleArn)));
+    }
+    return patch;
+  }
+
+  /** Checks the sign-in endpoint and certificates of an AWS account as any SP's are checked. */
+  private externalSp(signInEndpoint: string, encryptionCertificates: string[]): SpDescription {
+    try {
+      return describeFromFields(
+        { entityId: AWS_ENTITY_ID, acs: [{ url: signInEndpoint, binding: BINDING_HTTP_POST, index: 0, isDefault: true }], encryptionCertificates },
+        { ownEntityIds: this.deps.ownEntityIds },
+      );
+    } catch (e) {
+      if (e instanceof ValidationError && e.problems[0]?.field.startsWith('acs')) throw fieldError('signInEndpoint', e.problems[0].message);
+      throw e;
+    }
+  }
+
+  /**
+   * A role the app no longer offers is withdrawn from every assignment at once (an assignment left
+   * with no role goes), so no stored assignment names a role the account does not trust us for.
+   */
+  private async pruneWithdrawnRoles(applicationId: string, offered: Set<string>): Promise<void> {
+    let nextToken: string | undefined;
+    const changes: ApplicationAssignment[] = [];
+    do {
+      const page = await this.deps.store.listAssignments(applicationId, { limit: 1000, nextToken });
+      changes.push(...page.items.filter((a) => a.roleArns.some((arn) => !offered.has(arn))));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    for (const a of changes) {
+      const kept = a.roleArns.filter((arn) => offered.has(arn));
+      if (kept.length === 0) await this.deps.store.unassign(applicationId, a.principalType, a.principalId);
+      else await this.deps.store.assign({ applicationId, principalType: a.principalType, principalId: a.principalId, roleArns: kept });
+    }
+  }
+}
+
+function role(r: { roleArn: string; label?: string | undefined }): { roleArn: string; label?: string } {
+  return r.label === undefined ? { roleArn: r.roleArn } : { roleArn: r.roleArn, label: r.label };
+}
+
+function rolesProblem(roles: { roleArn: string }[], accountId: string): void {
+  roles.forEach((r, i) => {
+    const problem = roleArnProblem(r.roleArn, accountId);
+    if (problem) throw fieldError(`roles.${i}.roleArn`, problem);
+  });
+}
+
+function requireTyped(data: Partial<TypedSpFields>): TypedSpFields {
+  if (data.entityId === undefined) throw fieldError('entityId', 'is required when the SP is typed by hand');
+  if (data.acs === undefined) throw fieldError('acs', 'is required when the SP is typed by hand (at least one HTTP-POST ACS URL)');
+  return data as TypedSpFields;
+}
+
+/** The typed SP fields that were given (undefined ones would overwrite current values). */
+function typedFieldsOf(data: Partial<TypedSpFields>): Partial<TypedSpFields> {
+  const out: Record<string, unknown> = {};
+  for (const f of SP_FIELD_NAMES) if (data[f] !== undefined) out[f] = data[f];
+  return out as Partial<TypedSpFields>;
+}
