@@ -12,16 +12,15 @@ import {
 import { NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
 import { roleSessionNameFor } from '../idp/saml/role-session-name.ts';
 import type { Application, AttributeMapping, Group, User } from '../model/types.ts';
-import type { ApplicationStore, InstanceStore } from '../store/stores.ts';
+import type { InstanceStore } from '../store/stores.ts';
+import { parseTemplate } from './applications/attribute-templates.ts';
+import { providerArnFor, roleArnProblem } from './applications/external-aws.ts';
 import { principalTagsOf } from './aws-federation.ts';
-import { samlProviderArn } from './role-name.ts';
 
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
 
 const AWS_ATTRIBUTE_PREFIX = 'https://aws.amazon.com/SAML/Attributes/';
-// IAM role ARN without commas (the Role attribute value is `role,provider`): as aws-response.ts.
-const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/[\w+=.@/-]{1,576}$/;
 // AWS STS SessionDuration bounds (aws-identity-center.md §4).
 const MIN_AWS_SESSION_SECONDS = 900;
 const MAX_AWS_SESSION_SECONDS = 43200;
@@ -50,10 +49,13 @@ export interface DecideOptions {
   requestedNameIdFormat?: string;
 }
 
+/** The apps a user reaches now, with their AWS roles (ApplicationService.forUser). */
+export type ReachableApplications = (user: User, groups: Group[]) => Promise<{ application: Application; roleArns: string[] }[]>;
+
 export class AppSsoService {
   constructor(
     private readonly deps: {
-      applications: ApplicationStore;
+      reachable: ReachableApplications;
       instance: InstanceStore;
       /** deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE): the same on every node. */
       persistentIdKey: Buffer;
@@ -61,28 +63,14 @@ export class AppSsoService {
   ) {}
 
   /**
-   * The user's assignment to the app at this moment (directly or through `groups`), with the union
-   * of assigned role ARNs; null when not assigned or disabled.
+   * The user's assignment to the app at this moment (directly or through `groups`), with the role
+   * ARNs the app still offers; null when not assigned or disabled. The same answer as the portal's
+   * Applications tab: one definition of "reaches now".
    */
   async assignmentOf(app: Application, user: User, groups: Group[]): Promise<{ roleArns: string[] } | null> {
     if (!user.enabled) return null;
-    const reached = await this.deps.applications.applicationsFor(user.id, groups.map((g) => g.id));
-    const row = reached.find((r) => r.applicationId === app.id);
+    const row = (await this.deps.reachable(user, groups)).find((r) => r.application.id === app.id);
     return row ? { roleArns: row.roleArns } : null;
-  }
-
-  /**
-   * The apps the user reaches now, sorted by name (the portal's Applications tab). An AWS account
-   * app shows only while one of the roles it still offers is assigned.
-   */
-  async applicationsFor(user: User, groups: Group[]): Promise<{ app: Application; roleArns: string[] }[]> {
-    if (!user.enabled) return [];
-    const reached = await this.deps.applications.applicationsFor(user.id, groups.map((g) => g.id));
-    const found = await Promise.all(reached.map(async (r) => ({ app: await this.deps.applications.get(r.applicationId), roleArns: r.roleArns })));
-    return found
-      .filter((f): f is { app: Application; roleArns: string[] } => f.app !== null)
-      .filter(({ app, roleArns }) => app.kind !== 'external-aws-account' || roleArns.some((arn) => app.externalAwsAccount?.roles.some((r) => r.roleArn === arn)))
-      .sort((a, b) => a.app.name.localeCompare(b.app.name) || a.app.id.localeCompare(b.app.id));
   }
 
   /** Everything the app would receive about `user`, or why it receives nothing. */
@@ -131,11 +119,11 @@ export class AppSsoService {
     if (roleArns.length === 0) return refuse('no-role', `You have no role in AWS account ${account.accountId} (${app.name}). Ask your administrator.`);
     const pairs: string[] = [];
     for (const roleArn of roleArns) {
-      const m = ROLE_ARN.exec(roleArn);
-      if (!m || m[2] !== account.accountId) {
+      // A comma would split the `role,provider` value: never sent, whatever was stored.
+      if (roleArnProblem(roleArn, account.accountId) !== null) {
         return refuse('misconfigured', `${app.name} offers a role that is not an IAM role of account ${account.accountId}. Ask your administrator.`);
       }
-      pairs.push(`${roleArn},${samlProviderArn(account.accountId, account.samlProviderName, m[1])}`);
+      pairs.push(`${roleArn},${providerArnFor(account, roleArn)}`);
     }
     const attributes: SamlAttribute[] = [
       { name: AWS_ATTR_ROLE, values: pairs },
@@ -184,21 +172,6 @@ export function persistentNameId(appId: string, userId: string, key: Buffer): st
   return createHmac('sha256', key).update(`saml-persistent-nameid\n${appId}\n${userId}`, 'utf8').digest('base64url');
 }
 
-const TEMPLATE = /\$\{user:([^}]*)\}/g;
-const SIMPLE_FIELDS = ['email', 'userName', 'displayName', 'givenName', 'familyName', 'groups'] as const;
-
-/** The template fields an attribute value may use (for validation and the admin documentation). */
-export const TEMPLATE_FIELDS = [...SIMPLE_FIELDS.map((f) => `\${user:${f}}`), '${user:attribute.<name>}'];
-
-/** The placeholders in `template` that name no known field (settings validation can refuse them). */
-export function unknownTemplateFields(template: string): string[] {
-  return [...template.matchAll(TEMPLATE)].map((m) => m[1]!).filter((f) => !isKnownField(f));
-}
-
-function isKnownField(field: string): boolean {
-  return (SIMPLE_FIELDS as readonly string[]).includes(field) || /^attribute\.[^\s]+$/.test(field);
-}
-
 /** The value(s) of one field; groups gives one value per group display name. */
 function fieldValues(field: string, user: User, groups: Group[]): string[] | null {
   switch (field) {
@@ -225,29 +198,26 @@ function fieldValues(field: string, user: User, groups: Group[]): string[] | nul
 }
 
 /**
- * Resolves one mapping. A value that is exactly one placeholder gives that field's values (several
- * for `${user:groups}`); placeholders inside text are replaced by the field's values joined with
- * commas; text outside placeholders is literal. An empty result leaves the attribute out.
+ * Resolves one mapping (template grammar: access/applications/attribute-templates.ts). A value that
+ * is exactly one placeholder gives that field's values (several for `${user:groups}`); placeholders
+ * inside text are replaced by the field's values joined with commas; text outside placeholders is
+ * literal. An empty result leaves the attribute out. A template the settings check would refuse
+ * (stored before that check existed) sends nothing and says why in `warnings`.
  */
 export function resolveMapping(mapping: AttributeMapping, user: User, groups: Group[]): { attribute: SamlAttribute | null; warnings: string[] } {
-  const warnings: string[] = [];
-  const whole = /^\$\{user:([^}]*)\}$/.exec(mapping.value);
+  const parts = parseTemplate(mapping.value);
+  if (!Array.isArray(parts)) return { attribute: null, warnings: [`Attribute ${mapping.name} is not sent: its value ${parts.error}`] };
   let values: string[];
-  if (whole) {
-    const found = fieldValues(whole[1]!, user, groups);
-    if (found === null) warnings.push(`Attribute ${mapping.name}: unknown field \${user:${whole[1]}}`);
-    values = found ?? [];
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only && 'field' in only) {
+    values = fieldValues(only.field, user, groups) ?? [];
   } else {
-    const text = mapping.value.replace(TEMPLATE, (_m, field: string) => {
-      const found = fieldValues(field, user, groups);
-      if (found === null) warnings.push(`Attribute ${mapping.name}: unknown field \${user:${field}}`);
-      return (found ?? []).join(',');
-    });
+    const text = parts.map((p) => ('literal' in p ? p.literal : (fieldValues(p.field, user, groups) ?? []).join(','))).join('');
     values = text === '' ? [] : [text];
   }
   values = values.filter((v) => v !== '');
-  if (values.length === 0) return { attribute: null, warnings };
-  return { attribute: { name: mapping.name, nameFormat: mapping.nameFormat ?? defaultNameFormat(mapping.name), values }, warnings };
+  if (values.length === 0) return { attribute: null, warnings: [] };
+  return { attribute: { name: mapping.name, nameFormat: mapping.nameFormat ?? defaultNameFormat(mapping.name), values }, warnings: [] };
 }
 
 /** Two mappings with one name become one Attribute with both values (SAML Core §2.7.3.1: one Attribute per name). */

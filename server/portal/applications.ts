@@ -1,7 +1,7 @@
 // The portal's Applications tab and IdP-initiated sign-in (SAML Profiles §4.1.5, unsolicited
 // Response): GET /start/applications lists the apps the person is assigned to now; launching one
 // is a POST carrying the session's CSRF token (a link or an image can never sign anyone in), which
-// re-checks the assignment at that moment and posts a Response to the app's default ACS from its
+// re-checks the assignment at that moment (ApplicationService.forUser, the same list the tab shows) and posts a Response to the app's default ACS from its
 // metadata, with the app's default RelayState.
 import express, { Router } from 'express';
 import { defaultAcs } from '../../idp/saml/inbound/acs.ts';
@@ -41,9 +41,9 @@ export function portalApplicationsRouter(services: Services): Router {
       clearCookie(res, SESSION_COOKIE, secure);
       return res.redirect(303, '/start');
     }
-    const reached = await context.decisions.applicationsFor(who.user, who.groups);
+    const reached = await services.applications.forUser(who.user, who.groups);
     res.type('html').send(
-      applicationsPage({ nonce: nonceOf(res), userName: ctx.session.userName, csrfToken: ctx.session.csrfToken, applications: reached.map((r) => r.app) }),
+      applicationsPage({ nonce: nonceOf(res), userName: ctx.session.userName, csrfToken: ctx.session.csrfToken, applications: reached.map((r) => r.application) }),
     );
   });
 

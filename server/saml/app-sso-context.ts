@@ -25,7 +25,7 @@ export function appSsoOf(services: Services): AppSsoContext {
   if (!context) {
     context = {
       decisions: new AppSsoService({
-        applications: services.sql.applications,
+        reachable: (user, groups) => services.applications.forUser(user, groups),
         instance: services.sql.instance,
         persistentIdKey: services.serverSecret.deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE),
       }),
