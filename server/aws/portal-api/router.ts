@@ -35,8 +35,12 @@ export function portalApiRouter(services: Services): Router {
     via: 'sso-api',
     session: () => services.portalSessions.getByHash(token.portalSessionHash),
   });
-  const json = (res: Response, body: unknown) =>
-    res.set('x-amzn-RequestId', res.req.id).type('application/json').send(JSON.stringify(body));
+  // Written directly: these answers are never cached (no ETag or freshness logic wanted).
+  const json = (res: Response, body: unknown) => {
+    res.setHeader('x-amzn-RequestId', res.req.id);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
 
   // ListAccounts: GET /assignment/accounts?max_result=&next_token=
   router.get('/assignment/accounts', async (req, res) => {
