@@ -44,7 +44,8 @@ type KnownApplication = InboundApplication & { app: Application };
 
 /**
  * Starts front-channel logout for a portal session that has just ended: the URL to send the
- * browser to, or null when no app used in it has a SingleLogoutService.
+ * browser to, or null when no app used in it (other than `origin`, the app that asked) has a
+ * SingleLogoutService.
  */
 export async function beginPortalLogout(services: Services, session: PortalSession, origin?: LogoutOrigin): Promise<string | null> {
   const context = appSsoOf(services);
@@ -57,7 +58,7 @@ export async function beginPortalLogout(services: Services, session: PortalSessi
     if (!issued) continue;
     hops.push({ applicationId: app.id, entityId, name: app.name, nameId: issued.nameId, nameIdFormat: issued.nameIdFormat, sessionIndex: session.sessionIndex });
   }
-  if (hops.length === 0 && !origin) return null;
+  if (hops.length === 0) return null;
   const key = await context.logoutChains.start(hops, { ...(origin ? { origin } : {}), finalUrl: '/start' });
   return `${SLO_PROGRESS_PATH}?k=${key}`;
 }
