@@ -85,33 +85,47 @@ export function embeddedIpv4(address: string): string | null {
   return null;
 }
 
-/** Why an address is refused as a fetch target (e.g. "loopback"), or null when it is public. */
+/**
+ * What kind of non-public address this is, as a phrase ("a loopback address", "a link-local
+ * address (IPv4 inside IPv6)"), or null when it is public.
+ */
 export function nonPublicReason(address: string): string | null {
-  const family = net.isIP(address.replace(/%.*$/, ''));
-  if (family === 0) return 'not an IP address';
-  const v4 = family === 4 ? address : embeddedIpv4(address);
-  if (v4 !== null && v4 !== address) {
-    const inner = nonPublicReason(v4);
-    return inner === null ? null : `${inner} (IPv4 inside IPv6)`;
+  const kind = nonPublicKind(address);
+  if (kind === null) return null;
+  const phrase = `${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} address`;
+  return kind.embedded ? `${phrase} (IPv4 inside IPv6)` : phrase;
+}
+
+function nonPublicKind(address: string): { kind: string; embedded: boolean } | null {
+  const plain = address.replace(/%.*$/, '');
+  const family = net.isIP(plain);
+  if (family === 0) return { kind: 'invalid', embedded: false };
+  if (family === 6) {
+    const v4 = embeddedIpv4(plain);
+    if (v4 !== null) {
+      const inner = nonPublicKind(v4);
+      return inner === null ? null : { kind: inner.kind, embedded: true };
+    }
   }
   if (family === 4) {
-    if (!refused.check(address, 'ipv4')) return null;
-    if (address.startsWith('127.')) return 'loopback';
-    if (address.startsWith('169.254.')) return 'link-local';
-    if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(address)) return 'private';
-    if (/^(22[4-9]|23\d)\./.test(address)) return 'multicast';
-    if (address.startsWith('0.')) return 'unspecified';
-    return 'reserved';
+    if (!refused.check(plain, 'ipv4')) return null;
+    const kind = plain.startsWith('127.') ? 'loopback'
+      : plain.startsWith('169.254.') ? 'link-local'
+        : /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(plain) ? 'private'
+          : /^(22[4-9]|23\d)\./.test(plain) ? 'multicast'
+            : plain.startsWith('0.') ? 'unspecified'
+              : 'reserved';
+    return { kind, embedded: false };
   }
-  const plain = address.replace(/%.*$/, '');
   if (!refused.check(plain, 'ipv6')) return null;
   const b = ipv6Bytes(plain)!;
-  if (b.every((x) => x === 0)) return 'unspecified';
-  if (b.slice(0, 15).every((x) => x === 0) && b[15] === 1) return 'loopback';
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local';
-  if ((b[0]! & 0xfe) === 0xfc) return 'unique-local';
-  if (b[0] === 0xff) return 'multicast';
-  return 'reserved';
+  const kind = b.every((x) => x === 0) ? 'unspecified'
+    : b.slice(0, 15).every((x) => x === 0) && b[15] === 1 ? 'loopback'
+      : b[0] === 0xfe && (b[1]! & 0xc0) === 0x80 ? 'link-local'
+        : (b[0]! & 0xfe) === 0xfc ? 'unique-local'
+          : b[0] === 0xff ? 'multicast'
+            : 'reserved';
+  return { kind, embedded: false };
 }
 
 /**
@@ -138,7 +152,7 @@ export class AddressPolicy {
   /** Why the address may not be fetched from, or null when it may. */
   refusal(address: string): string | null {
     const reason = nonPublicReason(address);
-    if (reason === null || this.allowance === 'all') return reason === 'not an IP address' ? reason : null;
+    if (reason === null || this.allowance === 'all') return reason === 'an invalid address' ? reason : null;
     const plain = address.replace(/%.*$/, '');
     const v4 = net.isIP(plain) === 6 ? embeddedIpv4(plain) : null;
     const isAllowed = v4 !== null ? this.allowed.check(v4, 'ipv4') : this.allowed.check(plain, net.isIP(plain) === 4 ? 'ipv4' : 'ipv6');

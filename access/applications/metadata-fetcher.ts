@@ -107,7 +107,7 @@ async function resolveAllowed(url: URL, options: MetadataFetchOptions, deadline:
     const reason = options.addresses.refusal(address);
     if (reason !== null) {
       const shown = literal !== 0 ? address : `${url.hostname} (${address})`;
-      throw new MetadataFetchError('refused-address', `${shown} is a ${reason} address; metadata is only fetched from public addresses`);
+      throw new MetadataFetchError('refused-address', `${shown} is ${reason}; metadata is only fetched from public addresses`);
     }
   }
   return addresses[0]!;
@@ -142,35 +142,27 @@ function getOnce(url: URL, pinned: ResolvedAddress, deadline: number, timeoutMs:
         },
       },
       (res) => {
+        response = res;
         const status = res.statusCode ?? 0;
         if ([301, 302, 303, 307, 308].includes(status)) {
           const location = res.headers.location;
-          res.destroy();
           if (!location) return fail(new MetadataFetchError('http-status', `the server answered ${status} without a Location`));
-          return finish({ kind: 'redirect', location });
+          finish({ kind: 'redirect', location });
+          return res.destroy();
         }
-        if (status !== 200) {
-          res.destroy();
-          return fail(new MetadataFetchError('http-status', `the server answered HTTP ${status}`));
-        }
+        if (status !== 200) return fail(new MetadataFetchError('http-status', `the server answered HTTP ${status}`));
         const encoding = (res.headers['content-encoding'] ?? 'identity').toLowerCase();
         if (encoding !== 'identity') {
-          res.destroy();
           return fail(new MetadataFetchError('too-large', `the server sent a ${encoding}-encoded body; only uncompressed metadata is accepted`));
         }
         const declared = Number(res.headers['content-length'] ?? NaN);
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          res.destroy();
-          return fail(tooLarge(maxBytes));
-        }
+        if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge(maxBytes));
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxBytes) {
-            res.destroy();
-            return fail(tooLarge(maxBytes));
-          }
+          // Stop reading at once: fail() tears the connection down.
+          if (size > maxBytes) return fail(tooLarge(maxBytes));
           chunks.push(chunk);
         });
         res.on('end', () => finish({ kind: 'document', body: Buffer.concat(chunks) }));
@@ -183,6 +175,7 @@ function getOnce(url: URL, pinned: ResolvedAddress, deadline: number, timeoutMs:
       fail(timedOut(timeoutMs));
     }, remaining);
     let settled = false;
+    let response: http.IncomingMessage | undefined;
     function finish(answer: Answer) {
       if (settled) return;
       settled = true;
@@ -193,6 +186,7 @@ function getOnce(url: URL, pinned: ResolvedAddress, deadline: number, timeoutMs:
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      response?.destroy();
       req.destroy();
       reject(e);
     }

@@ -44,7 +44,7 @@ export function metadata(entityId: string, signing: TestKey | null, encryption: 
 }
 
 /** POST /api/v1/applications with the document itself as the body. */
-export async function uploadRaw(gh: TestGatehouse, body: string | Buffer, query: string, contentType = 'application/samlmetadata+xml') {
+export async function uploadRaw(gh: TestGatehouse, body: string, query: string, contentType = 'application/samlmetadata+xml') {
   const res = await fetch(`${gh.baseUrl}/api/v1/applications${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${await gh.adminToken()}`, 'content-type': contentType },
