@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { SqlDialect } from './codec.ts';
 import { unavailable } from './errors.ts';
+import { withStatementCache } from './statement-cache.ts';
 import type { Schema } from './schema.ts';
 
 /** Where the durable state lives; the same shape as Config['database'] (server/config.ts). */
@@ -47,7 +48,7 @@ function connectSqlite(file: string, options: SqlOptions): SqlConnection {
   } catch (e) {
     throw unavailable(e);
   }
-  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
 }
 
 function connectPostgres(url: string, options: SqlOptions): SqlConnection {
