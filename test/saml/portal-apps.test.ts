@@ -34,7 +34,7 @@ describe('portal Applications tab and IdP-initiated sign-in', function () {
       description: 'Team notes',
       defaultRelayState: '/spaces/home',
       acs: [
-        { url: 'https://wiki.example.com/saml/acs-old', binding: POST, index: 0 },
+        { url: 'https://wiki.example.com/saml/acs-old', binding: POST, index: 0, isDefault: false },
         { url: 'https://wiki.example.com/saml/acs', binding: POST, index: 1, isDefault: true },
       ],
     });

@@ -77,14 +77,14 @@ describe('assertion preview in the admin API', function () {
     expect(body.nameId.format).to.equal(NAMEID_PERSISTENT);
     expect(body.nameId.source).to.equal('persistent');
     const byName = Object.fromEntries((body.attributes as { name: string; values: string[]; nameFormat: string }[]).map((a) => [a.name, a]));
-    expect(byName.email.values).to.deep.equal(['alice@example.com']);
-    expect(byName.groups.values).to.deep.equal(['Admins', 'Engineering']);
-    expect(byName.department.values).to.deep.equal(['Research']);
-    expect(byName.fullName.values).to.deep.equal(['Alice Liddell (alice)']);
-    expect(byName.tier.values).to.deep.equal(['gold']);
+    expect(byName.email!.values).to.deep.equal(['alice@example.com']);
+    expect(byName.groups!.values).to.deep.equal(['Admins', 'Engineering']);
+    expect(byName.department!.values).to.deep.equal(['Research']);
+    expect(byName.fullName!.values).to.deep.equal(['Alice Liddell (alice)']);
+    expect(byName.tier!.values).to.deep.equal(['gold']);
     expect(byName['urn:oid:2.5.4.4']).to.equal(undefined);
     expect(byName.missing).to.equal(undefined);
-    expect(byName.email.nameFormat).to.equal('urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified');
+    expect(byName.email!.nameFormat).to.equal('urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified');
     expect(body.signed).to.deep.equal({ response: true, assertion: true });
     expect(body.encryption.enabled).to.equal(false);
 
