@@ -7,6 +7,13 @@ import { instanceUpdateSchema } from '../../access/instance-settings.ts';
 import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../access/permission-sets.ts';
 import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
 import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
+import {
+  assignmentInputSchema as appAssignmentSchema,
+  customCreateSchema,
+  customUpdateSchema,
+  externalCreateSchema,
+  externalUpdateSchema,
+} from '../../access/applications/application-input.ts';
 
 const schema = (s: z.ZodType) => {
   const { $schema: _ignored, ...json } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -95,6 +102,58 @@ export function openApiDocument(baseUrl: string) {
         get: { tags: ['instance'], summary: 'Instance settings', responses: { '200': ok('Instance') } },
         patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
       },
+      '/identity-source': {
+        get: { tags: ['identity-source'], summary: 'The identity source in force (built-in or LDAP; the service password is never returned)', responses: { '200': ok('Description') } },
+        put: { tags: ['identity-source'], summary: 'Sign in against this LDAP / Active Directory (omit bindPassword to keep the stored one)', requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } }, responses: { '200': ok('Description'), '400': errors['400'], '409': problem('Set by the environment') } },
+        delete: { tags: ['identity-source'], summary: 'Back to the built-in directory', responses: { '200': ok('Description'), '409': problem('Set by the environment') } },
+      },
+      '/identity-source/test': {
+        post: {
+          tags: ['identity-source'],
+          summary: 'Test connection with the settings in the body, or those in force',
+          parameters: [{ name: 'sampleUser', in: 'query', schema: { type: 'string' } }],
+          responses: { '200': ok('Every step passed'), '422': ok('The report, with the failing step') },
+        },
+      },
+      '/identity-source/users': { get: { tags: ['identity-source'], summary: 'Search the directory for users to assign', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': ok('{items}') } } },
+      '/identity-source/groups': { get: { tags: ['identity-source'], summary: 'Search the directory for groups to assign', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': ok('{items}') } } },
+      '/applications': {
+        get: { tags: ['applications'], summary: 'List SAML applications', parameters: listParams, responses: { '200': ok('A page'), ...errors } },
+        post: {
+          tags: ['applications'],
+          summary: 'Create from SP metadata (metadataXml, metadataUrl, a raw metadata body with ?name=), from typed fields, or an external AWS account',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/ApplicationCreate' }, { $ref: '#/components/schemas/ExternalAwsAccountCreate' }] } },
+              'application/samlmetadata+xml': { schema: { type: 'string' } },
+            },
+          },
+          responses: { '201': ok('Created'), ...errors },
+        },
+      },
+      '/applications/{id}': {
+        parameters: [idParam()],
+        get: { tags: ['applications'], summary: 'Read', responses: { '200': ok('Found'), ...errors } },
+        patch: { tags: ['applications'], summary: 'Update settings or metadata', requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/ApplicationUpdate' }, { $ref: '#/components/schemas/ExternalAwsAccountUpdate' }] } } } }, responses: { '200': ok('Updated'), ...errors } },
+        delete: { tags: ['applications'], summary: 'Delete (with its assignments)', responses: { '204': { description: 'Deleted' }, ...errors } },
+      },
+      '/applications/{id}/refresh-metadata': { parameters: [idParam()], post: { tags: ['applications'], summary: 'Fetch URL metadata now', responses: { '200': ok('{outcome, error, application}'), ...errors } } },
+      '/applications/{id}/assignments': {
+        parameters: [idParam()],
+        get: { tags: ['applications'], summary: 'Users and groups assigned', responses: { '200': ok('A page'), ...errors } },
+        post: { tags: ['applications'], summary: 'Assign a user or group (roleArns for external AWS accounts)', requestBody: body('ApplicationAssignment'), responses: { '201': ok('Assigned'), ...errors } },
+        delete: {
+          tags: ['applications'],
+          summary: 'Remove an assignment',
+          parameters: ['principalType', 'principalId'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' } })),
+          responses: { '204': { description: 'Removed' }, ...errors },
+        },
+      },
+      '/applications/{id}/preview': {
+        parameters: [idParam(), { name: 'userId', in: 'query', required: true, schema: { type: 'string' } }],
+        get: { tags: ['applications'], summary: 'Exactly what that user would receive (or why they would be refused)', responses: { '200': ok('Preview'), ...errors } },
+      },
       '/audit': { get: { tags: ['audit'], summary: 'Audit log, newest first', responses: { '200': ok('A page of events') } } },
     },
     components: {
@@ -121,6 +180,11 @@ export function openApiDocument(baseUrl: string) {
         PermissionSetUpdate: schema(permissionSetUpdateSchema),
         AccountAssignment: schema(assignmentSchema),
         InstanceUpdate: schema(instanceUpdateSchema),
+        ApplicationCreate: schema(customCreateSchema),
+        ApplicationUpdate: schema(customUpdateSchema),
+        ExternalAwsAccountCreate: schema(externalCreateSchema),
+        ExternalAwsAccountUpdate: schema(externalUpdateSchema),
+        ApplicationAssignment: schema(appAssignmentSchema),
       },
     },
   };

@@ -266,7 +266,7 @@ describe('admin API', function () {
       expect(res.status).to.equal(200);
       const doc = (await res.json()) as any;
       expect(doc.openapi).to.match(/^3\./);
-      for (const p of ['/users', '/groups/{id}/members', '/accounts', '/permission-sets', '/account-assignments', '/users/{id}/entitlements']) expect(doc.paths).to.have.property(p);
+      for (const p of ['/users', '/groups/{id}/members', '/accounts', '/permission-sets', '/account-assignments', '/users/{id}/entitlements', '/identity-source', '/applications', '/applications/{id}/assignments']) expect(doc.paths).to.have.property(p);
       expect(doc.components.schemas.PermissionSetCreate.properties.name.pattern).to.equal('^[\\w+=,.@-]{1,32}$');
     });
   });
