@@ -226,6 +226,33 @@ describe('SP-initiated SSO at /saml/sso (node-saml as the SP)', function () {
     expectRefusedPage(await client.request('GET', started.location!), /expired|already answered/);
   });
 
+  it('serves an app registered through the admin API from node-saml\'s own SP metadata: signed requests required, encrypted assertion', async () => {
+    const draft = await nodeSamlFor(gh.baseUrl, { entityId: 'https://registered.example.com/saml/metadata', acs: [{ url: 'https://registered.example.com/saml/acs', binding: '', index: 0, isDefault: true }], nameIdFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress' } as Application, {
+      privateKey: spKey.privateKeyPem, signatureAlgorithm: 'sha256', decryptionPvk: spKey.privateKeyPem,
+    });
+    const metadata = draft.generateServiceProviderMetadata(spKey.certPem, spKey.certPem);
+    const created = await fetch(`${gh.baseUrl}/api/v1/applications?name=Registered`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await gh.adminToken()}`, 'content-type': 'application/samlmetadata+xml' },
+      body: metadata,
+    });
+    expect(created.status, await created.clone().text()).to.equal(201);
+    const app = (await created.json()) as Application;
+    expect(app.authnRequestsSigned).to.equal(true);
+    // node-saml asks for emailAddress NameIDs (its default identifierFormat).
+    const patched = await gh.api('PATCH', `/applications/${app.id}`, { encryptAssertion: true, nameIdFormat: 'emailAddress', nameIdSource: 'email' });
+    expect(patched.status).to.equal(200);
+    expect((await gh.api('POST', `/applications/${app.id}/assignments`, { principalType: 'USER', principalId: org.users.alice!.id })).status).to.equal(201);
+
+    const unsigned = await nodeSamlFor(gh.baseUrl, app);
+    expectRefusedPage(await startRedirectSignIn(new PortalClient(gh.baseUrl), unsigned), /requires signed requests/);
+
+    const client = new PortalClient(gh.baseUrl);
+    const post = autoPost(await signInThrough(client, () => startRedirectSignIn(client, draft)));
+    expect(Buffer.from(post!.fields.SAMLResponse!, 'base64').toString('utf8')).to.include('EncryptedAssertion');
+    expect((await draft.validatePostResponseAsync({ SAMLResponse: post!.fields.SAMLResponse! })).profile?.nameID).to.equal('alice@example.com');
+  });
+
   it('records the app in the portal session and the sign-in in the audit log', async () => {
     const app: Application = await createApplication(gh.services);
     await assign(gh.services, app, { user: org.users.bob!.id });
