@@ -6,7 +6,7 @@
 // portal session lives; only the session's SHA-256 is stored, never its cookie value.
 import { createHash } from 'node:crypto';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { PortalSession } from './portal-sessions.ts';
+import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
 
 export interface IssuedAssertion {
   sessionIndex: string;
@@ -23,13 +23,11 @@ const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\
 const issuedKey = (sessionIndex: string, entityId: string) => `saml-issued:${digest(sessionIndex, entityId)}`;
 const nameIdKey = (entityId: string, nameId: string) => `saml-nameid:${digest(entityId, nameId)}`;
 
-// The portal session's own keys (access/portal-sessions.ts). PortalSessionService can end a
-// session only by its cookie value, which a LogoutRequest does not carry; see endPortalSession.
-const portalSessionKey = (hash: string) => `session:${hash}`;
-const portalUserIndexKey = (userId: string) => `user-sessions:${userId}`;
-
 export class AppSsoSessions {
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly portalSessions: PortalSessionService,
+  ) {}
 
   /** Remembers an issued assertion until the portal session ends (`ttlSeconds`). */
   async recordIssued(issued: IssuedAssertion, ttlSeconds: number): Promise<void> {
@@ -57,14 +55,8 @@ export class AppSsoSessions {
     return found;
   }
 
-  /**
-   * Ends the portal session an assertion belongs to, on every node at once. Returns the session
-   * that ended, or null when it had already ended. (Written against the session store's key layout because
-   * PortalSessionService.destroy takes the cookie value; a destroyByHash there would replace this.)
-   */
-  async endPortalSession(issued: Pick<IssuedAssertion, 'sessionHash' | 'userId'>): Promise<PortalSession | null> {
-    const raw = await this.store.take(portalSessionKey(issued.sessionHash));
-    await this.store.removeFromSet(portalUserIndexKey(issued.userId), issued.sessionHash);
-    return raw === null ? null : (JSON.parse(raw) as PortalSession);
+  /** Ends the portal session an assertion belongs to, on every node at once; null when it had already ended. */
+  endPortalSession(issued: Pick<IssuedAssertion, 'sessionHash'>): Promise<PortalSession | null> {
+    return this.portalSessions.destroyByHash(issued.sessionHash);
   }
 }

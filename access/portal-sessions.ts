@@ -77,7 +77,11 @@ export class PortalSessionService {
   }
 
   async destroy(id: string): Promise<PortalSession | null> {
-    const hash = hashSessionId(id);
+    return this.destroyByHash(hashSessionId(id));
+  }
+
+  /** Ends a session known by its stored hash (single logout names sessions that way), on every node. */
+  async destroyByHash(hash: string): Promise<PortalSession | null> {
     const raw = await this.store.take(sessionKey(hash));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;

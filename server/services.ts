@@ -23,6 +23,7 @@ import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
+import { buildAppSso, type AppSsoContext } from './saml/app-sso-context.ts';
 import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
@@ -81,6 +82,8 @@ export interface Services {
   identitySourceConfig: IdentitySourceConfig;
   /** Custom SAML applications: metadata intake, settings, assignments, what a user reaches (issue 6). */
   applications: ApplicationService;
+  /** SSO into applications: decisions, pending requests, issued assertions, logout chains. */
+  appSso: AppSsoContext;
   /** Re-fetches URL metadata when due; started by server/main.ts only (tests call tick()). */
   metadataRefresher: MetadataRefresher;
   close(): Promise<void>;
@@ -203,6 +206,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       { baseUrl: config.baseUrl },
     ),
     serverSecret,
+    appSso: buildAppSso({
+      reachable: (user, groups) => applications.forUser(user, groups),
+      instance: sql.instance,
+      serverSecret,
+      ephemeral,
+      portalSessions,
+    }),
     sts,
     credentialCache,
     roleCredentials: new RoleCredentialService({

@@ -11,7 +11,6 @@ import { defaultAcs } from '../../idp/saml/inbound/acs.ts';
 import { InboundRejection } from '../../idp/saml/inbound/rejection.ts';
 import { NotFoundError } from '../../model/errors.ts';
 import { parseInput } from '../../model/validate.ts';
-import { appSsoOf } from '../saml/app-sso-context.ts';
 import { encryptionCertificateOf, sessionEndFor } from '../saml/deliver-response.ts';
 import type { Services } from '../services.ts';
 
@@ -27,7 +26,7 @@ export function mountApplicationPreview(router: Router, services: Services): voi
     if (!app) throw new NotFoundError('Application', req.params.id);
     const user = await services.users.get(userId);
     const groups = await services.identitySourceFor(user.source).groupsOf(user);
-    const decision = await appSsoOf(services).decisions.decide(app, user, groups);
+    const decision = await services.appSso.decisions.decide(app, user, groups);
     const base = { applicationId: app.id, userId: user.id, userName: user.userName };
     if (!decision.ok) {
       res.json({ ...base, wouldSignIn: false, refusal: decision.refusal });

@@ -7,7 +7,6 @@ import express, { Router } from 'express';
 import { defaultAcs } from '../../idp/saml/inbound/acs.ts';
 import { ForbiddenError, UnauthenticatedError } from '../../model/errors.ts';
 import { applicationsPage } from '../../views/applications.ts';
-import { appSsoOf } from '../saml/app-sso-context.ts';
 import { deliverAssertion } from '../saml/deliver-response.ts';
 import type { Services } from '../services.ts';
 import { clearCookie, SESSION_COOKIE } from './cookies.ts';
@@ -22,7 +21,7 @@ export function portalApplicationsRouter(services: Services): Router {
   const router = Router();
   const secure = services.config.baseUrl.startsWith('https://');
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
-  const context = appSsoOf(services);
+  const context = services.appSso;
 
   /** The session's user re-read from the directory (disabled or removed since sign-in: signed out). */
   const userOf = async (ctx: PortalContext) => {

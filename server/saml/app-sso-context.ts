@@ -1,12 +1,14 @@
-// The application SSO services, built once per services registry from what it already holds (the
-// SQL stores, the ephemeral store, the server secret), so the SSO, SLO, portal and admin routers
-// share one instance without another field in server/services.ts.
-import { AppSsoService, PERSISTENT_NAMEID_KEY_PURPOSE } from '../../access/app-sso.ts';
+// The application SSO services (decisions, pending requests, issued-assertion index, logout
+// chains), built once by server/services.ts and shared by the SSO, SLO, portal and admin routers.
+import { AppSsoService, PERSISTENT_NAMEID_KEY_PURPOSE, type ReachableApplications } from '../../access/app-sso.ts';
 import { LogoutChains } from '../../access/app-sso-logout.ts';
 import { AppSsoRequests } from '../../access/app-sso-requests.ts';
 import { AppSsoSessions } from '../../access/app-sso-sessions.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../idp/saml/inbound/saml-time.ts';
-import type { Services } from '../services.ts';
+import type { PortalSessionService } from '../../access/portal-sessions.ts';
+import type { ServerSecret } from '../../access/server-secret.ts';
+import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
+import type { InstanceStore } from '../../store/stores.ts';
 
 /** Allowed clock difference with SPs, both ways (SAML2Int G01: 3–5 minutes; Shibboleth PT3M). */
 export const SAML_CLOCK_SKEW_SECONDS = DEFAULT_CLOCK_SKEW_SECONDS;
@@ -18,22 +20,21 @@ export interface AppSsoContext {
   logoutChains: LogoutChains;
 }
 
-const built = new WeakMap<Services, AppSsoContext>();
-
-export function appSsoOf(services: Services): AppSsoContext {
-  let context = built.get(services);
-  if (!context) {
-    context = {
-      decisions: new AppSsoService({
-        reachable: (user, groups) => services.applications.forUser(user, groups),
-        instance: services.sql.instance,
-        persistentIdKey: services.serverSecret.deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE),
-      }),
-      requests: new AppSsoRequests(services.ephemeral, SAML_CLOCK_SKEW_SECONDS),
-      sessions: new AppSsoSessions(services.ephemeral),
-      logoutChains: new LogoutChains(services.ephemeral),
-    };
-    built.set(services, context);
-  }
-  return context;
+export function buildAppSso(deps: {
+  reachable: ReachableApplications;
+  instance: InstanceStore;
+  serverSecret: ServerSecret;
+  ephemeral: EphemeralStore;
+  portalSessions: PortalSessionService;
+}): AppSsoContext {
+  return {
+    decisions: new AppSsoService({
+      reachable: deps.reachable,
+      instance: deps.instance,
+      persistentIdKey: deps.serverSecret.deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE),
+    }),
+    requests: new AppSsoRequests(deps.ephemeral, SAML_CLOCK_SKEW_SECONDS),
+    sessions: new AppSsoSessions(deps.ephemeral, deps.portalSessions),
+    logoutChains: new LogoutChains(deps.ephemeral),
+  };
 }

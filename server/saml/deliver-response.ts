@@ -12,7 +12,6 @@ import { autoPostPage } from '../../views/auto-post.ts';
 import type { PortalContext } from '../portal/router.ts';
 import { allowFormTarget, nonceOf } from '../portal/page-security.ts';
 import type { Services } from '../services.ts';
-import { appSsoOf } from './app-sso-context.ts';
 
 export interface Delivery {
   acsUrl: string;
@@ -60,7 +59,7 @@ export async function deliverAssertion(
   );
 
   const remaining = (Date.parse(session.expiresAt) - now.getTime()) / 1000;
-  await appSsoOf(services).sessions.recordIssued(
+  await services.appSso.sessions.recordIssued(
     {
       sessionIndex: session.sessionIndex,
       sessionHash: hashSessionId(ctx.id),

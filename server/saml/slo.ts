@@ -33,7 +33,7 @@ import { clearCookie, readCookie, SESSION_COOKIE } from '../portal/cookies.ts';
 import { portalErrorHandler } from '../portal/errors.ts';
 import { allowFormTarget, nonceOf, pageSecurity } from '../portal/page-security.ts';
 import type { Services } from '../services.ts';
-import { appSsoOf, SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
+import { SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
 import { postTo } from './deliver-response.ts';
 import { rawQueryOf } from './sso.ts';
 
@@ -48,7 +48,7 @@ type KnownApplication = InboundApplication & { app: Application };
  * SingleLogoutService.
  */
 export async function beginPortalLogout(services: Services, session: PortalSession, origin?: LogoutOrigin): Promise<string | null> {
-  const context = appSsoOf(services);
+  const context = services.appSso;
   const hops: Omit<LogoutHop, 'state'>[] = [];
   for (const entityId of session.apps) {
     if (origin && entityId === origin.entityId) continue;
@@ -66,7 +66,7 @@ export async function beginPortalLogout(services: Services, session: PortalSessi
 export function sloRouter(services: Services): Router {
   const router = Router();
   const secure = services.config.baseUrl.startsWith('https://');
-  const context = appSsoOf(services);
+  const context = services.appSso;
   const rawForm = express.text({ type: 'application/x-www-form-urlencoded', limit: '600kb' });
   const sloUrl = idpSloUrl(services.config.baseUrl);
 

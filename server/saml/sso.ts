@@ -30,7 +30,7 @@ import { portalErrorHandler } from '../portal/errors.ts';
 import { nonceOf, pageSecurity } from '../portal/page-security.ts';
 import { currentSession } from '../portal/router.ts';
 import type { Services } from '../services.ts';
-import { appSsoOf, SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
+import { SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
 import { deliverAssertion, deliverStatus } from './deliver-response.ts';
 
 export const SSO_PATH = '/saml/sso';
@@ -46,7 +46,7 @@ type KnownApplication = SsoApplication & { app: Application };
 export function ssoRouter(services: Services): Router {
   const router = Router();
   const secure = services.config.baseUrl.startsWith('https://');
-  const context = appSsoOf(services);
+  const context = services.appSso;
   const rawForm = express.text({ type: 'application/x-www-form-urlencoded', limit: MAX_FORM_BODY });
 
   const findApplication = async (entityId: string): Promise<KnownApplication | undefined> => {
