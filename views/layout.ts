@@ -22,6 +22,8 @@ header button{background:none;color:#fff;border:1px solid #fff}
 details.account{border-top:1px solid #e9ebed;padding:.6rem 0}
 details.account summary{cursor:pointer;display:flex;gap:1rem;align-items:baseline;list-style:none}
 details.account summary::-webkit-details-marker{display:none}
+details.account summary::before{content:'\\25B8';color:#5f6b7a;width:1rem}
+details.account[open] summary::before{content:'\\25BE'}
 details.account summary .name{font-weight:600;min-width:12rem}
 ul.roles{list-style:none;margin:.5rem 0 0 1.5rem;padding:0}
 ul.roles li{display:flex;gap:1rem;align-items:center;padding:.25rem 0}
