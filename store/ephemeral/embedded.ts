@@ -101,6 +101,17 @@ export class EmbeddedEphemeralStore implements EphemeralStore {
     return this.#run(() => this.#live(key, 'string')?.value ?? null);
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    // As Redis MGET: a key holding a set reads as null rather than failing.
+    return this.#run(() =>
+      keys.map((key) => {
+        const row = this.#live(key);
+        return row?.kind === 'string' ? row.value : null;
+      }),
+    );
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     const expiresAt = expiry(ttlSeconds);
     await this.#run(() => this.#sql.upsert.run(key, 'string', value, expiresAt));

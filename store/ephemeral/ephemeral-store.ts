@@ -11,6 +11,11 @@
 export interface EphemeralStore {
   readonly kind: 'redis' | 'embedded';
   get(key: string): Promise<string | null>;
+  /**
+   * Several strings in one round trip (Redis MGET), in the order of `keys`: null for a key that
+   * is missing, expired or holds a set. For hot paths that need a few independent keys at once.
+   */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   /** Sets only if absent; true when this call set it (replay caches, locks). */
   setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;

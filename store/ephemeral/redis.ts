@@ -78,6 +78,11 @@ export class RedisEphemeralStore implements EphemeralStore {
     return this.#run((c) => c.get(this.#key(key)));
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.#run((c) => c.mGet(keys.map((k) => this.#key(k))));
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     checkTtl(ttlSeconds);
     await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: 'EX', value: ttlSeconds } }));
@@ -202,6 +207,10 @@ function createRedisClient({ url, timeoutMs, onConnectionError }: RedisEphemeral
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    // No per-command timer from the client (node-redis 6 arms an AbortSignal.timeout of 5 s for
+    // every command by default): #run already races each operation against `timeoutMs`, and one
+    // timer per command is enough on the hot paths.
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: timeoutMs,
       // Exponential backoff from 50 ms, capped, with jitter so many processes do not reconnect in

@@ -50,6 +50,7 @@ async function msUntilWorking(op: () => Promise<unknown>, limitMs: number): Prom
 function everyOperation(store: EphemeralStore): Record<string, () => Promise<unknown>> {
   return {
     get: () => store.get('k'),
+    getMany: () => store.getMany(['k', 'k2']),
     set: () => store.set('k', 'v', 60),
     setIfAbsent: () => store.setIfAbsent('k2', 'v', 60),
     take: () => store.take('k'),
@@ -101,6 +102,20 @@ function contract(backend: () => Backend): void {
     expect(await store.get(empty)).to.equal('');
     expect(await store.get(big)).to.equal(bigValue);
     expect(await store.get(unique('never-set'))).to.equal(null);
+  });
+
+  it('getMany reads several keys at once, in order: null for missing, expired or set keys', async () => {
+    const [a, b, gone, s, never] = ['a', 'b', 'gone', 's', 'never'].map(unique) as [string, string, string, string, string];
+    await store.set(a, 'first', 60);
+    await store.set(b, '', 60);
+    await store.set(gone, 'short', 1);
+    await store.addToSet(s, 'm', 60);
+    expect(await store.getMany([b, a, never, gone, s, a])).to.deep.equal(['', 'first', null, 'short', null, 'first']);
+    expect(await store.getMany([])).to.deep.equal([]);
+    await sleep(1100);
+    expect(await via(1).getMany([gone, a])).to.deep.equal([null, 'first']);
+    // A set read this way is only null: nothing about it changed.
+    expect(await store.setMembers(s)).to.deep.equal(['m']);
   });
 
   it('shares its data between connections, as two server processes would', async () => {
