@@ -37,10 +37,9 @@ export class BuiltinDirectory implements IdentitySource {
     return this.store.getUser(id);
   }
 
-  async groupsOf(user: User): Promise<Group[]> {
-    const ids = await this.store.groupIdsOfUser(user.id);
-    const groups = await Promise.all(ids.map((id) => this.store.getGroup(id)));
-    return groups.filter((g): g is Group => g !== null);
+  /** One query, whatever the number of groups (the credential check reads this often). */
+  groupsOf(user: User): Promise<Group[]> {
+    return this.store.groupsOfUser(user.id);
   }
 
   async searchUsers(text: string, limit: number): Promise<User[]> {

@@ -70,6 +70,8 @@ export interface DirectoryStore {
   listMembers(groupId: string, query?: ListQuery): Promise<Page<User>>;
   /** Ids of the groups the user is a direct member of. */
   groupIdsOfUser(userId: string): Promise<string[]>;
+  /** The groups the user is a direct member of, by id, in one query (sign-in and credential checks). */
+  groupsOfUser(userId: string): Promise<Group[]>;
 }
 
 export type NewAccount = Omit<Account, 'createdAt' | 'updatedAt'>;

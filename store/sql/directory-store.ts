@@ -272,4 +272,17 @@ export class SqlDirectoryStore implements DirectoryStore {
     );
     return rows.map((r) => r.group_id);
   }
+
+  async groupsOfUser(userId: string): Promise<Group[]> {
+    const rows = await translated(() =>
+      this.ctx.db
+        .selectFrom('group_members as m')
+        .innerJoin('directory_groups as g', 'g.id', 'm.group_id')
+        .selectAll('g')
+        .where('m.user_id', '=', userId)
+        .orderBy('g.id')
+        .execute(),
+    );
+    return rows.map(readGroup);
+  }
 }

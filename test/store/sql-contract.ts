@@ -463,6 +463,26 @@ export function sqlStoreContract(backend: SqlBackend): void {
         expect(await s.directory.groupIdsOfUser(randomUUID())).to.deep.equal([]);
       });
 
+      it("reads a user's groups whole, in id order, in one call; a deleted group or a removed membership is gone", async () => {
+        const tag = newTag();
+        const groups = [];
+        for (let i = 0; i < 3; i++) groups.push(await s.directory.createGroup(groupFixture(tag, { description: i === 0 ? '' : `<b>"${i}"</b>` })));
+        const ldap = await s.directory.createGroup(groupFixture(tag, { source: 'ldap', externalId: `ext-${hex(4)}` }));
+        const [user, bystander] = [await s.directory.createUser(userFixture(tag)), await s.directory.createUser(userFixture(tag))];
+        for (const g of [groups[0]!, groups[2]!, ldap]) await s.directory.addMember(g.id, user.id);
+        await s.directory.addMember(groups[1]!.id, bystander.id);
+
+        const expected = await Promise.all([groups[0]!, groups[2]!, ldap].map((g) => s.directory.getGroup(g.id)));
+        expected.sort((a, b) => (a!.id < b!.id ? -1 : 1));
+        expect(await s.directory.groupsOfUser(user.id)).to.deep.equal(expected);
+        expect((await s.directory.groupsOfUser(bystander.id)).map((g) => g.id)).to.deep.equal([groups[1]!.id]);
+        expect(await s.directory.groupsOfUser(randomUUID())).to.deep.equal([]);
+
+        await s.directory.deleteGroup(groups[0]!.id);
+        await s.directory.removeMember(ldap.id, user.id);
+        expect((await s.directory.groupsOfUser(user.id)).map((g) => g.id)).to.deep.equal([groups[2]!.id]);
+      });
+
       it('refuses memberships of unknown groups or users, and removal of a non-member', async () => {
         const tag = newTag();
         const group = await s.directory.createGroup(groupFixture(tag));
