@@ -10,6 +10,7 @@ import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.t
 import { refreshApplicationMetadata } from '../access/applications/metadata-refresh.ts';
 import { MetadataRefresher } from '../access/applications/metadata-refresher.ts';
 import { AssignmentService } from '../access/assignments.ts';
+import { AuthorizationEpoch, bumpingEpochOnAccessChanges } from '../access/authorization-epoch.ts';
 import { AwsFederationService, type SamlIdentity } from '../access/aws-federation.ts';
 import { CredentialCache } from '../access/credential-cache.ts';
 import { EntitlementService } from '../access/entitlements.ts';
@@ -107,6 +108,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     await sql.close();
     throw e;
   }
+  // Every change to who reaches what appends its audit event through sql.audit after it is
+  // written; that append also replaces the authorization epoch, which invalidates the per-node
+  // access snapshots of the credential path on every node (access/authorization-epoch.ts).
+  const authorizationEpoch = new AuthorizationEpoch(ephemeral);
+  sql.audit = bumpingEpochOnAccessChanges(sql.audit, authorizationEpoch);
 
   let signingKey: SigningKey;
   try {
@@ -218,12 +224,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     roleCredentials: new RoleCredentialService({
       identitySourceFor,
       entitlements,
-      permissionSets: sql.permissionSets,
-      assignments: sql.assignments,
       federation: awsFederation,
       broker: sts,
       cache: credentialCache,
       audit: sql.audit,
+      epoch: authorizationEpoch,
+      tokens: ssoAccessTokens,
+      portalSession: (hash) => portalSessions.getByHash(hash),
     }),
     identitySource,
     identitySourceFor,
