@@ -57,8 +57,26 @@ export class AssignmentService {
     return this.store.list(f, query);
   }
 
-  deleteForPrincipal(type: 'USER' | 'GROUP', id: string): Promise<number> {
-    return this.store.deleteForPrincipal(type, id);
+  /**
+   * Every assignment of a user or group that is being deleted; the removed-listeners hear of each
+   * (so credentials cached for a group's pairs go with the group). Read before deleting: an
+   * assignment made in between goes too, unheard, which only leaves a cache entry behind that no
+   * entitlement check will pass again.
+   */
+  async deleteForPrincipal(type: 'USER' | 'GROUP', id: string): Promise<number> {
+    const removed: AccountAssignment[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.store.list({ principalType: type, principalId: id }, { limit: 1000, nextToken });
+      removed.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const count = await this.store.deleteForPrincipal(type, id);
+    for (const a of removed) {
+      const key = { accountId: a.accountId, permissionSetId: a.permissionSetId, principalType: a.principalType, principalId: a.principalId };
+      for (const l of this.removedListeners) await l(key);
+    }
+    return count;
   }
 }
 

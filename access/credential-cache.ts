@@ -48,7 +48,16 @@ export class CredentialCache {
   /** The cached credentials, or null when absent, unreadable, or within the margin of expiry. */
   async get(userId: string, accountId: string, permissionSetId: string, now = Date.now()): Promise<RoleCredentials | null> {
     const key = entryKey(userId, accountId, permissionSetId);
-    const raw = await this.store.get(key);
+    return this.read(key, await this.store.get(key), now);
+  }
+
+  /** The store key of one entry, for callers that read it together with other keys (EphemeralStore.getMany). */
+  keyOf(userId: string, accountId: string, permissionSetId: string): string {
+    return entryKey(userId, accountId, permissionSetId);
+  }
+
+  /** What `get` would return, from a value already read under `key` (only that entry's key opens it). */
+  read(key: string, raw: string | null, now = Date.now()): RoleCredentials | null {
     if (raw === null) return null;
     const credentials = this.open(raw, key);
     if (!credentials || credentials.expiration.getTime() - now <= CACHE_MARGIN_SECONDS * 1000) return null;

@@ -2,30 +2,40 @@
 // dialog (§7): short-term credentials for one (account, permission set) of the person asking.
 //
 // At every call, whatever the cache holds (security promise 3):
-//   1. the user is re-read from their identity source and must still be enabled;
-//   2. the pair must be among the user's entitlements at this moment;
+//   0. a bearer token must be live, and so must the portal session it was approved in (checked
+//      here for the portal API; the portal's dialog checks its own session);
+//   1. the user must exist in their identity source and be enabled;
+//   2. the pair must be among the user's entitlements, directly or through a group;
 //   3. only then is a cached entry used (credential-cache.ts), and on a miss a SAML assertion for
-//      exactly that one role is signed (AwsFederationService) and exchanged at STS
-//      AssumeRoleWithSAML for credentials lasting the permission set's session duration.
-// The token itself (its life, its portal session) is checked by the caller before it gets here.
+//      exactly that one role is signed (AwsFederationService, which re-reads 1 and 2 from the
+//      stores) and exchanged at STS AssumeRoleWithSAML for credentials lasting the permission
+//      set's session duration.
 //
 // The cached path is the hot one (every SDK credential refresh, every `aws` command with an SSO
-// profile whose CLI cache expired), so it asks no more than the check needs: the user, their
-// groups, the permission set by name and the one entitlements query, with independent reads
-// issued together; the cache entry is read alongside the entitlements query but only handed out
-// once the entitlement is confirmed.
+// profile whose CLI cache expired), so step 1 and 2 are answered from a per-process snapshot of
+// the user's access (the user, their groups, what they reach) that is only trusted while the
+// authorization epoch is the one it was built under (access/authorization-epoch.ts): every
+// change to users, groups, assignments, accounts, permission sets or the identity source
+// replaces the epoch, so the next call on any node rebuilds from the stores. Snapshots are never
+// older than SNAPSHOT_MAX_AGE_MS (30 s), which bounds what Gatehouse is not told about (group
+// membership in an external directory, a user disabled there). With a bearer token the token,
+// its portal session, the epoch and the cache entry the last snapshot points to are read in one
+// round trip; the entry is handed out only once the current snapshot confirms exactly that
+// permission set on that account.
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../model/errors.ts';
 import { ACCOUNT_ID, PERMISSION_SET_NAME } from '../model/ids.ts';
-import type { PermissionSet, User } from '../model/types.ts';
-import type { AssignmentStore, AuditStore, PermissionSetStore } from '../store/stores.ts';
+import type { Group, PermissionSet, User } from '../model/types.ts';
+import type { AuditStore } from '../store/stores.ts';
+import { EpochSnapshots, type AuthorizationEpoch } from './authorization-epoch.ts';
 import { ALL_ROLES, type AwsFederationService } from './aws-federation.ts';
 import type { CredentialCache, RoleCredentials } from './credential-cache.ts';
 import type { AccountAccess, EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
+import type { SsoAccessToken, SsoAccessTokenService } from './sso-access-tokens.ts';
 
 /** Who is asking: the user a token or portal session belongs to, and that session's SAML facts. */
 export interface CredentialRequester {
@@ -50,65 +60,129 @@ export const NO_ACCESS = 'No access';
 /** The message AWS gives for a dead token (UnauthorizedException). */
 export const SESSION_INVALID = 'Session token not found or invalid';
 
+/** What one user reaches, as read under one authorization epoch. */
+interface AccessSnapshot {
+  user: User;
+  groups: Group[];
+  access: AccountAccess[];
+  /** `accountId \n permission set name` → the set (names are matched exactly). */
+  roles: Map<string, PermissionSet>;
+}
+
+const roleKey = (accountId: string, roleName: string) => `${accountId}\n${roleName}`;
+const snapshotKey = (source: User['source'], userId: string) => `${source}:${userId}`;
+
 export class RoleCredentialService {
   /** In-process single flight: concurrent misses for the same entry share one STS call. */
   readonly #inflight = new Map<string, Promise<RoleCredentials>>();
+  readonly #snapshots: EpochSnapshots<AccessSnapshot>;
 
   constructor(
     private readonly deps: {
       identitySourceFor: (source: User['source']) => IdentitySource;
       entitlements: EntitlementService;
-      /** For the hot check: the permission set by name and the user's entitlement rows. */
-      permissionSets: PermissionSetStore;
-      assignments: AssignmentStore;
       federation: AwsFederationService;
       broker: RoleCredentialBroker;
       cache: CredentialCache;
       audit: AuditStore;
+      epoch: AuthorizationEpoch;
+      /** Bearer tokens of the SSO portal API (for the one-round-trip checks). */
+      tokens: SsoAccessTokenService;
+      /** A token's portal session (AuthnInstant, SessionIndex), read on a cache miss only. */
+      portalSession: (portalSessionHash: string) => Promise<{ authnInstant: string; sessionIndex: string } | null>;
+      /** Snapshot bounds; defaults in authorization-epoch.ts. */
+      snapshots?: { maxEntries?: number; maxAgeMs?: number };
     },
-  ) {}
+  ) {
+    this.#snapshots = new EpochSnapshots(deps.snapshots);
+  }
 
-  /** The user as their directory has them now, with their groups; UnauthenticatedError when gone or disabled. */
-  async currentUser(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<{ user: User; source: IdentitySource; groups: Awaited<ReturnType<IdentitySource['groupsOf']>> }> {
+  /** Every account and permission set the requester reaches at this moment (the portal's own pages). */
+  async access(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<AccountAccess[]> {
+    return (await this.#snapshot(requester, await this.deps.epoch.current())).access;
+  }
+
+  /** ListAccounts, ListAccountRoles: the token's user's access now; UnauthenticatedError for a dead token. */
+  async accessForToken(accessToken: string | undefined): Promise<{ token: SsoAccessToken; access: AccountAccess[] }> {
+    const live = await this.deps.tokens.resolveWith(accessToken, () => [this.deps.epoch.key]);
+    if (!live) throw new UnauthenticatedError(SESSION_INVALID);
+    const epoch = await this.deps.epoch.settle(live.extras[0] ?? null);
+    return { token: live.token, access: (await this.#snapshot(live.token, epoch)).access };
+  }
+
+  /** The portal's Access keys dialog (its session already checked by the caller). */
+  async credentials(requester: CredentialRequester, accountId: string, roleName: string): Promise<IssuedRoleCredentials> {
+    checkRoleParameters(accountId, roleName);
+    const snapshot = await this.#snapshot(requester, await this.deps.epoch.current());
+    const permissionSet = entitledSet(snapshot, accountId, roleName);
+    const cached = await this.deps.cache.get(snapshot.user.id, accountId, permissionSet.id);
+    if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
+    return this.#issue(requester, snapshot.user, accountId, permissionSet);
+  }
+
+  /**
+   * GetRoleCredentials with a bearer token: UnauthenticatedError for a dead token (checked before
+   * the parameters, as AWS does), ValidationError, ForbiddenError, or the credentials.
+   */
+  async credentialsForToken(accessToken: string | undefined, accountId: string, roleName: string): Promise<IssuedRoleCredentials> {
+    let guessedKey: string | null = null;
+    const live = await this.deps.tokens.resolveWith(accessToken, (token) => {
+      // The entry the last snapshot (current or not) points to: read ahead, trusted only below.
+      const guess = this.#snapshots.peek(snapshotKey(token.source, token.userId))?.roles.get(roleKey(accountId, roleName));
+      guessedKey = guess ? this.deps.cache.keyOf(token.userId, accountId, guess.id) : null;
+      return guessedKey === null ? [this.deps.epoch.key] : [this.deps.epoch.key, guessedKey];
+    });
+    if (!live) throw new UnauthenticatedError(SESSION_INVALID);
+    checkRoleParameters(accountId, roleName);
+    const { token } = live;
+    const snapshot = await this.#snapshot(token, await this.deps.epoch.settle(live.extras[0] ?? null));
+    const permissionSet = entitledSet(snapshot, accountId, roleName);
+    const key = this.deps.cache.keyOf(token.userId, accountId, permissionSet.id);
+    const cached = key === guessedKey ? this.deps.cache.read(key, live.extras[1] ?? null) : await this.deps.cache.get(token.userId, accountId, permissionSet.id);
+    if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
+    const requester: CredentialRequester = {
+      userId: token.userId,
+      source: token.source,
+      via: 'sso-api',
+      session: () => this.deps.portalSession(token.portalSessionHash),
+    };
+    return this.#issue(requester, snapshot.user, accountId, permissionSet);
+  }
+
+  /** The requester's snapshot under `epoch` (read before anything else): rebuilt from the stores when stale. */
+  async #snapshot(requester: Pick<CredentialRequester, 'userId' | 'source'>, epoch: string): Promise<AccessSnapshot> {
+    const key = snapshotKey(requester.source, requester.userId);
+    try {
+      return await this.#snapshots.get(key, epoch, () => this.#build(requester));
+    } catch (e) {
+      this.#snapshots.forget(key);
+      throw e;
+    }
+  }
+
+  async #build(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<AccessSnapshot> {
+    // 1. The user as their identity source has them now, enabled.
     const source = this.deps.identitySourceFor(requester.source);
     const user = await source.getUser(requester.userId);
     if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
-    return { user, source, groups: await source.groupsOf(user) };
-  }
-
-  /** Every account and permission set the requester reaches at this moment (ListAccounts, ListAccountRoles). */
-  async access(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<AccountAccess[]> {
-    const { user, groups } = await this.currentUser(requester);
-    return this.deps.entitlements.forUser(user, groups);
-  }
-
-  async credentials(requester: CredentialRequester, accountId: string, roleName: string): Promise<IssuedRoleCredentials> {
-    if (!ACCOUNT_ID.test(accountId)) throw new ValidationError('account_id must be a 12-digit AWS account id', [{ field: 'account_id', message: 'must be 12 digits' }]);
-    // '*' (ALL_ROLES) is not a permission set name, so it can never widen this to several roles.
-    if (!PERMISSION_SET_NAME.test(roleName) || roleName === ALL_ROLES) {
-      throw new ValidationError('role_name must be a permission set name', [{ field: 'role_name', message: 'must match [\\w+=,.@-]{1,32}' }]);
-    }
-    const source = this.deps.identitySourceFor(requester.source);
-    const [user, named] = await Promise.all([source.getUser(requester.userId), this.deps.permissionSets.getByName(roleName)]);
-    if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
+    // 2. What they reach through their own and their groups' assignments.
     const groups = await source.groupsOf(user);
-    // Names are unique case-insensitively, but a role is asked for by its exact name.
-    const permissionSet = named?.name === roleName ? named : null;
-    const [rows, cached] = await Promise.all([
-      this.deps.assignments.entitlements(user.id, groups.map((g) => g.id)),
-      permissionSet ? this.deps.cache.get(user.id, accountId, permissionSet.id) : null,
-    ]);
-    const entitled = permissionSet !== null && rows.some((r) => r.accountId === accountId && r.permissionSetIds.includes(permissionSet.id));
-    if (!entitled) throw new ForbiddenError(NO_ACCESS);
-    if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
+    const access = await this.deps.entitlements.forUser(user, groups);
+    const roles = new Map<string, PermissionSet>();
+    for (const a of access) for (const set of a.permissionSets) roles.set(roleKey(a.account.accountId, set.name), set);
+    return { user, groups, access, roles };
+  }
 
+  /** 3. A miss: one STS call per entry at a time in this process. */
+  #issue(requester: CredentialRequester, user: User, accountId: string, permissionSet: PermissionSet): Promise<IssuedRoleCredentials> {
     const flightKey = `${user.id}:${accountId}:${permissionSet.id}`;
     let flight = this.#inflight.get(flightKey);
     if (!flight) {
+      const source = this.deps.identitySourceFor(requester.source);
       flight = this.#assume(requester, source, user, accountId, permissionSet).finally(() => this.#inflight.delete(flightKey));
       this.#inflight.set(flightKey, flight);
     }
-    return { credentials: await flight, accountId, permissionSet, cached: false };
+    return flight.then((credentials) => ({ credentials, accountId, permissionSet, cached: false }));
   }
 
   async #assume(requester: CredentialRequester, source: IdentitySource, user: User, accountId: string, permissionSet: PermissionSet): Promise<RoleCredentials> {
@@ -116,14 +190,15 @@ export class RoleCredentialService {
     if (!session) throw new UnauthenticatedError(SESSION_INVALID);
     // Signs for exactly this one role, re-checking the entitlement as it does for the console.
     const signed = await this.deps.federation.signFor(source, { userId: user.id, ...session }, accountId, permissionSet.name);
-    if (signed.permissionSets.length !== 1 || signed.permissionSets[0]?.id !== permissionSet.id) throw new ForbiddenError(NO_ACCESS);
+    const signedSet = signed.permissionSets.length === 1 ? signed.permissionSets[0] : undefined;
+    if (signedSet?.id !== permissionSet.id) throw new ForbiddenError(NO_ACCESS);
     const { account } = signed;
 
     const credentials = await this.deps.broker.assumeRoleWithSaml({
-      roleArn: roleArnFor(account.accountId, roleNameFor(permissionSet.name, permissionSet.id, account.accountId)),
+      roleArn: roleArnFor(account.accountId, roleNameFor(signedSet.name, signedSet.id, account.accountId)),
       principalArn: samlProviderArn(account.accountId, account.samlProviderName),
       samlAssertion: signed.samlResponse,
-      durationSeconds: durationSecondsOf(permissionSet),
+      durationSeconds: durationSecondsOf(signedSet),
     });
     await this.deps.cache.put(user.id, account.accountId, permissionSet.id, credentials);
     await this.deps.audit.append({
@@ -134,6 +209,21 @@ export class RoleCredentialService {
     });
     return credentials;
   }
+}
+
+function checkRoleParameters(accountId: string, roleName: string): void {
+  if (!ACCOUNT_ID.test(accountId)) throw new ValidationError('account_id must be a 12-digit AWS account id', [{ field: 'account_id', message: 'must be 12 digits' }]);
+  // '*' (ALL_ROLES) is not a permission set name, so it can never widen this to several roles.
+  if (!PERMISSION_SET_NAME.test(roleName) || roleName === ALL_ROLES) {
+    throw new ValidationError('role_name must be a permission set name', [{ field: 'role_name', message: 'must match [\\w+=,.@-]{1,32}' }]);
+  }
+}
+
+/** The permission set of that exact name on that account, if the snapshot's user has it; else "No access". */
+function entitledSet(snapshot: AccessSnapshot, accountId: string, roleName: string): PermissionSet {
+  const set = snapshot.roles.get(roleKey(accountId, roleName));
+  if (!set) throw new ForbiddenError(NO_ACCESS);
+  return set;
 }
 
 /** STS DurationSeconds from the permission set's SessionDuration (PT1H → 3600), within STS's bounds. */

@@ -5,7 +5,14 @@
 // Every token is bound to the portal session in which the person approved it: when that session
 // ends (sign-out, expiry, the user disabled), the token is dead too (security promise 8), and no
 // token outlives it ("refresh tokens until the portal session ends", reference §7).
+//
+// Checking a token is on the hot path of every portal API call. A token's record never changes
+// once written (it is only ever deleted), so each process remembers the records it has seen and
+// then checks the token, its portal session and whatever else the caller needs in one round trip
+// (EphemeralStore.getMany). The store stays the authority: the record must still be there, equal,
+// at every call, so revocation and the session's end take effect on every node at once.
 import { createHash, randomBytes } from 'node:crypto';
+import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
@@ -19,16 +26,34 @@ export interface SsoAccessToken {
   expiresAt: string;
 }
 
+/** A live token, and the values of the extra keys its caller asked to read in the same round trip. */
+export interface LiveSsoAccessToken {
+  token: SsoAccessToken;
+  extras: (string | null)[];
+}
+
 const tokenKey = (token: string) => `sso-at:${createHash('sha256').update(token).digest('base64url')}`;
 const sessionIndexKey = (sessionHash: string) => `sso-at-by-session:${sessionHash}`;
+const portalSessionKey = (sessionHash: string) => `session:${sessionHash}`;
+
+/** Token records remembered per process (least recently used go first). */
+const KNOWN_RECORDS = 10_000;
+
+interface KnownRecord {
+  raw: string;
+  token: SsoAccessToken;
+  expiresAtMs: number;
+}
 
 export class SsoAccessTokenService {
+  readonly #known = new Map<string, KnownRecord>();
+
   constructor(private readonly store: EphemeralStore) {}
 
   /** Issues a token that lives `ttlSeconds`, cut short to the portal session's own end. */
   async issue(data: Omit<SsoAccessToken, 'expiresAt'>, ttlSeconds: number): Promise<{ accessToken: string; expiresIn: number }> {
-    const sessionTtl = await this.store.ttl(`session:${data.portalSessionHash}`);
-    if (sessionTtl === null) throw new Error('portal session is gone');
+    const sessionTtl = await this.store.ttl(portalSessionKey(data.portalSessionHash));
+    if (sessionTtl === null) throw new UnauthenticatedError('The portal session in which this sign-in was approved has ended; sign in again');
     const expiresIn = Math.max(1, Math.min(ttlSeconds, sessionTtl));
     const accessToken = `aoa${randomBytes(32).toString('base64url')}`;
     const record: SsoAccessToken = { ...data, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
@@ -39,18 +64,51 @@ export class SsoAccessTokenService {
 
   /** The live token, or null when unknown, expired, revoked, or its portal session has ended. */
   async resolve(accessToken: string | undefined): Promise<SsoAccessToken | null> {
+    return (await this.resolveWith(accessToken, () => []))?.token ?? null;
+  }
+
+  /**
+   * As `resolve`, and reads `extraKeys(token)` in the same round trip as the token's own checks
+   * (one round trip for a token this process has seen, two for one it has not). The extra values
+   * mean nothing about the token: the caller decides what they are worth.
+   */
+  async resolveWith(accessToken: string | undefined, extraKeys: (token: SsoAccessToken) => string[]): Promise<LiveSsoAccessToken | null> {
     if (!accessToken || accessToken.length > 256) return null;
-    const raw = await this.store.get(tokenKey(accessToken));
-    if (!raw) return null;
-    const token = JSON.parse(raw) as SsoAccessToken;
-    if (Date.parse(token.expiresAt) <= Date.now()) return null;
-    if ((await this.store.get(`session:${token.portalSessionHash}`)) === null) return null;
-    return token;
+    const key = tokenKey(accessToken);
+    let known = this.#known.get(key);
+    let values: (string | null)[];
+    if (known !== undefined) {
+      const extras = extraKeys(known.token);
+      values = await this.store.getMany([key, portalSessionKey(known.token.portalSessionHash), ...extras]);
+      const stored = values.shift()!;
+      if (stored !== known.raw) {
+        // Revoked (or, which Gatehouse never does, rewritten): forget it and decide from the store alone.
+        this.#known.delete(key);
+        return stored === null ? null : this.resolveWith(accessToken, extraKeys);
+      }
+    } else {
+      const raw = await this.store.get(key);
+      if (raw === null) return null;
+      const token = JSON.parse(raw) as SsoAccessToken;
+      known = { raw, token, expiresAtMs: Date.parse(token.expiresAt) };
+      if (known.expiresAtMs <= Date.now()) return null;
+      values = await this.store.getMany([portalSessionKey(token.portalSessionHash), ...extraKeys(token)]);
+      this.#remember(key, known);
+    }
+    if (known.expiresAtMs <= Date.now()) {
+      this.#known.delete(key);
+      return null;
+    }
+    const [session, ...extras] = values;
+    if (session === null) return null;
+    return { token: known.token, extras };
   }
 
   /** SSO Logout: this token is dead at once on every node. */
   async revoke(accessToken: string): Promise<SsoAccessToken | null> {
-    const raw = await this.store.take(tokenKey(accessToken));
+    const key = tokenKey(accessToken);
+    this.#known.delete(key);
+    const raw = await this.store.take(key);
     return raw ? (JSON.parse(raw) as SsoAccessToken) : null;
   }
 
@@ -58,5 +116,10 @@ export class SsoAccessTokenService {
   async revokeAllForSession(portalSessionHash: string): Promise<void> {
     const keys = await this.store.setMembers(sessionIndexKey(portalSessionHash));
     if (keys.length) await this.store.delete(...keys, sessionIndexKey(portalSessionHash));
+  }
+
+  #remember(key: string, record: KnownRecord): void {
+    this.#known.set(key, record);
+    if (this.#known.size > KNOWN_RECORDS) this.#known.delete(this.#known.keys().next().value as string);
   }
 }

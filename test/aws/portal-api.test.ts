@@ -10,6 +10,7 @@ import {
   type SSOClient,
 } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
+import { SNAPSHOT_MAX_AGE_MS } from '../../access/authorization-epoch.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from '../../access/role-name.ts';
 import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
 
@@ -270,14 +271,22 @@ describe('SSO portal API (AWS SDK client-sso)', function () {
       expect(w.sts.hits).to.equal(1);
     });
 
-    it('re-reads the user at every call: disabled in the directory while the session lives, the cached credentials are not served', async () => {
+    it('re-reads the user once the snapshot bound has passed: disabled in the directory while the session lives, the cached credentials are not served', async () => {
       await credentialsOf(alice, DEV, 'ReadOnly');
-      // Straight in the store, as an external directory would change: no lifecycle event, the
-      // portal session and token still live and the cache entry is still there.
+      // Straight in the store, as an external directory would change: no lifecycle event, no
+      // authorization epoch change, the portal session and token still live and the cache entry
+      // is still there. What Gatehouse is not told about counts within SNAPSHOT_MAX_AGE_MS
+      // (access/authorization-epoch.ts); changes made through Gatehouse count at the next call.
       await w.gh.services.sql.directory.updateUser(w.org.users.alice!.id, { enabled: false });
       expect(await w.gh.services.credentialCache.get(w.org.users.alice!.id, DEV, w.org.sets.ReadOnly!.id)).to.not.equal(null);
-      for (const call of [credentialsOf(alice, DEV, 'ReadOnly'), sso.send(new ListAccountsCommand({ accessToken: alice }))]) {
-        expect((await failure(call)).name).to.equal('UnauthorizedException');
+      const realNow = Date.now;
+      Date.now = () => realNow() + SNAPSHOT_MAX_AGE_MS;
+      try {
+        for (const call of [credentialsOf(alice, DEV, 'ReadOnly'), sso.send(new ListAccountsCommand({ accessToken: alice }))]) {
+          expect((await failure(call)).name).to.equal('UnauthorizedException');
+        }
+      } finally {
+        Date.now = realNow;
       }
     });
 

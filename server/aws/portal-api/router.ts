@@ -3,11 +3,13 @@
 // endpoint_url) points here: ListAccounts, ListAccountRoles, GetRoleCredentials and Logout.
 //
 // Every call carries the bearer token of SSO OIDC CreateToken in `x-amz-sso_bearer_token` (no
-// SigV4). The token reaches only its own user's entitlements at the moment of the call: the
-// user is re-read from the directory each time (access/role-credentials.ts).
+// SigV4). The token reaches only its own user's entitlements at the moment of the call
+// (access/role-credentials.ts checks the token, its portal session, the user and the
+// entitlement at every call, against a snapshot only trusted under the current authorization
+// epoch). A dead token is refused before anything else is looked at.
 import { Router, type Request, type Response } from 'express';
 import type { SsoAccessToken } from '../../../access/sso-access-tokens.ts';
-import { NO_ACCESS, SESSION_INVALID, type CredentialRequester } from '../../../access/role-credentials.ts';
+import { NO_ACCESS, SESSION_INVALID } from '../../../access/role-credentials.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../../model/errors.ts';
 import { ACCOUNT_ID } from '../../../model/ids.ts';
 import type { Services } from '../../services.ts';
@@ -29,12 +31,6 @@ export function portalApiRouter(services: Services): Router {
     if (!token) throw new UnauthenticatedError(SESSION_INVALID);
     return token;
   };
-  const requesterOf = (token: SsoAccessToken): CredentialRequester => ({
-    userId: token.userId,
-    source: token.source,
-    via: 'sso-api',
-    session: () => services.portalSessions.getByHash(token.portalSessionHash),
-  });
   // Written directly: these answers are never cached (no ETag or freshness logic wanted).
   const json = (res: Response, body: unknown) => {
     res.setHeader('x-amzn-RequestId', res.req.id);
@@ -44,8 +40,7 @@ export function portalApiRouter(services: Services): Router {
 
   // ListAccounts: GET /assignment/accounts?max_result=&next_token=
   router.get('/assignment/accounts', async (req, res) => {
-    const token = await authenticate(req);
-    const access = await services.roleCredentials.access(token);
+    const { access } = await services.roleCredentials.accessForToken(tokenOf(req));
     const { items, nextToken } = page(access, { list: 'accounts', maxResult: req.query.max_result, nextToken: req.query.next_token });
     json(res, {
       accountList: items.map(({ account }) => ({ accountId: account.accountId, accountName: account.name, emailAddress: account.email })),
@@ -55,12 +50,12 @@ export function portalApiRouter(services: Services): Router {
 
   // ListAccountRoles: GET /assignment/roles?account_id=&max_result=&next_token=
   router.get('/assignment/roles', async (req, res) => {
-    const token = await authenticate(req);
+    const { access: all } = await services.roleCredentials.accessForToken(tokenOf(req));
     const accountId = req.query.account_id;
     if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
       throw new ValidationError('account_id is required and must be a 12-digit AWS account id', [{ field: 'account_id', message: 'required' }]);
     }
-    const access = (await services.roleCredentials.access(token)).find((a) => a.account.accountId === accountId);
+    const access = all.find((a) => a.account.accountId === accountId);
     // An account the user does not reach now, existing or not, gets the same answer as a role
     // they lack in GetRoleCredentials: nothing to enumerate.
     if (!access) throw new ForbiddenError(NO_ACCESS);
@@ -73,12 +68,12 @@ export function portalApiRouter(services: Services): Router {
 
   // GetRoleCredentials: GET /federation/credentials?account_id=&role_name=
   router.get('/federation/credentials', async (req, res) => {
-    const token = await authenticate(req);
     const { account_id: accountId, role_name: roleName } = req.query;
     if (typeof accountId !== 'string' || typeof roleName !== 'string') {
+      await authenticate(req);
       throw new ValidationError('account_id and role_name are required', [{ field: typeof accountId !== 'string' ? 'account_id' : 'role_name', message: 'required' }]);
     }
-    const { credentials } = await services.roleCredentials.credentials(requesterOf(token), accountId, roleName);
+    const { credentials } = await services.roleCredentials.credentialsForToken(tokenOf(req), accountId, roleName);
     res.set('Cache-Control', 'no-store');
     json(res, {
       roleCredentials: {
