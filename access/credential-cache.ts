@@ -35,8 +35,18 @@ const userIndexKey = (userId: string) => `role-creds-by-user:${userId}`;
 const pairIndexKey = (accountId: string, permissionSetId: string) => `role-creds-by-pair:${accountId}:${permissionSetId}`;
 
 const FORMAT = 'v1';
+/** Entries this process keeps opened (least recently opened go first). */
+const OPENED_ENTRIES = 5000;
 
 export class CredentialCache {
+  /**
+   * Entries this process has already decrypted, by key, with the exact stored value they came
+   * from: a value read again unchanged is not decrypted again (AES-GCM setup was the largest cost
+   * of a cached GetRoleCredentials). Only ever consulted with a value just read from the store
+   * under the same key, so a purge or a new entry takes effect as before.
+   */
+  readonly #opened = new Map<string, { raw: string; credentials: RoleCredentials }>();
+
   constructor(
     private readonly store: EphemeralStore,
     /** 32 bytes (ServerSecret.deriveKey('role-credential-cache')). */
@@ -59,8 +69,22 @@ export class CredentialCache {
   /** What `get` would return, from a value already read under `key` (only that entry's key opens it). */
   read(key: string, raw: string | null, now = Date.now()): RoleCredentials | null {
     if (raw === null) return null;
-    const credentials = this.open(raw, key);
+    const credentials = this.#openOnce(key, raw);
     if (!credentials || credentials.expiration.getTime() - now <= CACHE_MARGIN_SECONDS * 1000) return null;
+    return { ...credentials, expiration: new Date(credentials.expiration) };
+  }
+
+  #openOnce(key: string, raw: string): RoleCredentials | null {
+    const opened = this.#opened.get(key);
+    if (opened !== undefined && opened.raw === raw) return opened.credentials;
+    const credentials = this.open(raw, key);
+    if (credentials === null) {
+      this.#opened.delete(key);
+      return null;
+    }
+    this.#opened.delete(key);
+    this.#opened.set(key, { raw, credentials });
+    if (this.#opened.size > OPENED_ENTRIES) this.#opened.delete(this.#opened.keys().next().value as string);
     return credentials;
   }
 
@@ -88,6 +112,7 @@ export class CredentialCache {
   private async purgeIndex(indexKey: string): Promise<number> {
     const keys = await this.store.setMembers(indexKey);
     await this.store.delete(...keys, indexKey);
+    for (const key of keys) this.#opened.delete(key);
     return keys.length;
   }
 
