@@ -74,7 +74,7 @@ export function portalApiRouter(services: Services): Router {
       throw new ValidationError('account_id and role_name are required', [{ field: typeof accountId !== 'string' ? 'account_id' : 'role_name', message: 'required' }]);
     }
     const { credentials } = await services.roleCredentials.credentialsForToken(tokenOf(req), accountId, roleName);
-    res.set('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', 'no-store');
     json(res, {
       roleCredentials: {
         accessKeyId: credentials.accessKeyId,
