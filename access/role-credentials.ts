@@ -27,7 +27,7 @@ import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../model/errors.ts';
 import { ACCOUNT_ID, PERMISSION_SET_NAME } from '../model/ids.ts';
-import type { Group, PermissionSet, User } from '../model/types.ts';
+import type { Account, Group, PermissionSet, User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
 import { EpochSnapshots, type AuthorizationEpoch } from './authorization-epoch.ts';
 import { ALL_ROLES, type AwsFederationService } from './aws-federation.ts';
@@ -70,12 +70,19 @@ interface AccessSnapshot {
 }
 
 const roleKey = (accountId: string, roleName: string) => `${accountId}\n${roleName}`;
+/** Distinct accounts and permission sets shared between snapshots (bounded; the oldest go first). */
+const SHARED_RECORDS = 5000;
 const snapshotKey = (source: User['source'], userId: string) => `${source}:${userId}`;
 
 export class RoleCredentialService {
   /** In-process single flight: concurrent misses for the same entry share one STS call. */
   readonly #inflight = new Map<string, Promise<RoleCredentials>>();
   readonly #snapshots: EpochSnapshots<AccessSnapshot>;
+  /**
+   * One frozen copy of each account and permission set version for all snapshots, so memory grows
+   * with users times pairs, not with users times policy documents (an inline policy can be 32 KB).
+   */
+  readonly #shared = new Map<string, Account | PermissionSet>();
 
   constructor(
     private readonly deps: {
@@ -167,10 +174,23 @@ export class RoleCredentialService {
     if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
     // 2. What they reach through their own and their groups' assignments.
     const groups = await source.groupsOf(user);
-    const access = await this.deps.entitlements.forUser(user, groups);
+    const access = (await this.deps.entitlements.forUser(user, groups)).map((a) => ({
+      // An account has no version: its content is its identity (small).
+      account: this.#share(`account:${JSON.stringify(a.account)}`, a.account),
+      permissionSets: a.permissionSets.map((set) => this.#share(`set:${set.id}:${set.version}`, set)),
+    }));
     const roles = new Map<string, PermissionSet>();
     for (const a of access) for (const set of a.permissionSets) roles.set(roleKey(a.account.accountId, set.name), set);
-    return { user, groups, access, roles };
+    // Handed to every later call of this user: frozen, so a caller cannot change what others see.
+    return { ...deepFreeze({ user, groups, access }), roles };
+  }
+
+  #share<T extends Account | PermissionSet>(key: string, record: T): T {
+    const shared = this.#shared.get(key);
+    if (shared !== undefined) return shared as T;
+    this.#shared.set(key, deepFreeze(record));
+    if (this.#shared.size > SHARED_RECORDS) this.#shared.delete(this.#shared.keys().next().value as string);
+    return record;
   }
 
   /** 3. A miss: one STS call per entry at a time in this process. */
@@ -209,6 +229,14 @@ export class RoleCredentialService {
     });
     return credentials;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function checkRoleParameters(accountId: string, roleName: string): void {
