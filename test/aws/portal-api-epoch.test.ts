@@ -11,12 +11,13 @@ import {
   SSOClient,
 } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
-import { AUTHORIZATION_EPOCH_KEY } from '../../access/authorization-epoch.ts';
+import { AUTHORIZATION_EPOCH_KEY, SNAPSHOT_MAX_AGE_MS } from '../../access/authorization-epoch.ts';
 import { hashSessionId } from '../../access/portal-sessions.ts';
 import { UnauthenticatedError } from '../../model/errors.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
 
 /** The error an SDK call rejects with (name = the AWS error code). */
@@ -209,3 +210,48 @@ describe('SSO portal API: changes made on another node count at the next call', 
     expect(e).to.be.instanceOf(UnauthenticatedError);
   });
 });
+
+describe('SSO portal API while the database does not answer', function () {
+  this.timeout(60000);
+
+  it('answers from a snapshot younger than the bound, refuses with 503 once it must be rebuilt, and recovers', async () => {
+    const redis = await startRedisServer();
+    const db = await createTestDatabase();
+    const proxy = await startTcpProxy('127.0.0.1', 5432);
+    let w: PortalApiWorld | undefined;
+    try {
+      w = await startPortalApiWorld({ env: { DATABASE_URL: db.url.replace(':5432/', `:${proxy.port}/`), REDIS_URL: redis.url } });
+      const { accessToken } = await w.tokenFor('alice');
+      const get = () => rawPortalApi(w!.gh.baseUrl, 'GET', `/federation/credentials?account_id=${DEV}&role_name=ReadOnly`, accessToken);
+      expect((await get()).status).to.equal(200);
+
+      await proxy.cut();
+      // Within the bound: the same answer as with the database up (nothing can change meanwhile).
+      expect((await get()).status).to.equal(200);
+      const realNow = Date.now;
+      Date.now = () => realNow() + SNAPSHOT_MAX_AGE_MS;
+      try {
+        const refused = await get();
+        expect(refused.status).to.equal(503);
+        expect(refused.json!.__type).to.equal('ServiceUnavailableException');
+        expect(refused.text).to.not.match(/ASIA|secretAccessKey/);
+      } finally {
+        Date.now = realNow;
+      }
+      await proxy.restore();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await get()).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).to.equal(200);
+      expect(w.sts.hits).to.equal(1);
+    } finally {
+      await w?.close();
+      await proxy.close();
+      await db.drop();
+      await redis.stop();
+    }
+  });
+});
+
