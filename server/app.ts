@@ -29,11 +29,13 @@ export function createApp(services: Services, state: AppState = { draining: fals
     res.setHeader('Referrer-Policy', 'no-referrer');
     next();
   });
+  // First: the hot path of every SDK credential refresh (GetRoleCredentials) meets no other
+  // router on its way; its paths collide with none, and the portal's page middleware must not
+  // run for these JSON calls.
+  app.use(portalApiRouter(services));
   app.use(healthRouter(services, state));
   app.use('/api/v1', adminRouter(services));
   app.use(samlRouter(services));
-  // Before the portal router, whose page middleware would otherwise run for these JSON calls too.
-  app.use(portalApiRouter(services));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
   app.use(oidcRouter(services));
   app.use(deviceRouter(services));
