@@ -66,7 +66,7 @@ export interface Config {
   signingKeyPem: string | null;
   signingCertPem: string | null;
   bootstrapAdminPassword: string | null;
-  /** Server key for encrypting cached credentials; generated under dataDir when not given. */
+  /** Server key (GATEHOUSE_SECRET) for sealing cached credentials and stored secrets; generated under certsDir when not given. */
   secret: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
