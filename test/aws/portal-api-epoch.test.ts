@@ -18,17 +18,7 @@ import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
-import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
-
-/** The error an SDK call rejects with (name = the AWS error code). */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld, failure } from './portal-api-fixtures.ts';
 
 describe('SSO portal API: changes made on another node count at the next call', function () {
   this.timeout(60000);

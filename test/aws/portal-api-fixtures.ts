@@ -102,3 +102,13 @@ export async function rawPortalApi(baseUrl: string, method: string, pathAndQuery
   }
   return { status: res.status, text, json, headers: res.headers };
 }
+
+/** The error an SDK call rejects with (name = the AWS error code, $metadata.httpStatusCode). */
+export async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { $metadata?: { httpStatusCode?: number } };
+  }
+  throw new Error('expected the call to fail');
+}

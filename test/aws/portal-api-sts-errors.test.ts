@@ -7,16 +7,7 @@ import { freePort } from '../support/free-port.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { PortalClient } from '../support/portal-client.ts';
 import { seedOrganization } from '../support/seed.ts';
-import { DEV, PROD, rawPortalApi, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
-
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { DEV, PROD, rawPortalApi, startPortalApiWorld, type PortalApiWorld, failure } from './portal-api-fixtures.ts';
 
 describe('SSO portal API: STS error paths', function () {
   let w: PortalApiWorld;

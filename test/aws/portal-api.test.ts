@@ -12,17 +12,7 @@ import {
 import { expect } from 'chai';
 import { SNAPSHOT_MAX_AGE_MS } from '../../access/authorization-epoch.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from '../../access/role-name.ts';
-import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
-
-/** The error an SDK call rejects with (name = the AWS error code). */
-async function failure(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-}
+import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld, failure } from './portal-api-fixtures.ts';
 
 describe('SSO portal API (AWS SDK client-sso)', function () {
   let w: PortalApiWorld;
