@@ -71,6 +71,7 @@ export function openApiDocument(baseUrl: string) {
       '/users': users.collection,
       '/users/{id}': users.item,
       '/users/{id}/entitlements': { parameters: [idParam()], get: { tags: ['users'], summary: 'Accounts and permission sets the user reaches directly or through groups', responses: { '200': ok('Entitlements'), ...errors } } },
+      '/users/{id}/unlock': { parameters: [idParam()], post: { tags: ['users'], summary: 'Lift the lock of 100 consecutive failed sign-ins', responses: { '204': { description: 'Unlocked' }, ...errors } } },
       '/groups': groups.collection,
       '/groups/{id}': groups.item,
       '/groups/{id}/members': {

@@ -63,6 +63,15 @@ export function adminRouter(services: Services): Router {
     });
   });
 
+  // An account locked by 100 consecutive failed sign-ins (NIST SP 800-63B §5.2.2) stays locked
+  // until an administrator unlocks it here.
+  router.post('/users/:id/unlock', async (req, res) => {
+    const user = await users.get(req.params.id);
+    await services.signInThrottle.unlock(user.userName);
+    await services.audit.append({ actor: actorOf(res), action: 'user.unlock', target: `user/${user.id}`, detail: {} });
+    res.status(204).end();
+  });
+
   mountResource(router, '/groups', {
     create: (input, actor) => groups.create(input, actor),
     get: (id) => groups.get(id),

@@ -9,6 +9,12 @@ import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 
 const SIGNIN = 'https://signin.aws.amazon.com/saml';
 
+/** The short-window counter keys of a user name (access/sign-in-throttle.ts keys them by SHA-256). */
+async function signInWindowKeys(userName: string): Promise<string[]> {
+  const { createHash } = await import('node:crypto');
+  return [`signin:user:${createHash('sha256').update(userName.toLowerCase()).digest('base64url')}`];
+}
+
 describe('access portal', function () {
   let gh: TestGatehouse;
   let org: SeededOrg;
@@ -100,6 +106,18 @@ describe('access portal', function () {
       expect(blocked.text).to.include('Sign-in failed. Check your user name and password, or try again later.');
       expect(browser.cookies.has('gh_session')).to.equal(false);
       // Another user from the same address is not affected.
+      expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
+    });
+
+    it('locks an account after 100 consecutive failures until an administrator unlocks it', async () => {
+      // Spread over time the short window would not trip; the consecutive counter still would.
+      for (let i = 0; i < 100; i++) {
+        await gh.services.signInThrottle.recordFailure('carol', `10.0.${Math.floor(i / 50)}.${i % 50}`);
+        if (i % 9 === 8) await gh.services.ephemeral.delete(...(await signInWindowKeys('carol')));
+      }
+      const locked = await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password);
+      expect(locked.status).to.equal(429);
+      expect((await gh.api('POST', `/users/${org.users.carol!.id}/unlock`)).status).to.equal(204);
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
     });
 
