@@ -40,15 +40,36 @@ function connectSqlite(file: string, options: SqlOptions): SqlConnection {
   try {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     database = new Database(file);
-    database.pragma('journal_mode = WAL');
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once,
+    // without calling the busy handler, while another process is doing the same switch or building
+    // the WAL index; two processes opening one new database at the same moment retry for a while.
+    const opened = database;
+    retryWhileBusy(() => opened.pragma('journal_mode = WAL'), busyTimeoutMs);
     database.pragma('foreign_keys = ON');
-    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     // Durable at every checkpoint, and fsync-free commits in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
     database.pragma('synchronous = NORMAL');
   } catch (e) {
     throw unavailable(e);
   }
   return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
+}
+
+/** Runs `step` again every 10 ms while it fails with SQLITE_BUSY (any extended code), up to `forMs`. */
+function retryWhileBusy(step: () => unknown, forMs: number): void {
+  const deadline = Date.now() + forMs;
+  for (;;) {
+    try {
+      step();
+      return;
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw e;
+      // A synchronous pause: the connection is opened synchronously, before any request is served.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
 
 function connectPostgres(url: string, options: SqlOptions): SqlConnection {
