@@ -1,8 +1,9 @@
-// Builds the express app from the services registry: one router per surface.
+// Builds the express app from the services registry: one router per surface. It serves
+// everything but the SSO portal API, behind server/http-server.ts, which has already given the
+// request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
-import { portalApiRouter } from './aws/portal-api/router.ts';
 import { healthRouter } from './health.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
@@ -10,7 +11,7 @@ import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
 import { samlRouter } from './saml/router.ts';
-import { requestLog } from './request-log.ts';
+import { requestContext } from './request-log.ts';
 import type { Services } from './services.ts';
 
 export interface AppState {
@@ -23,16 +24,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
   app.set('query parser', 'simple');
-  app.use(requestLog(services.logger));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
-  // First: the hot path of every SDK credential refresh (GetRoleCredentials) meets no other
-  // router on its way; its paths collide with none, and the portal's page middleware must not
-  // run for these JSON calls.
-  app.use(portalApiRouter(services));
+  app.use(requestContext());
   app.use(healthRouter(services, state));
   app.use('/api/v1', adminRouter(services));
   app.use(samlRouter(services));

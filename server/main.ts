@@ -2,8 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ensureBootstrapAdmin } from '../access/bootstrap-admin.ts';
-import { createApp, type AppState } from './app.ts';
+import type { AppState } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { createServices } from './services.ts';
 
@@ -26,12 +27,11 @@ mkdirSync(config.dataDir, { recursive: true });
 const services = await createServices(config, logger);
 const bootstrap = await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
 const state: AppState = { draining: false };
-const app = createApp(services, state);
 
 // URL metadata of custom SAML apps is re-fetched when due (safe on several nodes: each app is claimed first).
 services.metadataRefresher.start();
 
-const server: Server = app.listen(config.port, config.host, () => {
+const server: Server = createHttpServer(services, state).listen(config.port, config.host, () => {
   const lines = [`Gatehouse is serving ${config.baseUrl} (listening on ${config.host}:${config.port})`];
   lines.push(`  database: ${config.database.kind}${config.database.kind === 'sqlite' ? ` (${config.database.file})` : ''}; ephemeral store: ${services.ephemeral.kind}`);
   if (bootstrap.created) {

@@ -1,12 +1,20 @@
 // One structured log line per request, with a request id echoed in X-Request-Id. Query strings
 // are left out of the log: they can carry codes and tokens.
 //
-// `req.log` (a child logger carrying the request id) is made on first use only: most requests
-// never log anything but the request line, and a pino child costs more than the rest of this
-// middleware (bindings serialised through the redaction rules). The request line itself is
-// written by the parent logger with the same `reqId` field, so it reads exactly as before.
+// `beginRequest` runs once per request at the node:http level (server/http-server.ts), before
+// either the portal API's own handler or express sees it, so every surface logs the same way.
+// Express handlers then find the id as `req.id` and a child logger as `req.log`, made on first
+// use only: most requests never log anything but the request line, and a pino child costs more
+// than the rest of this file (bindings serialised through the redaction rules).
+//
+// The request line itself goes through a sibling logger without redaction, on the same stream:
+// its fields are fixed and never secret (an id made here, the method, the path without its
+// query, the status, the time), and pino's redaction over REDACTED_PATHS costs ~9 µs a line,
+// more than the rest of a cached GetRoleCredentials call spends in this process's JavaScript.
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { pino } from 'pino';
 import type { Logger } from './logger.ts';
 
 declare module 'express-serve-static-core' {
@@ -16,43 +24,88 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const ID = Symbol('request id');
 const PARENT = Symbol('request log parent');
 const CHILD = Symbol('request log child');
 
-interface LoggedRequest extends Request {
-  [PARENT]: Logger;
+interface LoggedRequest extends IncomingMessage {
+  [ID]?: string;
+  [PARENT]?: Logger;
   [CHILD]?: Logger;
 }
 
-/** Request prototypes (one per express app) that already have the lazy `log` accessor. */
-const prepared = new WeakSet<object>();
+/** The request-line logger of each application logger: same level, bindings and stream, no redaction. */
+const requestLines = new WeakMap<Logger, Logger>();
 
-function prepare(proto: object): void {
-  prepared.add(proto);
-  Object.defineProperty(proto, 'log', {
-    configurable: true,
-    get(this: LoggedRequest): Logger {
-      return (this[CHILD] ??= this[PARENT].child({ reqId: this.id }));
-    },
-    set(this: LoggedRequest, logger: Logger) {
-      this[CHILD] = logger;
-    },
-  });
+function requestLineLogger(logger: Logger): Logger {
+  let lines = requestLines.get(logger);
+  if (!lines) {
+    const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
+    lines = pino({ level: logger.level, base: logger.bindings() }, stream);
+    requestLines.set(logger, lines);
+  }
+  return lines;
 }
 
-export function requestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
-    const start = process.hrtime.bigint();
-    const proto = Object.getPrototypeOf(req) as object;
-    if (!prepared.has(proto)) prepare(proto);
-    (req as LoggedRequest)[PARENT] = logger;
-    req.id = randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    res.on('finish', () => {
-      if (!logger.isLevelEnabled('info')) return;
+/** Starts a request: gives it an id (X-Request-Id) and logs one line when its response is finished. Returns the id. */
+export function beginRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
+  const start = process.hrtime.bigint();
+  const id = randomUUID();
+  const logged = req as LoggedRequest;
+  logged[ID] = id;
+  logged[PARENT] = logger;
+  res.setHeader('X-Request-Id', id);
+  const lines = requestLineLogger(logger);
+  if (lines.isLevelEnabled('info')) {
+    // Read now: express rewrites req.url while a request is inside a mounted router.
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    const method = req.method;
+    res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      logger.info({ reqId: req.id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      lines.info({ reqId: id, method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
+  }
+  return id;
+}
+
+/** The id `beginRequest` gave this request. */
+export function requestIdOf(req: IncomingMessage): string {
+  return (req as LoggedRequest)[ID] ?? 'unknown';
+}
+
+/** A logger carrying this request's id, made on first use. */
+export function requestLoggerOf(req: IncomingMessage): Logger {
+  const logged = req as LoggedRequest;
+  if (logged[CHILD]) return logged[CHILD];
+  const parent = logged[PARENT];
+  if (!parent) throw new Error('requestLoggerOf: the request was not begun with beginRequest');
+  return (logged[CHILD] = parent.child({ reqId: requestIdOf(req) }));
+}
+
+/** Request prototypes (one per express app) that already have the lazy `id` and `log` accessors. */
+const prepared = new WeakSet<object>();
+
+/** Express side: `req.id` and `req.log` for what beginRequest started. */
+export function requestContext(): RequestHandler {
+  return (req, _res, next) => {
+    const proto = Object.getPrototypeOf(req) as object;
+    if (!prepared.has(proto)) {
+      prepared.add(proto);
+      Object.defineProperty(proto, 'id', {
+        configurable: true,
+        get(this: IncomingMessage): string {
+          return requestIdOf(this);
+        },
+      });
+      Object.defineProperty(proto, 'log', {
+        configurable: true,
+        get(this: IncomingMessage): Logger {
+          return requestLoggerOf(this);
+        },
+      });
+    }
     next();
   };
 }

@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 import { ensureBootstrapAdmin } from '../../access/bootstrap-admin.ts';
-import { createApp, type AppState } from '../../server/app.ts';
+import type { AppState } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import { createHttpServer } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { freePort } from './free-port.ts';
@@ -32,6 +34,8 @@ export interface StartOptions {
   /** Share another instance's data directory (two nodes on one SQLite file / certs). */
   dataDir?: string;
   port?: number;
+  /** Where Gatehouse's log goes, at what level; default: nowhere (GATEHOUSE_TEST_LOG_LEVEL, else silent). */
+  log?: { level: string; destination: DestinationStream };
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
@@ -43,16 +47,15 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
     DATA_DIR: dataDir,
     CERTS_DIR: path.join(dataDir, 'certs'),
     GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LOG_LEVEL: process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: options.log?.level ?? process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent',
     DEPENDENCY_TIMEOUT_MS: '1000',
     ...options.env,
   });
-  const services = await createServices(config, createLogger(config.logLevel));
+  const services = await createServices(config, createLogger(config.logLevel, options.log?.destination));
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
   const state: AppState = { draining: false };
-  const app = createApp(services, state);
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(services, state).listen(port, '127.0.0.1', () => resolve(s));
   });
   let token: string | null = null;
 

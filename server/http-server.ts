@@ -1,0 +1,23 @@
+// The HTTP server: every request is begun here (request id, request-log line, the headers every
+// response carries), then the SSO portal API takes its four routes and express the rest.
+//
+// The portal API is served by plain node:http code, not through express: GetRoleCredentials is
+// the hot path of every SDK credential refresh, and express's routing and response helpers cost
+// several times what the cached call itself does (bench/role-credentials). Its paths collide with
+// no other surface's, and nothing of express (sessions, pages, body parsers) applies to it.
+import http, { type Server } from 'node:http';
+import { createApp, type AppState } from './app.ts';
+import { portalApiHandler } from './aws/portal-api/handler.ts';
+import { beginRequest } from './request-log.ts';
+import type { Services } from './services.ts';
+
+export function createHttpServer(services: Services, state: AppState = { draining: false }): Server {
+  const app = createApp(services, state);
+  const portalApi = portalApiHandler(services);
+  return http.createServer((req, res) => {
+    const requestId = beginRequest(services.logger, req, res);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!portalApi(req, res, requestId)) app(req, res);
+  });
+}
