@@ -72,6 +72,29 @@ describe('gatehouse process', function () {
     }
   });
 
+  it('logs every request as a JSON line on stdout, and loses none of them when stopped right after', async () => {
+    const port = await freePort();
+    const { child, output } = run({ PORT: String(port), LOG_LEVEL: 'info' }, dir);
+    let ids: string[];
+    try {
+      await waitFor(() => output().includes('Gatehouse is serving'), 30000);
+      // Logs are written asynchronously (server/logger.ts); the process is stopped at once.
+      const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`http://127.0.0.1:${port}/healthz`)));
+      ids = answers.map((a) => a.headers.get('x-request-id')!);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    expect(child.exitCode).to.equal(0);
+    const lines = output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; reqId?: string; path?: string; status?: number });
+    const logged = lines.filter((l) => l.msg === 'request' && l.path === '/healthz' && l.status === 200).map((l) => l.reqId);
+    expect(logged).to.have.members(ids);
+    expect(lines.at(-1)?.msg).to.equal('shutting down');
+  });
+
   it('refuses a bad value at start, naming the variable', async () => {
     const { child, output } = run({ PORT: 'not-a-port' }, dir);
     const code = await new Promise((r) => child.once('exit', r));
