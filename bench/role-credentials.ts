@@ -26,6 +26,7 @@
 import type { Server } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 interface LoadJob {
@@ -243,7 +244,12 @@ async function main(): Promise<void> {
 
     const target = fixedRate > 0 ? fixedRate : Math.round(cachedRate * 0.7);
     const latency = async (name: string, t: typeof gatehouse, rate: number) => {
+      // How long the servers' event loop (this thread) was ever kept from answering: when this
+      // stays small while the latency from schedule grows, the wait was outside the server.
+      const loop = monitorEventLoopDelay({ resolution: 1 });
+      loop.enable();
       const open = await run(t, seconds, rate);
+      loop.disable();
       if (open.errors) throw new Error(`${open.errors} requests failed at ${rate} req/s`);
       const pct = (xs: number[], p: number) => {
         const sorted = [...xs].sort((a, b) => a - b);
@@ -252,7 +258,8 @@ async function main(): Promise<void> {
       console.log(
         `${name} at ${rate} req/s offered (${(open.completed / open.seconds).toFixed(0)} served, ${open.dropped} not sent): ` +
           `from schedule p50 ${pct(open.latencies, 50)} ms, p99 ${pct(open.latencies, 99)} ms; ` +
-          `from send p50 ${pct(open.serviceLatencies, 50)} ms, p99 ${pct(open.serviceLatencies, 99)} ms`,
+          `from send p50 ${pct(open.serviceLatencies, 50)} ms, p99 ${pct(open.serviceLatencies, 99)} ms; ` +
+          `server event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(2)} ms, max ${(loop.max / 1e6).toFixed(2)} ms`,
       );
     };
     console.log(`latency at ${fixedRate > 0 ? 'the given rate' : '70 % of the cached saturation rate'} (goal: GetRoleCredentials p99 <= 5 ms at 70 %):`);
