@@ -10,7 +10,7 @@
 // The request line itself goes through a sibling logger without redaction, on the same stream:
 // its fields are fixed and never secret (an id made here, the method, the path without its
 // query, the status, the time), and pino's redaction over REDACTED_PATHS costs ~9 µs a line,
-// more than the rest of a cached GetRoleCredentials call spends in this process's JavaScript.
+// about a quarter of what the rest of a cached GetRoleCredentials call spends in JavaScript.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
