@@ -11,7 +11,7 @@ import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
 import { samlRouter } from './saml/router.ts';
-import { requestContext } from './request-log.ts';
+import { exposeRequestContext } from './request-log.ts';
 import type { Services } from './services.ts';
 
 export interface AppState {
@@ -24,7 +24,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy);
   app.set('query parser', 'simple');
-  app.use(requestContext());
+  exposeRequestContext(app.request);
   app.use(healthRouter(services, state));
   app.use('/api/v1', adminRouter(services));
   app.use(samlRouter(services));

@@ -8,14 +8,15 @@
 import http, { type Server } from 'node:http';
 import { createApp, type AppState } from './app.ts';
 import { portalApiHandler } from './aws/portal-api/handler.ts';
-import { beginRequest } from './request-log.ts';
+import { requestLog } from './request-log.ts';
 import type { Services } from './services.ts';
 
 export function createHttpServer(services: Services, state: AppState = { draining: false }): Server {
   const app = createApp(services, state);
   const portalApi = portalApiHandler(services);
+  const beginRequest = requestLog(services.logger);
   return http.createServer((req, res) => {
-    const requestId = beginRequest(services.logger, req, res);
+    const requestId = beginRequest(req, res);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     if (!portalApi(req, res, requestId)) app(req, res);

@@ -1,8 +1,9 @@
 // One structured log line per request, with a request id echoed in X-Request-Id. Query strings
 // are left out of the log: they can carry codes and tokens.
 //
-// `beginRequest` runs once per request at the node:http level (server/http-server.ts), before
-// either the portal API's own handler or express sees it, so every surface logs the same way.
+// `requestLog` makes, once per server, the function that begins every request at the node:http
+// level (server/http-server.ts), before either the portal API's own handler or express sees it,
+// so every surface logs the same way.
 // Express handlers then find the id as `req.id` and a child logger as `req.log`, made on first
 // use only: most requests never log anything but the request line, and a pino child costs more
 // than the rest of this file (bindings serialised through the redaction rules).
@@ -13,7 +14,6 @@
 // about a quarter of what the rest of a cached GetRoleCredentials call spends in JavaScript.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from './logger.ts';
 
@@ -34,43 +34,38 @@ interface LoggedRequest extends IncomingMessage {
   [CHILD]?: Logger;
 }
 
-/** The request-line logger of each application logger: same level, bindings and stream, no redaction. */
-const requestLines = new WeakMap<Logger, Logger>();
-
-function requestLineLogger(logger: Logger): Logger {
-  let lines = requestLines.get(logger);
-  if (!lines) {
-    const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
-    lines = pino({ level: logger.level, base: logger.bindings() }, stream);
-    requestLines.set(logger, lines);
-  }
-  return lines;
-}
-
 /** Starts a request: gives it an id (X-Request-Id) and logs one line when its response is finished. Returns the id. */
-export function beginRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
-  const start = process.hrtime.bigint();
-  const id = randomUUID();
-  const logged = req as LoggedRequest;
-  logged[ID] = id;
-  logged[PARENT] = logger;
-  res.setHeader('X-Request-Id', id);
-  const lines = requestLineLogger(logger);
-  if (lines.isLevelEnabled('info')) {
-    // Read now: express rewrites req.url while a request is inside a mounted router.
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
-    const method = req.method;
-    res.once('finish', () => {
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      lines.info({ reqId: id, method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-    });
-  }
-  return id;
+export type BeginRequest = (req: IncomingMessage, res: ServerResponse) => string;
+
+/** The request starter of one server, writing its request lines where `logger` writes. */
+export function requestLog(logger: Logger): BeginRequest {
+  // Same level, bindings and stream as `logger`, without redaction (see the top of this file).
+  const stream = (logger as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym];
+  const lines = pino({ level: logger.level, base: logger.bindings() }, stream);
+  const logsRequests = lines.isLevelEnabled('info');
+  return (req, res) => {
+    const start = process.hrtime.bigint();
+    const id = randomUUID();
+    const logged = req as LoggedRequest;
+    logged[ID] = id;
+    logged[PARENT] = logger;
+    res.setHeader('X-Request-Id', id);
+    if (logsRequests) {
+      // Read now: express rewrites req.url while a request is inside a mounted router.
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      const path = query < 0 ? url : url.slice(0, query);
+      const method = req.method;
+      res.once('finish', () => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        lines.info({ reqId: id, method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      });
+    }
+    return id;
+  };
 }
 
-/** The id `beginRequest` gave this request. */
+/** The id requestLog gave this request. */
 export function requestIdOf(req: IncomingMessage): string {
   return (req as LoggedRequest)[ID] ?? 'unknown';
 }
@@ -80,32 +75,22 @@ export function requestLoggerOf(req: IncomingMessage): Logger {
   const logged = req as LoggedRequest;
   if (logged[CHILD]) return logged[CHILD];
   const parent = logged[PARENT];
-  if (!parent) throw new Error('requestLoggerOf: the request was not begun with beginRequest');
+  if (!parent) throw new Error('requestLoggerOf: the request was not begun by requestLog');
   return (logged[CHILD] = parent.child({ reqId: requestIdOf(req) }));
 }
 
-/** Request prototypes (one per express app) that already have the lazy `id` and `log` accessors. */
-const prepared = new WeakSet<object>();
-
-/** Express side: `req.id` and `req.log` for what beginRequest started. */
-export function requestContext(): RequestHandler {
-  return (req, _res, next) => {
-    const proto = Object.getPrototypeOf(req) as object;
-    if (!prepared.has(proto)) {
-      prepared.add(proto);
-      Object.defineProperty(proto, 'id', {
-        configurable: true,
-        get(this: IncomingMessage): string {
-          return requestIdOf(this);
-        },
-      });
-      Object.defineProperty(proto, 'log', {
-        configurable: true,
-        get(this: IncomingMessage): Logger {
-          return requestLoggerOf(this);
-        },
-      });
-    }
-    next();
-  };
+/** Express side: `req.id` and `req.log` on an app's request prototype, for what requestLog began. */
+export function exposeRequestContext(requestPrototype: object): void {
+  Object.defineProperty(requestPrototype, 'id', {
+    configurable: true,
+    get(this: IncomingMessage): string {
+      return requestIdOf(this);
+    },
+  });
+  Object.defineProperty(requestPrototype, 'log', {
+    configurable: true,
+    get(this: IncomingMessage): Logger {
+      return requestLoggerOf(this);
+    },
+  });
 }

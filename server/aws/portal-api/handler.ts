@@ -22,7 +22,7 @@ import { sendPortalApiError } from './errors.ts';
 import { page } from './pagination.ts';
 
 /** Node lower-cases header names; the underscore is AWS's own (§1). */
-export const BEARER_HEADER = 'x-amz-sso_bearer_token';
+const BEARER_HEADER = 'x-amz-sso_bearer_token';
 
 /** Answers the request if it is a portal API call (true), or leaves it alone (false). */
 export type PortalApiHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => boolean;
