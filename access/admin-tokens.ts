@@ -1,41 +1,47 @@
 // Bearer tokens for the admin API (POST /api/v1/tokens): an administrator trades userName and
-// password for a random token with an expiry. Only its SHA-256 is stored.
+// password for a random token with an expiry. Only its SHA-256 is stored. The password goes
+// through the same check, throttles and lockout as the portal's sign-in (access/password-check.ts),
+// so guesses here and there add up.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { ForbiddenError, UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { ApiTokenStore, AuditStore, DirectoryStore } from '../store/stores.ts';
+import type { PasswordCheck } from './password-check.ts';
 
 const PREFIX = 'gha_';
+/** The one message for every refusal: wrong password, unknown user, not an administrator, throttled, locked. */
+export const ADMIN_TOKEN_REFUSED = 'Invalid userName or password, or not an administrator, or too many failed attempts (try again later)';
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export class AdminTokenService {
   constructor(
     private readonly builtin: IdentitySource,
+    private readonly passwords: PasswordCheck,
     private readonly directory: DirectoryStore,
     private readonly tokens: ApiTokenStore,
     private readonly audit: AuditStore,
     private readonly ttlMinutes: number,
   ) {}
 
-  /** One message for every failure, so the endpoint reveals nothing about which accounts exist. */
-  async issue(userName: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
-    const result = await this.builtin.authenticate(userName, password);
-    if (!result.ok || !result.user.isAdmin) {
-      await this.audit.append({
-        actor: 'anonymous',
-        action: 'admin-token.failure',
-        target: 'admin-token',
-        detail: { userName: userName.slice(0, 128), reason: result.ok ? 'not-admin' : result.reason },
-      });
-      throw new UnauthenticatedError('Invalid userName or password, or not an administrator');
+  /**
+   * One message for every refusal, so the endpoint reveals nothing about which accounts exist.
+   * Throws ThrottledError (before any password work) when the name or `address` has failed too
+   * often or the account is locked, UnauthenticatedError otherwise.
+   */
+  async issue(userName: string, password: string, address: string): Promise<{ token: string; expiresAt: Date; user: User }> {
+    const user = await this.passwords.verify(this.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED });
+    if (!user.isAdmin) {
+      // The right password of someone who is not an administrator: not a guess, so not counted.
+      await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: 'admin-token', detail: { userName: userName.slice(0, 128), reason: 'not-admin', address } });
+      throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
     const token = PREFIX + randomBytes(32).toString('base64url');
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000);
-    await this.tokens.create({ hash: hashToken(token), userId: result.user.id, createdAt: now, expiresAt });
-    await this.audit.append({ actor: result.user.id, action: 'admin-token.issue', target: `user/${result.user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
-    return { token, expiresAt, user: result.user };
+    await this.tokens.create({ hash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+    await this.audit.append({ actor: user.id, action: 'admin-token.issue', target: `user/${user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
+    return { token, expiresAt, user };
   }
 
   /** The administrator behind a bearer token, checked afresh on every call (disable or demotion bites at once). */

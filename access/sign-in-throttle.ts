@@ -1,10 +1,14 @@
-// Throttling of failed sign-ins, per user name and per client address, in the ephemeral store so
-// every node sees the same counters. NIST SP 800-63B §5.2.2: at most 100 consecutive failed
+// Throttling of failed password checks, per user name and per client address, in the ephemeral
+// store so every node sees the same counters. NIST SP 800-63B §5.2.2: at most 100 consecutive failed
 // attempts on one account; the short windows slow guessing long before that (and before an
 // LDAP directory's own lockout policy trips). The checks run before any password work, so a
 // throttled attempt costs no hashing and no bind.
+//
+// Names are counted under userNameKey (model/user-name.ts), the form every spelling a directory
+// would match shares, so ` ivan`, `IVAN ` and `ｉｖａｎ` draw on one allowance (docs/security.md,
+// "Password guessing").
 import { createHash } from 'node:crypto';
-import { ThrottledError } from '../model/errors.ts';
+import { userNameKey } from '../model/user-name.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
 export interface ThrottleLimits {
@@ -20,44 +24,52 @@ export interface ThrottleLimits {
 export const DEFAULT_THROTTLE: ThrottleLimits = { perUser: 10, perAddress: 100, windowSeconds: 15 * 60, consecutive: 100 };
 const CONSECUTIVE_TTL = 90 * 24 * 3600;
 
-// User names are hashed into keys so arbitrary input (10 KB, control characters) is harmless.
-const keyOf = (kind: string, value: string) => `signin:${kind}:${createHash('sha256').update(value.toLowerCase()).digest('base64url')}`;
+/** Why an attempt was refused before its password was looked at (for the log and audit only). */
+export type ThrottleReason = 'locked' | 'user-window' | 'address-window';
+
+export interface ThrottleRefusal {
+  reason: ThrottleReason;
+  /** When trying again may help (RFC 9110 §10.2.3 Retry-After); a lock gives the window length. */
+  retryAfterSeconds: number;
+}
+
+// Names are hashed into keys so arbitrary input (10 KB, control characters) is harmless.
+const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+const userKey = (kind: 'user' | 'consecutive', userName: string) => `signin:${kind}:${digest(userNameKey(userName))}`;
+const addressKey = (address: string) => `signin:addr:${digest(address.toLowerCase())}`;
 
 export class SignInThrottle {
   constructor(
     private readonly store: EphemeralStore,
-    private readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
+    readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
   ) {}
 
-  /** Throws ThrottledError when this user name or address has failed too often. */
-  async check(userName: string, address: string): Promise<void> {
-    const [user, addr, consecutive] = await Promise.all([
-      this.store.get(keyOf('user', userName)),
-      this.store.get(keyOf('addr', address)),
-      this.store.get(keyOf('consecutive', userName)),
-    ]);
-    const over = (v: string | null, limit: number) => Number(v ?? 0) >= limit;
-    if (over(consecutive, this.limits.consecutive)) throw new ThrottledError('Account locked after too many failed sign-ins');
-    if (over(user, this.limits.perUser) || over(addr, this.limits.perAddress)) {
-      const ttl = (await this.store.ttl(keyOf(over(user, this.limits.perUser) ? 'user' : 'addr', over(user, this.limits.perUser) ? userName : address))) ?? this.limits.windowSeconds;
-      throw new ThrottledError('Too many failed sign-ins; try again later', ttl);
-    }
+  /** Why this user name or address may not try now, or null when it may. */
+  async refusal(userName: string, address: string): Promise<ThrottleRefusal | null> {
+    const [user, addr, consecutive] = await this.store.getMany([userKey('user', userName), addressKey(address), userKey('consecutive', userName)]);
+    const over = (v: string | null | undefined, limit: number) => Number(v ?? 0) >= limit;
+    if (over(consecutive, this.limits.consecutive)) return { reason: 'locked', retryAfterSeconds: this.limits.windowSeconds };
+    const reason = over(user, this.limits.perUser) ? 'user-window' : over(addr, this.limits.perAddress) ? 'address-window' : null;
+    if (!reason) return null;
+    const ttl = await this.store.ttl(reason === 'user-window' ? userKey('user', userName) : addressKey(address));
+    return { reason, retryAfterSeconds: Math.max(1, ttl ?? this.limits.windowSeconds) };
   }
 
   async recordFailure(userName: string, address: string): Promise<void> {
     await Promise.all([
-      this.store.increment(keyOf('user', userName), this.limits.windowSeconds),
-      this.store.increment(keyOf('addr', address), this.limits.windowSeconds),
-      this.store.increment(keyOf('consecutive', userName), CONSECUTIVE_TTL),
+      this.store.increment(userKey('user', userName), this.limits.windowSeconds),
+      this.store.increment(addressKey(address), this.limits.windowSeconds),
+      this.store.increment(userKey('consecutive', userName), CONSECUTIVE_TTL),
     ]);
   }
 
   async recordSuccess(userName: string): Promise<void> {
-    await this.store.delete(keyOf('user', userName), keyOf('consecutive', userName));
+    await this.store.delete(userKey('user', userName), userKey('consecutive', userName));
   }
 
-  /** An administrator's unlock of an account locked by `consecutive` failures. */
-  async unlock(userName: string): Promise<void> {
-    await this.store.delete(keyOf('user', userName), keyOf('consecutive', userName));
+  /** An administrator's unlock of an account locked by `consecutive` failures, under each name it signs in with. */
+  async unlock(...userNames: string[]): Promise<void> {
+    if (userNames.length === 0) return;
+    await this.store.delete(...userNames.flatMap((name) => [userKey('user', name), userKey('consecutive', name)]));
   }
 }

@@ -1,12 +1,12 @@
-// Sign-in to the access portal with directory credentials. Every failure looks the same to the
-// person (security promise 7); the audit log keeps the reason. A directory or store that does not
-// answer raises UnavailableError, is not counted as a failure, and never lets anyone in.
+// Sign-in to the access portal with directory credentials, through the one password check every
+// surface shares (access/password-check.ts). Every failure looks the same to the person; the audit
+// log keeps the reason. A directory or store that does not answer raises UnavailableError, is not
+// counted as a failure, and never lets anyone in.
 import type { IdentitySource } from '../directory/identity-source.ts';
-import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore, InstanceStore } from '../store/stores.ts';
+import type { PasswordCheck } from './password-check.ts';
 import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
-import type { SignInThrottle } from './sign-in-throttle.ts';
 
 /** The one message people see for a wrong password, an unknown user, a disabled or throttled account. */
 export const SIGN_IN_FAILED = 'Sign-in failed. Check your user name and password, or try again later.';
@@ -14,7 +14,7 @@ export const SIGN_IN_FAILED = 'Sign-in failed. Check your user name and password
 export class SignInService {
   constructor(
     private readonly identitySource: () => IdentitySource,
-    private readonly throttle: SignInThrottle,
+    private readonly passwords: PasswordCheck,
     private readonly sessions: PortalSessionService,
     private readonly instance: InstanceStore,
     private readonly audit: AuditStore,
@@ -22,15 +22,7 @@ export class SignInService {
 
   /** Checks credentials; throws UnauthenticatedError or ThrottledError (both shown as SIGN_IN_FAILED). */
   async verify(userName: string, password: string, address: string): Promise<User> {
-    await this.throttle.check(userName, address);
-    const result = await this.identitySource().authenticate(userName, password);
-    if (!result.ok) {
-      await this.throttle.recordFailure(userName, address);
-      await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: 'portal', detail: { userName: userName.slice(0, 128), reason: result.reason, address } });
-      throw new UnauthenticatedError(SIGN_IN_FAILED);
-    }
-    await this.throttle.recordSuccess(userName);
-    return result.user;
+    return this.passwords.verify(this.identitySource(), { userName, password, address, surface: 'portal', refusedMessage: SIGN_IN_FAILED });
   }
 
   /** Verifies and opens a new portal session (a fresh id every time: no fixation). */

@@ -19,6 +19,7 @@ import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
 import { RoleCredentialService } from '../access/role-credentials.ts';
 import { loadOrCreateServerSecret, type ServerSecret } from '../access/server-secret.ts';
+import { PasswordCheck } from '../access/password-check.ts';
 import { SignInService } from '../access/sign-in.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
@@ -151,6 +152,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
   const portalSessions = new PortalSessionService(ephemeral);
   const signInThrottle = new SignInThrottle(ephemeral);
+  // One password check for every surface that takes a password, so their guesses add up.
+  const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql.assignments, sql.directory, sql.audit);
   const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml);
@@ -198,12 +201,12 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     assignments,
     entitlements,
     instanceSettings: new InstanceSettingsService(sql.instance, sql.audit),
-    adminTokens: new AdminTokenService(builtinDirectory, sql.directory, sql.apiTokens, sql.audit, config.adminTokenTtlMinutes),
+    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql.directory, sql.apiTokens, sql.audit, config.adminTokenTtlMinutes),
     audit: sql.audit,
     signingKey,
     saml,
     portalSessions,
-    signIn: new SignInService(identitySource, signInThrottle, portalSessions, sql.instance, sql.audit),
+    signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),
     signInThrottle,
     awsFederation,
     ssoAccessTokens,

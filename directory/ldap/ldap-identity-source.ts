@@ -3,11 +3,14 @@
 // Sign-in (reference/security.md §5, promise 6): an empty or blank password is refused before any
 // connection; the service account finds the person by the login attribute (the typed name goes in
 // as a filter value, never as filter text or a DN); exactly one entry must match; then a bind as
-// that entry's DN checks the password. The person always sees one message; the log keeps the
-// reason. A directory that is down or slow throws UnavailableError, which is never a failed sign-in
+// that entry's DN checks the password. When no entry may be bound (unknown, ambiguous, disabled),
+// a bind as nobody takes its place, so the answer takes as long either way and does not tell which
+// names exist (docs/security.md, "Password guessing"). The person always sees one message; the log
+// keeps the reason. A directory that is down or slow throws UnavailableError, which is never a failed sign-in
 // and never a success. Nothing about groups is cached: every call re-reads the directory, so a
 // removal takes effect at the next sign-in or token refresh.
 
+import { randomBytes } from 'node:crypto';
 import type { Entry, Filter } from 'ldapts';
 import { ValidationError } from '../../model/errors.ts';
 import type { Group, User } from '../../model/types.ts';
@@ -42,9 +45,18 @@ export class LdapIdentitySource implements IdentitySource {
   private readonly store: DirectoryStore;
   private readonly logger: LdapLogger;
   private readonly linker: LdapIdentityLinker;
+  /**
+   * Whom the no-one-to-check paths bind as: a name under the user base that no entry has (random
+   * per process) and a password no one has. Directories may log these refused binds.
+   */
+  private readonly nobody: { dn: string; password: string };
 
   constructor(options: LdapIdentitySourceOptions) {
     this.settings = options.settings;
+    this.nobody = {
+      dn: `cn=gatehouse-nobody-${randomBytes(8).toString('hex')},${options.settings.userBaseDn}`,
+      password: randomBytes(24).toString('base64url'),
+    };
     this.store = options.store;
     this.logger = options.logger ?? silentLogger;
     this.linker = new LdapIdentityLinker(this.store, this.logger);
@@ -134,6 +146,19 @@ export class LdapIdentitySource implements IdentitySource {
   }
 
   private async checkCredentials(session: LdapSession, userName: string, password: string): Promise<Lookup> {
+    const found = await this.findBindTarget(session, userName);
+    if ('failure' in found) {
+      // No one's password to check: the same round trip anyway, so the answer comes no sooner.
+      await session.bindNobody(this.nobody.dn, this.nobody.password);
+      return found;
+    }
+    const failure = await session.bindUser(found.profile.dn, password);
+    if (failure) return { failure, detail: 'the directory refused the bind', dn: found.profile.dn };
+    return found;
+  }
+
+  /** The one enabled entry whose password a bind may check, or why there is none. */
+  private async findBindTarget(session: LdapSession, userName: string): Promise<Lookup> {
     const entries = await this.userEntries(session, equals(this.settings.loginAttribute, userName), 2);
     if (entries.length === 0) return { failure: 'unknown-user', detail: 'no entry matches' };
     // Two entries answering to one login name: signing in as either would be a guess.
@@ -145,8 +170,6 @@ export class LdapIdentitySource implements IdentitySource {
     // Checked before the bind: a disabled account's bind is never attempted (AD and ppolicy would
     // count it towards lockout), and OpenLDAP's ppolicy would refuse it as "invalid credentials".
     if (!profile.enabled) return { failure: 'disabled', detail: 'account disabled in the directory', dn: profile.dn };
-    const failure = await session.bindUser(profile.dn, password);
-    if (failure) return { failure, detail: 'the directory refused the bind', dn: profile.dn };
     return { profile };
   }
 

@@ -95,6 +95,22 @@ export class LdapSession {
     }
   }
 
+  /**
+   * A bind that checks nobody's password: as a DN that names no entry, with a password no one has.
+   * Sign-in paths that find no one to bind as make it, so that they cost the directory round trip a
+   * wrong password costs and the response time does not tell which names exist (docs/security.md,
+   * "Password guessing"). Whatever the directory answers is ignored; only a directory that does not
+   * answer throws UnavailableError, as it would for a real bind.
+   */
+  async bindNobody(dn: string, password: string): Promise<void> {
+    try {
+      await this.client.bind(dn, password);
+    } catch (e) {
+      // Any LDAP result (invalid credentials, or "no such object" from a server that tells) is an answer.
+      if (resultCode(e) === null) throw unavailable('bind', e);
+    }
+  }
+
   close(): void {
     // Not awaited: on a frozen server the close must not wait for anything.
     this.client.unbind().catch(() => {});

@@ -1,6 +1,6 @@
 // The admin API's one error mapping: domain errors become RFC 9457 problem+json documents.
 import type { ErrorRequestHandler } from 'express';
-import { isDomainError, type DomainError } from '../../model/errors.ts';
+import { isDomainError, ThrottledError, type DomainError } from '../../model/errors.ts';
 
 const STATUS: Record<DomainError['kind'], number> = {
   validation: 400,
@@ -49,5 +49,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const problem = problemFor(error);
   if (problem.status >= 500) req.log?.error({ err: error }, 'admin API error');
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
+  // RFC 6585 §4: a 429 may say how long to wait.
+  if (error instanceof ThrottledError && error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
   res.status(problem.status).type('application/problem+json').json(problem);
 };

@@ -29,7 +29,7 @@ export function adminRouter(services: Services): Router {
 
   router.post('/tokens', async (req, res) => {
     const { userName, password } = parseInput(credentialsSchema, req.body, 'credentials');
-    const { token, expiresAt } = await services.adminTokens.issue(userName, password);
+    const { token, expiresAt } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
     res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString() });
   });
 
@@ -64,10 +64,12 @@ export function adminRouter(services: Services): Router {
   });
 
   // An account locked by 100 consecutive failed sign-ins (NIST SP 800-63B §5.2.2) stays locked
-  // until an administrator unlocks it here.
+  // until an administrator unlocks it here. Failures are counted per typed name, and a directory
+  // whose login attribute is mail or userPrincipalName is signed in to with an address, so both
+  // the userName and the e-mail addresses are unlocked.
   router.post('/users/:id/unlock', async (req, res) => {
     const user = await users.get(req.params.id);
-    await services.signInThrottle.unlock(user.userName);
+    await services.signInThrottle.unlock(user.userName, ...user.emails.map((e) => e.value));
     await services.audit.append({ actor: actorOf(res), action: 'user.unlock', target: `user/${user.id}`, detail: {} });
     res.status(204).end();
   });

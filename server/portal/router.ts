@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { PortalSession } from '../../access/portal-sessions.ts';
 import { SIGN_IN_FAILED } from '../../access/sign-in.ts';
-import { ForbiddenError, isDomainError } from '../../model/errors.ts';
+import { ForbiddenError, isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
 import { autoPostPage } from '../../views/auto-post.ts';
 import { signInPage } from '../../views/sign-in.ts';
@@ -99,6 +99,8 @@ export function portalRouter(services: Services): Router {
       res.redirect(303, returnTo);
     } catch (e) {
       if (isDomainError(e) && (e.kind === 'unauthenticated' || e.kind === 'throttled')) {
+        // RFC 6585 §4: a 429 may say how long to wait.
+        if (e instanceof ThrottledError && e.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(e.retryAfterSeconds)));
         return showSignIn(res, e.kind === 'throttled' ? 429 : 401, { error: SIGN_IN_FAILED, userName: userName.slice(0, 256), returnTo });
       }
       throw e;

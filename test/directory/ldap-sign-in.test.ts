@@ -99,12 +99,33 @@ describe('LDAP sign-in', () => {
     expect(logger.text()).not.to.include(passwordOf('alice'));
   });
 
-  it('refuses an unknown user without binding as anyone but the service account', async () => {
+  /** The DN of each bind request in a slapd log, in order. */
+  const bindsIn = (log: string) => [...log.matchAll(/ BIND dn="([^"]*)" method=128/g)].map((m) => m[1]!);
+  const NOBODY = /^cn=gatehouse-nobody-[0-9a-f]{16},ou=people,dc=example,dc=org$/;
+
+  it('refuses an unknown user after as many binds as a wrong password costs, none of them as a person', async () => {
+    const wrongPassword = bindsIn(await slapdLogDuring(() => source.authenticate('alice', 'not-alices-password-1')));
+    expect(wrongPassword).to.deep.equal([slapd.bindDn, `uid=alice,${PEOPLE}`]);
+
     const log = await slapdLogDuring(async () => {
       expect(await source.authenticate('mallory', passwordOf('alice'))).to.deep.equal({ ok: false, reason: 'unknown-user' });
     });
     expect(log).to.include('(uid=mallory)');
     expect(log).not.to.match(/BIND dn="uid=/);
+    const unknown = bindsIn(log);
+    expect(unknown).to.have.length(wrongPassword.length);
+    expect(unknown[0]).to.equal(slapd.bindDn);
+    expect(unknown[1]).to.match(NOBODY);
+  });
+
+  it('binds as nobody for a disabled account and an ambiguous name too, never as the person', async () => {
+    const disabled = bindsIn(await slapdLogDuring(() => source.authenticate('erin', 'not-erins-password-1')));
+    expect(disabled).to.have.length(2);
+    expect(disabled[1]).to.match(NOBODY);
+    const byMail = ldapSource(openLdapSettings(slapd, { loginAttribute: 'mail', attributes: { userName: 'uid' } }), stores, logger);
+    const ambiguous = bindsIn(await slapdLogDuring(() => byMail.authenticate('shared@example.org', passwordOf('twin1'))));
+    expect(ambiguous).to.have.length(2);
+    expect(ambiguous[1]).to.match(NOBODY);
   });
 
   describe('names built to break out of the filter', () => {
@@ -117,7 +138,7 @@ describe('LDAP sign-in', () => {
       ['al\u0000ice', '(uid=al\\00ice)'],
     ];
     for (const [name, onTheWire] of hostile) {
-      it(`treats ${JSON.stringify(name)} as a literal name: nobody matches, nobody is bound`, async () => {
+      it(`treats ${JSON.stringify(name)} as a literal name: nobody matches, no person is bound`, async () => {
         // With admin's own password: had the filter matched admin (or anyone), the bind would be tried.
         for (const password of [passwordOf('admin'), passwordOf('alice')]) {
           const log = await slapdLogDuring(async () => {

@@ -106,6 +106,34 @@ describe('LDAP identity source through the admin API and the portal', function (
     }
   });
 
+  it('counts every spelling of a directory name against one allowance, and signs in the trimmed name', async () => {
+    await gh.api('PUT', '/identity-source', settings);
+    // The directory matches these to frank (RFC 4518: outer spaces, case and compatibility forms do not count).
+    expect((await new PortalClient(gh.baseUrl).signIn('  frank   ', passwordOf('frank'))).status).to.equal(303);
+    const spellings = ['frank', 'frank ', ' frank', 'frank  ', 'FRANK', ' Frank ', 'ｆｒａｎｋ', '\tfrank', 'frank\u00a0', 'fRaNk'];
+    for (const spelling of spellings) {
+      expect((await new PortalClient(gh.baseUrl).signIn(spelling, 'not-franks-password')).status, JSON.stringify(spelling)).to.equal(401);
+    }
+    const blocked = await new PortalClient(gh.baseUrl).signIn('frank', passwordOf('frank'));
+    expect(blocked.status).to.equal(429);
+    expect(Number(blocked.headers.get('retry-after'))).to.be.within(1, 15 * 60);
+  });
+
+  it('costs a bind for an unknown name, as for a wrong password, without binding as anyone who exists', async () => {
+    await gh.api('PUT', '/identity-source', settings);
+    const bindsDuring = async (userName: string): Promise<string[]> => {
+      const mark = slapd.log().length;
+      expect((await new PortalClient(gh.baseUrl).signIn(userName, 'some-guess-123')).status).to.equal(401);
+      await new Promise((r) => setTimeout(r, 50)); // slapd writes its log asynchronously
+      return [...slapd.log().slice(mark).matchAll(/ BIND dn="([^"]*)" method=128/g)].map((m) => m[1]!);
+    };
+    const wrongPassword = await bindsDuring('gina');
+    expect(wrongPassword).to.deep.equal([slapd.bindDn, `uid=gina,${PEOPLE}`]);
+    const unknown = await bindsDuring('nobody-by-this-name');
+    expect(unknown).to.have.length(2);
+    expect(unknown[1]).to.match(new RegExp(`^cn=gatehouse-nobody-[0-9a-f]{16},${PEOPLE}$`));
+  });
+
   it('answers 503 while the directory is down, without counting failures, and recovers when it is back', async () => {
     await gh.api('PUT', '/identity-source', settings);
     await slapd.stop();
