@@ -51,7 +51,8 @@ export async function recordRefusal(audit: AuditStore, req: Request, kind: Refus
     reason,
     message: cut((error as Error).message, 512),
     requestId: req.id,
-    ...(facts.message ? { binding: facts.message.binding } : {}),
+    // Known from the method even when decoding failed: GET carries HTTP-Redirect, POST HTTP-POST.
+    binding: facts.message?.binding ?? (req.method === 'POST' ? 'HTTP-POST' : 'HTTP-Redirect'),
     ...(issuer !== undefined ? { issuer: cut(issuer, 256) } : {}),
     ...(facts.samlRequestId !== undefined ? { samlRequestId: cut(facts.samlRequestId, 256) } : {}),
     ...(facts.applicationId !== undefined ? { applicationId: facts.applicationId } : {}),
