@@ -2,30 +2,33 @@
 // (security.md §5 promise 3): is the user assigned to the app now (directly or through a group),
 // which NameID (by the app's NameID source), which attributes (the app's mappings, resolved from
 // the directory), and for an external AWS account the AWS Role attribute pairs from the roles the
-// user is assigned there (aws-identity-center.md §4). Everything here is data for idp/ to sign;
-// nothing sees a request.
+// user is assigned there (aws-identity-center.md §4). AWS sign-in attributes come from those
+// assignments only: no mapping ever adds one, and an app carrying AWS's sign-in audience that is
+// not an external AWS account (stored before that was refused) gets nothing
+// (idp/saml/reserved-names.ts). Everything here is data for idp/ to sign; nothing sees a request.
 import { createHmac, randomBytes } from 'node:crypto';
 import { defaultNameFormat, type SamlAttribute } from '../idp/saml/app-response.ts';
 import {
   AWS_ATTR_PRINCIPAL_TAG_PREFIX, AWS_ATTR_ROLE, AWS_ATTR_ROLE_SESSION_NAME, AWS_ATTR_SESSION_DURATION,
 } from '../idp/saml/aws-response.ts';
 import { NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
+import { isAwsSamlAttributeName, isAwsSignInAudience } from '../idp/saml/reserved-names.ts';
 import { roleSessionNameFor } from '../idp/saml/role-session-name.ts';
 import type { Application, AttributeMapping, Group, User } from '../model/types.ts';
 import type { InstanceStore } from '../store/stores.ts';
 import { parseTemplate } from './applications/attribute-templates.ts';
 import { providerArnFor, roleArnProblem } from './applications/external-aws.ts';
+import { effectiveTrust } from './applications/metadata-trust.ts';
 import { principalTagsOf } from './aws-federation.ts';
 
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
 
-const AWS_ATTRIBUTE_PREFIX = 'https://aws.amazon.com/SAML/Attributes/';
 // AWS STS SessionDuration bounds (aws-identity-center.md §4).
 const MIN_AWS_SESSION_SECONDS = 900;
 const MAX_AWS_SESSION_SECONDS = 43200;
 
-export type RefusalCode = 'user-disabled' | 'not-assigned' | 'no-role' | 'no-email' | 'nameid-policy' | 'misconfigured';
+export type RefusalCode = 'user-disabled' | 'not-assigned' | 'no-role' | 'no-email' | 'nameid-policy' | 'misconfigured' | 'metadata-expired';
 
 /** Why a person gets no assertion, in words for them (and the admin preview). */
 export interface AppSsoRefusal {
@@ -59,6 +62,7 @@ export class AppSsoService {
       instance: InstanceStore;
       /** deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE): the same on every node. */
       persistentIdKey: Buffer;
+      now?: () => Date;
     },
   ) {}
 
@@ -78,6 +82,12 @@ export class AppSsoService {
     if (!user.enabled) return refuse('user-disabled', 'Your account is disabled.');
     const assignment = await this.assignmentOf(app, user, groups);
     if (!assignment) return refuse('not-assigned', `You are not assigned to ${app.name}. Ask your administrator for access.`);
+    if (app.kind !== 'external-aws-account' && isAwsSignInAudience(app.entityId)) {
+      return refuse('misconfigured', `${app.name} is set up with an entity id reserved for AWS sign-in. Ask your administrator.`);
+    }
+    if (app.kind === 'custom' && (await this.metadataExpired(app))) {
+      return refuse('metadata-expired', `The metadata ${app.name} was set up with has expired. Ask your administrator.`);
+    }
 
     const requested = options.requestedNameIdFormat;
     if (requested !== undefined && requested !== NAMEID_UNSPECIFIED && requested !== app.nameIdFormat) {
@@ -98,7 +108,7 @@ export class AppSsoService {
       roleArns = aws.roleArns;
     }
     for (const mapping of app.attributeMappings) {
-      if (app.kind === 'external-aws-account' && mapping.name.startsWith(AWS_ATTRIBUTE_PREFIX)) {
+      if (isAwsSamlAttributeName(mapping.name)) {
         // The AWS attributes come from the assignment only; a mapping can never add a role.
         warnings.push(`Mapping ${mapping.name} is ignored: AWS attributes come from the role assignments`);
         continue;
@@ -108,6 +118,19 @@ export class AppSsoService {
       if (resolved.attribute) attributes.push(resolved.attribute);
     }
     return { ok: true, grant: { nameId: { value: nameIdValue, format: app.nameIdFormat }, attributes: mergeByName(attributes), roleArns, warnings } };
+  }
+
+  /**
+   * Where the metadata trust requires validUntil (metadata-trust.ts), an app whose document has
+   * expired is not signed in to: its SP data is no longer vouched for (SAML Metadata §2.3.2).
+   * Typed SP data has no document and does not expire.
+   */
+  private async metadataExpired(app: Application): Promise<boolean> {
+    if (app.metadata.xml === null) return false;
+    const { metadataTrust } = await this.deps.instance.getOrCreate();
+    if (!effectiveTrust(app.metadataTrust, metadataTrust).requireValidUntil) return false;
+    const validUntil = app.metadata.validUntil;
+    return validUntil === null || validUntil.getTime() <= (this.deps.now?.() ?? new Date()).getTime();
   }
 
   private async awsAttributes(app: Application, user: User, assigned: string[]): Promise<{ ok: true; attributes: SamlAttribute[]; roleArns: string[] } | { ok: false; refusal: AppSsoRefusal }> {

@@ -1,6 +1,9 @@
 // The instance's own settings (reference §7): portal session duration (15 min .. 90 days, default
-// 8 h) and the user attributes mapped to PrincipalTag keys for attribute-based access control.
+// 8 h), the user attributes mapped to PrincipalTag keys for attribute-based access control, and
+// what every application's SP metadata must satisfy unless the application says otherwise
+// (applications/metadata-trust.ts).
 import { z } from 'zod';
+import { instanceTrustInput, signerCertificates } from './applications/metadata-trust.ts';
 import type { Instance } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
 import type { AuditStore, InstanceStore } from '../store/stores.ts';
@@ -12,6 +15,7 @@ const updateSchema = z.strictObject({
     .record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/), z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a valid session tag key'))
     .refine((m) => Object.keys(m).length <= 50, 'at most 50 attributes')
     .optional(),
+  metadataTrust: instanceTrustInput.optional(),
 });
 
 export class InstanceSettingsService {
@@ -26,9 +30,20 @@ export class InstanceSettingsService {
 
   async update(input: unknown, actor: string): Promise<Instance> {
     const data = parseInput(updateSchema, input, 'instance settings');
-    await this.store.getOrCreate();
-    const instance = await this.store.update(data);
-    await this.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...data } });
+    const current = await this.store.getOrCreate();
+    const { metadataTrust, ...rest } = data;
+    const patch: Parameters<InstanceStore['update']>[0] = { ...rest };
+    if (metadataTrust) {
+      patch.metadataTrust = {
+        requireSignature: metadataTrust.requireSignature ?? current.metadataTrust.requireSignature,
+        requireValidUntil: metadataTrust.requireValidUntil ?? current.metadataTrust.requireValidUntil,
+        signingCertificates: metadataTrust.signingCertificates === undefined
+          ? current.metadataTrust.signingCertificates
+          : signerCertificates(metadataTrust.signingCertificates, 'metadataTrust.signingCertificates'),
+      };
+    }
+    const instance = await this.store.update(patch);
+    await this.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...(patch.metadataTrust ? { metadataTrust: { ...patch.metadataTrust, signingCertificates: patch.metadataTrust.signingCertificates.length } } : {}) } });
     return instance;
   }
 }

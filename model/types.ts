@@ -121,6 +121,8 @@ export interface Instance {
   sessionDurationMinutes: number;
   /** User attribute name → PrincipalTag key, for attribute-based access control. */
   accessControlAttributes: Record<string, string>;
+  /** What every application's SP metadata must satisfy unless the application says otherwise. */
+  metadataTrust: MetadataTrust;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -181,6 +183,23 @@ export interface ApplicationMetadataSource {
   nextFetchAt: Date | null;
 }
 
+/** What an SP metadata document must satisfy to be taken (SAML Metadata §3 signatures, §2.3.2 validUntil). */
+export interface MetadataTrust {
+  /** The document carries an enveloped signature by one of `signingCertificates`. */
+  requireSignature: boolean;
+  /** The document says when it expires (validUntil). */
+  requireValidUntil: boolean;
+  /** PEM certificates trusted to sign SP metadata (a document's own KeyInfo never counts). */
+  signingCertificates: string[];
+}
+
+/** An application's own metadata trust: a null requirement, or no certificates, follows the instance. */
+export interface ApplicationMetadataTrust {
+  requireSignature: boolean | null;
+  requireValidUntil: boolean | null;
+  signingCertificates: string[];
+}
+
 /** An AWS account outside the organization, set up as an app (reference: multi-account-permissions). */
 export interface ExternalAwsAccount {
   accountId: string;
@@ -205,6 +224,8 @@ export interface Application {
   /** The SP's metadata says AuthnRequestsSigned: unsigned requests are refused. */
   authnRequestsSigned: boolean;
   metadata: ApplicationMetadataSource;
+  /** What its SP metadata documents must satisfy (custom apps; external AWS accounts have none). */
+  metadataTrust: ApplicationMetadataTrust;
   nameIdFormat: string;
   nameIdSource: NameIdSource;
   attributeMappings: AttributeMapping[];

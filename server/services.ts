@@ -166,6 +166,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     directory: sql.directory,
     audit: sql.audit,
     ownEntityIds: [idpEntityId(config.baseUrl)],
+    instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
     now: () => new Date(),
   };

@@ -145,7 +145,7 @@ export interface ApiTokenStore {
 export interface InstanceStore {
   /** Creates the singleton instance on first call (fresh `ssoins-` id), then returns it. */
   getOrCreate(): Promise<Instance>;
-  update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes'>>): Promise<Instance>;
+  update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust'>>): Promise<Instance>;
 }
 
 export type NewApplication = Omit<Application, 'createdAt' | 'updatedAt'>;

@@ -10,6 +10,7 @@ import type { AttributeMapping, NameIdSource } from '../../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../../model/text.ts';
 import { parseTemplate } from './attribute-templates.ts';
 import { SAML_PROVIDER_NAME } from './external-aws.ts';
+import { applicationTrustInput } from './metadata-trust.ts';
 
 const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
@@ -94,6 +95,7 @@ export const customCreateSchema = z.strictObject({
   name: text(1, 128),
   metadataXml: metadataXml.optional(),
   metadataUrl: metadataUrl.optional(),
+  metadataTrust: applicationTrustInput.optional(),
   ...spFieldsShape,
   ...settingsShape,
 });
@@ -102,6 +104,7 @@ export const customUpdateSchema = z.strictObject({
   name: text(1, 128).optional(),
   metadataXml: metadataXml.optional(),
   metadataUrl: metadataUrl.optional(),
+  metadataTrust: applicationTrustInput.optional(),
   ...spFieldsShape,
   ...settingsShape,
 });

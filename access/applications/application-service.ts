@@ -1,12 +1,13 @@
-// Custom SAML 2.0 applications as data (issue 6 items 1, 3, 6): made from uploaded SP metadata, a
-// metadata URL or fields typed by hand, or from the external AWS account template; their per-app
-// settings; their user and group assignments; and what a person reaches now (the portal's
-// Applications tab). A refused input says why and stores nothing: every check runs before the
-// first write.
+// Custom SAML 2.0 applications as data: made from uploaded SP metadata, a metadata URL or fields
+// typed by hand, or from the external AWS account template; their per-app settings; their user
+// and group assignments; and what a person reaches now (the portal's Applications tab). A refused
+// input says why and stores nothing: every check runs before the first write. Every way in holds
+// the SP to the same rules (metadata-intake.ts), including the names reserved for AWS sign-in and
+// the metadata trust the application and the instance require (metadata-trust.ts).
 
 import { ConflictError, NotFoundError, ValidationError } from '../../model/errors.ts';
 import { newApplicationId } from '../../model/ids.ts';
-import type { Application, ApplicationAssignment, ApplicationMetadataSource, Group, User } from '../../model/types.ts';
+import type { Application, ApplicationAssignment, ApplicationMetadataSource, ApplicationMetadataTrust, Group, MetadataTrust, User } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, ApplicationStore, AuditStore, DirectoryStore, ListQuery, NewApplication, Page } from '../../store/stores.ts';
 import { BINDING_HTTP_POST } from '../../idp/saml/inbound/names.ts';
@@ -26,6 +27,7 @@ import { AWS_ENTITY_ID, AWS_SIGNIN_ACS, roleArnProblem } from './external-aws.ts
 import type { FetchedDocument } from './metadata-fetcher.ts';
 import { describeFromFields, describeFromXml, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
+import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
 
 export interface ApplicationServiceDeps {
   store: ApplicationStore;
@@ -35,6 +37,8 @@ export interface ApplicationServiceDeps {
   ownEntityIds: readonly string[];
   /** The guarded metadata fetcher (metadata-fetcher.ts) with the configured policy. */
   fetch: (url: string) => Promise<FetchedDocument>;
+  /** The instance's defaults for what SP metadata must satisfy (instance settings). */
+  instanceTrust: () => Promise<MetadataTrust>;
   now?: () => Date;
 }
 
@@ -69,17 +73,20 @@ export class ApplicationService {
     if (sources !== 1) {
       throw fieldError('metadataXml', 'give exactly one of metadataXml (the SP metadata document), metadataUrl, or the SP fields (entityId, acs, ...)');
     }
+    const ownTrust = data.metadataTrust ? mergedApplicationTrust(INHERITED_TRUST, data.metadataTrust, 'metadataTrust') : INHERITED_TRUST;
+    const trust = effectiveTrust(ownTrust, await this.deps.instanceTrust());
     let source: SpSource;
-    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml');
-    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl);
-    else source = this.fromTyped(requireTyped(data));
-    return this.insertCustom(data.name, source, pickSettings(data), actor);
+    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml', trust);
+    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl, trust);
+    else source = this.fromTyped(requireTyped(data), trust, typed[0]!);
+    return this.insertCustom(data.name, source, pickSettings(data), ownTrust, actor);
   }
 
   /** POST /applications with the metadata document itself as the body (a file upload). */
   async createFromUpload(document: string | Uint8Array, params: unknown, actor: string): Promise<Application> {
     const { name, description } = parseInput(uploadParamsSchema, params, 'query');
-    return this.insertCustom(name, this.fromDocument(document, 'metadataXml'), description === undefined ? {} : { description }, actor);
+    const trust = effectiveTrust(INHERITED_TRUST, await this.deps.instanceTrust());
+    return this.insertCustom(name, this.fromDocument(document, 'metadataXml', trust), description === undefined ? {} : { description }, INHERITED_TRUST, actor);
   }
 
   async get(id: string): Promise<Application> {
@@ -175,8 +182,8 @@ export class ApplicationService {
 
   // ---- custom apps ----
 
-  private fromDocument(document: string | Uint8Array, field: string): SpSource {
-    const sp = describeFromXml(document, field, { ownEntityIds: this.deps.ownEntityIds, now: this.now() });
+  private fromDocument(document: string | Uint8Array, field: string, trust: MetadataTrust): SpSource {
+    const sp = describeFromXml(document, field, { ownEntityIds: this.deps.ownEntityIds, now: this.now(), trust });
     const xml = typeof document === 'string' ? document : Buffer.from(document).toString('utf8');
     return {
       sp,
@@ -184,19 +191,40 @@ export class ApplicationService {
     };
   }
 
-  private async fromUrl(url: string): Promise<SpSource> {
+  private async fromUrl(url: string, trust: MetadataTrust): Promise<SpSource> {
     const now = this.now();
-    const fetched = await fetchDescription(url, this.deps, now);
+    const fetched = await fetchDescription(url, this.deps, now, trust);
     if (!fetched.ok) throw fieldError('metadataUrl', fetched.error);
     const { metadata } = goodCopy(url, fetched.xml, fetched.sp, now);
     return { sp: fetched.sp, metadata };
   }
 
-  private fromTyped(fields: TypedSpFields): SpSource {
+  /** Typed fields are no signed document: refused where signed metadata is required. */
+  private fromTyped(fields: TypedSpFields, trust: MetadataTrust, field: string): SpSource {
+    if (trust.requireSignature) throw typedButSignatureRequired(field);
     return { sp: describeFromFields(fields, { ownEntityIds: this.deps.ownEntityIds, now: this.now() }), metadata: MANUAL };
   }
 
-  private async insertCustom(name: string, { sp, metadata }: SpSource, given: Partial<Settings>, actor: string): Promise<Application> {
+  /**
+   * When an application's trust changes without new SP data, the SP data it has must meet the
+   * new trust too: its stored document is read again under it (typed fields cannot be signed).
+   */
+  private assertCurrentSourceTrusted(app: Application, trust: MetadataTrust): void {
+    if (!trust.requireSignature && !trust.requireValidUntil) return;
+    if (app.metadata.xml === null) {
+      if (trust.requireSignature) throw typedButSignatureRequired('metadataTrust.requireSignature');
+      return;
+    }
+    try {
+      describeFromXml(app.metadata.xml, 'metadataTrust', { ownEntityIds: this.deps.ownEntityIds, now: this.now(), trust });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const reason = e.problems[0]?.message ?? e.message;
+      throw fieldError('metadataTrust', `the application's current metadata does not meet it (${reason}); give the new metadata in the same request`);
+    }
+  }
+
+  private async insertCustom(name: string, { sp, metadata }: SpSource, given: Partial<Settings>, metadataTrust: ApplicationMetadataTrust, actor: string): Promise<Application> {
     const settings: Settings = { ...defaultSettings('custom', sp.encryptionCertificates), ...given };
     assertSettings('custom', settings, sp.encryptionCertificates);
     await this.assertEntityIdFree(sp.entityId, null);
@@ -211,6 +239,7 @@ export class ApplicationService {
       encryptionCertificates: sp.encryptionCertificates,
       authnRequestsSigned: sp.authnRequestsSigned,
       metadata,
+      metadataTrust,
       externalAwsAccount: null,
       ...settings,
     };
@@ -229,9 +258,11 @@ export class ApplicationService {
     const typed = SP_FIELD_NAMES.filter((f) => data[f] !== undefined);
     const sources = [data.metadataXml !== undefined, data.metadataUrl !== undefined, typed.length > 0].filter(Boolean).length;
     if (sources > 1) throw fieldError('metadataXml', 'give at most one of metadataXml, metadataUrl, or the SP fields (entityId, acs, ...)');
+    const ownTrust = data.metadataTrust ? mergedApplicationTrust(app.metadataTrust, data.metadataTrust, 'metadataTrust') : app.metadataTrust;
+    const trust = effectiveTrust(ownTrust, await this.deps.instanceTrust());
     let source: SpSource | null = null;
-    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml');
-    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl);
+    if (data.metadataXml !== undefined) source = this.fromDocument(data.metadataXml, 'metadataXml', trust);
+    else if (data.metadataUrl !== undefined) source = await this.fromUrl(data.metadataUrl, trust);
     else if (typed.length > 0) {
       if (app.metadata.source !== 'manual' && (data.entityId === undefined || data.acs === undefined)) {
         throw fieldError(typed[0]!, `this application's SP data comes from its metadata (${app.metadata.source}); upload new metadata, or give entityId and acs (and the rest) to type it by hand from now on`);
@@ -239,7 +270,9 @@ export class ApplicationService {
       const current: TypedSpFields = app.metadata.source === 'manual'
         ? { entityId: app.entityId, acs: app.acs, slo: app.slo, signingCertificates: app.signingCertificates, encryptionCertificates: app.encryptionCertificates, authnRequestsSigned: app.authnRequestsSigned }
         : { entityId: '', acs: [] };
-      source = this.fromTyped({ ...current, ...typedFieldsOf(data) });
+      source = this.fromTyped({ ...current, ...typedFieldsOf(data) }, trust, typed[0]!);
+    } else if (data.metadataTrust !== undefined) {
+      this.assertCurrentSourceTrusted(app, trust);
     }
     const encryptionCertificates = source ? source.sp.encryptionCertificates : app.encryptionCertificates;
     const settings: Settings = { ...settingsOf(app), ...pickSettings(data) };
@@ -247,6 +280,7 @@ export class ApplicationService {
     if (source && source.sp.entityId !== app.entityId) await this.assertEntityIdFree(source.sp.entityId, app.id);
     const patch: ApplicationPatch = { ...pickSettings(data) };
     if (data.name !== undefined) patch.name = data.name;
+    if (data.metadataTrust !== undefined) patch.metadataTrust = ownTrust;
     if (source) {
       Object.assign(patch, {
         entityId: source.sp.entityId,
@@ -287,6 +321,7 @@ export class ApplicationService {
       encryptionCertificates: sp.encryptionCertificates,
       authnRequestsSigned: false,
       metadata: MANUAL,
+      metadataTrust: INHERITED_TRUST,
       externalAwsAccount: { accountId: data.accountId, samlProviderName: data.samlProviderName, roles: data.roles.map(role) },
       ...settings,
     };
@@ -322,7 +357,7 @@ export class ApplicationService {
     try {
       return describeFromFields(
         { entityId: AWS_ENTITY_ID, acs: [{ url: signInEndpoint, binding: BINDING_HTTP_POST, index: 0, isDefault: true }], encryptionCertificates },
-        { ownEntityIds: this.deps.ownEntityIds },
+        { ownEntityIds: this.deps.ownEntityIds, allowAwsSignInAudience: true },
       );
     } catch (e) {
       if (e instanceof ValidationError && e.problems[0]?.field.startsWith('acs')) throw fieldError('signInEndpoint', e.problems[0].message);
@@ -359,6 +394,10 @@ function rolesProblem(roles: { roleArn: string }[], accountId: string): void {
     const problem = roleArnProblem(r.roleArn, accountId);
     if (problem) throw fieldError(`roles.${i}.roleArn`, problem);
   });
+}
+
+function typedButSignatureRequired(field: string): ValidationError {
+  return fieldError(field, 'signed SP metadata is required for this application, and fields typed by hand carry no signature; give metadataXml or metadataUrl with metadata signed by the configured certificate');
 }
 
 function requireTyped(data: Partial<TypedSpFields>): TypedSpFields {

@@ -4,15 +4,15 @@
 // - the Response or the Assertion is signed (SAML2Int IDP09; never neither);
 // - the assertion is encrypted only to an SP that has an encryption certificate;
 // - the NameID format and its source agree (transient ⇔ transient, emailAddress ⇒ email);
-// - an external AWS account's AWS attributes come only from its role assignments, never from a
-//   mapping (security.md §5 promise 3: directory data never chooses a role).
+// - no mapping emits an AWS sign-in attribute (https://aws.amazon.com/SAML/Attributes/…, any
+//   kind of app): an external AWS account's come only from its role assignments, and a custom
+//   app gets none (directory data never chooses a role; idp/saml/reserved-names.ts).
 
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT } from '../../idp/saml/namespaces.ts';
 import { ValidationError, type FieldProblem } from '../../model/errors.ts';
 import type { Application } from '../../model/types.ts';
+import { isAwsSamlAttributeName } from '../../idp/saml/reserved-names.ts';
 import type { Settings, SettingsInput } from './application-input.ts';
-
-const AWS_ATTRIBUTE_PREFIX = 'https://aws.amazon.com/SAML/Attributes/';
 
 export function defaultSettings(kind: Application['kind'], encryptionCertificates: readonly string[]): Settings {
   return {
@@ -67,13 +67,15 @@ export function settingsProblems(kind: Application['kind'], s: Settings, encrypt
   if (s.nameIdFormat === NAMEID_EMAIL && s.nameIdSource !== 'email') {
     problems.push({ field: 'nameIdSource', message: 'the emailAddress NameID format needs nameIdSource "email"' });
   }
-  if (kind === 'external-aws-account') {
-    s.attributeMappings.forEach((m, i) => {
-      if (m.name.startsWith(AWS_ATTRIBUTE_PREFIX)) {
-        problems.push({ field: `attributeMappings.${i}.name`, message: 'AWS attributes (Role, RoleSessionName, ...) come from the role assignments, not from mappings' });
-      }
+  s.attributeMappings.forEach((m, i) => {
+    if (!isAwsSamlAttributeName(m.name)) return;
+    problems.push({
+      field: `attributeMappings.${i}.name`,
+      message: kind === 'external-aws-account'
+        ? 'AWS attributes (Role, RoleSessionName, ...) come from the role assignments, not from mappings'
+        : 'AWS sign-in attributes (https://aws.amazon.com/SAML/Attributes/...) are reserved: only AWS accounts receive them, from their role assignments',
     });
-  }
+  });
   return problems;
 }
 

@@ -2,20 +2,22 @@
 // places: an uploaded metadata document, a document fetched from the SP's metadata URL, or fields
 // an administrator typed. All three are held to the same rules by the same parser
 // (idp/saml/inbound/sp-metadata.ts: no DTD or entities, 1 MB, RSA ≥ 2048 bits (SAML2Int MD06),
-// https endpoints except localhost, an entity id that is not ours, validUntil not past): typed
-// fields are written into an EntityDescriptor and parsed like an upload, after the checks that
-// can name the exact field they concern.
+// https endpoints except localhost, an entity id that is neither ours nor AWS's sign-in audience,
+// validUntil not past; a signature and validUntil as the metadata trust requires, see
+// metadata-trust.ts): typed fields are written into an EntityDescriptor and parsed like an upload,
+// after the checks that can name the exact field they concern.
 //
 // A refusal is a ValidationError naming the input field (metadataXml, metadataUrl, acs.0.url, ...)
 // with the parser's reason, so the admin API answers 400 saying what to fix.
 
 import { ValidationError } from '../../model/errors.ts';
-import type { SamlEndpoint } from '../../model/types.ts';
+import type { MetadataTrust, SamlEndpoint } from '../../model/types.ts';
 import { assertStrongRsaKey, readCertificate } from '../../idp/saml/inbound/certificates.ts';
 import { assertEndpointUrl } from '../../idp/saml/inbound/endpoint-url.ts';
 import { BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NS_SAMLP } from '../../idp/saml/inbound/names.ts';
 import { parseSpMetadata } from '../../idp/saml/inbound/sp-metadata.ts';
 import { xmlAttr } from '../../idp/saml/xml-escape.ts';
+import { parserOptions } from './metadata-trust.ts';
 
 /** What an application takes from its SP's metadata; the rest of its record is its settings. */
 export interface SpDescription {
@@ -35,6 +37,10 @@ export interface IntakeContext {
   /** Gatehouse's own entity id(s) (idpEntityId(config.baseUrl)). */
   ownEntityIds: readonly string[];
   now?: Date;
+  /** What a metadata document must satisfy (signature, validUntil); default: nothing more. */
+  trust?: MetadataTrust;
+  /** Only the external AWS account template describes AWS's sign-in audience. */
+  allowAwsSignInAudience?: boolean;
 }
 
 export interface TypedSpFields {
@@ -56,7 +62,13 @@ export function describeFromXml(xml: string | Uint8Array, field: string, ctx: In
 }
 
 function parseDescription(xml: string | Uint8Array, ctx: IntakeContext): SpDescription {
-  const parsed = parseSpMetadata(xml, { ownEntityIds: ctx.ownEntityIds, allowHttpLocalhost: true, ...(ctx.now ? { now: ctx.now } : {}) });
+  const parsed = parseSpMetadata(xml, {
+    ownEntityIds: ctx.ownEntityIds,
+    allowHttpLocalhost: true,
+    allowAwsSignInAudience: ctx.allowAwsSignInAudience === true,
+    ...(ctx.now ? { now: ctx.now } : {}),
+    ...(ctx.trust ? parserOptions(ctx.trust) : {}),
+  });
   return {
     entityId: parsed.entityId,
     acs: parsed.acs.map((e) => ({ url: e.url, binding: e.binding, index: e.index, isDefault: e.isDefault === true })),
@@ -70,8 +82,12 @@ function parseDescription(xml: string | Uint8Array, ctx: IntakeContext): SpDescr
   };
 }
 
-/** Fields typed by hand, checked field by field, then as the metadata document they amount to. */
-export function describeFromFields(fields: TypedSpFields, ctx: IntakeContext): SpDescription {
+/**
+ * Fields typed by hand, checked field by field, then as the metadata document they amount to.
+ * `ctx.trust` is not applied: typed fields are no document (the caller decides whether an
+ * application that requires signed metadata may take them).
+ */
+export function describeFromFields(fields: TypedSpFields, ctx: Omit<IntakeContext, 'trust'>): SpDescription {
   const acs = fields.acs.map((e, i) => ({
     url: e.url,
     binding: e.binding ?? BINDING_HTTP_POST,
@@ -98,7 +114,7 @@ export function describeFromFields(fields: TypedSpFields, ctx: IntakeContext): S
     '</md:EntityDescriptor>',
   ].join('');
   try {
-    return parseDescription(xml, ctx);
+    return parseDescription(xml, { ...ctx, trust: undefined });
   } catch (e) {
     // Name the typed field the document-level rule is about.
     throw refused(e, (message) =>

@@ -1,21 +1,26 @@
-// Re-reading one application's metadata from its URL (issue 6 item 1). A new document replaces the
-// SP data (endpoints, certificates, AuthnRequestsSigned) only when it passes every rule a first
-// upload must pass, still names the same entity id, and still fits the app's settings (an app that
-// encrypts keeps an encryption certificate). Otherwise, and when the fetch fails, the last good copy
-// stays in force, the reason is kept in metadata.lastError and a retry is scheduled.
+// Re-reading one application's metadata from its URL. A new document replaces the SP data
+// (endpoints, certificates, AuthnRequestsSigned) only when it passes every rule a first upload must
+// pass (a reserved entity id, a missing or wrong signature, no validUntil where the metadata trust
+// requires one, all refused: metadata-trust.ts), still names the same entity id, and still fits the
+// app's settings (an app that encrypts keeps an encryption certificate). Otherwise, and when the
+// fetch fails, the last good copy stays in force, the reason is kept in metadata.lastError and a
+// retry is scheduled.
 
-import type { Application, ApplicationMetadataSource } from '../../model/types.ts';
+import type { Application, ApplicationMetadataSource, MetadataTrust } from '../../model/types.ts';
 import type { ApplicationPatch, ApplicationStore, AuditStore } from '../../store/stores.ts';
 import { settingsOf, settingsProblems } from './application-settings.ts';
 import { describeFromXml, type SpDescription } from './metadata-intake.ts';
 import { MetadataFetchError, type FetchedDocument } from './metadata-fetcher.ts';
 import { nextFetchAfterFailure, nextFetchAfterSuccess } from './metadata-schedule.ts';
+import { effectiveTrust } from './metadata-trust.ts';
 
 export interface MetadataRefreshDeps {
   store: ApplicationStore;
   audit: AuditStore;
   fetch: (url: string) => Promise<FetchedDocument>;
   ownEntityIds: readonly string[];
+  /** The instance's defaults for what SP metadata must satisfy. */
+  instanceTrust: () => Promise<MetadataTrust>;
   now: () => Date;
 }
 
@@ -31,6 +36,7 @@ export async function fetchDescription(
   url: string,
   deps: Pick<MetadataRefreshDeps, 'fetch' | 'ownEntityIds'>,
   now: Date,
+  trust: MetadataTrust,
 ): Promise<{ ok: true; xml: string; sp: SpDescription } | { ok: false; error: string }> {
   let document: FetchedDocument;
   try {
@@ -40,7 +46,7 @@ export async function fetchDescription(
     throw e;
   }
   try {
-    const sp = describeFromXml(document.body, 'metadataUrl', { ownEntityIds: deps.ownEntityIds, now });
+    const sp = describeFromXml(document.body, 'metadataUrl', { ownEntityIds: deps.ownEntityIds, now, trust });
     return { ok: true, xml: document.body.toString('utf8'), sp };
   } catch (e) {
     const problem = (e as { problems?: { message: string }[] }).problems?.[0]?.message;
@@ -79,7 +85,8 @@ export async function refreshApplicationMetadata(app: Application, deps: Metadat
   const url = app.metadata.url;
   if (app.metadata.source !== 'url' || url === null) throw new Error(`application ${app.id} has no metadata URL`);
   const now = deps.now();
-  const fetched = await fetchDescription(url, deps, now);
+  const trust = effectiveTrust(app.metadataTrust, await deps.instanceTrust());
+  const fetched = await fetchDescription(url, deps, now, trust);
   let error = fetched.ok ? null : fetched.error;
   if (fetched.ok && fetched.sp.entityId !== app.entityId) {
     error = `the document at ${url} now names entity id ${JSON.stringify(fetched.sp.entityId)}, not ${JSON.stringify(app.entityId)}; change the application's metadata URL or upload to accept it`;

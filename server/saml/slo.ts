@@ -5,7 +5,9 @@
 // covering the root; unsigned requests are refused), its ID kept in the shared replay cache. It
 // ends the portal session we told that app about, found by the SessionIndex and NameID we issued
 // (access/app-sso-sessions.ts), then signs the person out of the session's other apps (below) and
-// answers the app with a signed LogoutResponse at its SingleLogoutService.
+// answers the app with a signed LogoutResponse at its SingleLogoutService. A LogoutRequest refused
+// at any step (decoding, parsing, authentication, a replay) is logged at warn level and audited
+// (refusals.ts).
 //
 // From the portal (IdP-initiated, the Sign out button): the portal session ends first, then the
 // browser visits each app used in the session that has a SingleLogoutService, carrying a signed
@@ -35,6 +37,7 @@ import { allowFormTarget, nonceOf, pageSecurity } from '../portal/page-security.
 import type { Services } from '../services.ts';
 import { SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
 import { postTo } from './deliver-response.ts';
+import { recordRefusal } from './refusals.ts';
 import { rawQueryOf } from './sso.ts';
 
 export const SLO_PATH = '/saml/slo';
@@ -76,17 +79,22 @@ export function sloRouter(services: Services): Router {
   };
 
   /** A LogoutRequest from an app: end the session it names, log out elsewhere, then answer. */
-  const onLogoutRequest = async (req: Request, res: Response, message: InboundMessage) => {
+  const onLogoutRequest = async (req: Request, res: Response, decode: () => InboundMessage) => {
+    let message: InboundMessage | undefined;
     let accepted;
     try {
+      message = decode();
       accepted = await acceptLogoutRequest(message, { findApplication, expectedDestination: sloUrl, clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS });
+      await context.requests.markSeen('LogoutRequest', accepted.application.entityId, accepted.request.id);
     } catch (e) {
-      if (e instanceof InboundRejection) req.log?.warn({ reason: e.reason, message: e.message }, 'LogoutRequest refused');
+      await recordRefusal(services.audit, req, 'LogoutRequest', e, {
+        ...(message ? { message } : {}),
+        ...(accepted ? { samlRequestId: accepted.request.id, applicationId: accepted.application.app.id } : {}),
+      });
       throw e;
     }
     const { request, application } = accepted;
     const { app } = application;
-    await context.requests.markSeen('LogoutRequest', app.entityId, request.id);
 
     const found = await context.sessions.findForLogout(app.entityId, request.nameId.value, request.sessionIndexes);
     const ended: PortalSession[] = [];
@@ -169,9 +177,8 @@ export function sloRouter(services: Services): Router {
   };
 
   const dispatch = async (req: Request, res: Response, parameter: 'SAMLRequest' | 'SAMLResponse', decode: (p: 'SAMLRequest' | 'SAMLResponse') => InboundMessage) => {
-    const message = decode(parameter);
-    if (parameter === 'SAMLRequest') await onLogoutRequest(req, res, message);
-    else await onLogoutResponse(req, res, message);
+    if (parameter === 'SAMLRequest') await onLogoutRequest(req, res, () => decode(parameter));
+    else await onLogoutResponse(req, res, decode(parameter));
   };
 
   router.get(SLO_PATH, pageSecurity, async (req, res) => {

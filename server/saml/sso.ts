@@ -10,7 +10,8 @@
 //   request from another site;
 // - /saml/sso/continue answers once there is a sign-in (newer than the request with ForceAuthn);
 //   with IsPassive and no usable sign-in it answers NoPassive and shows no page.
-// Hostile or broken input gets a plain 400 page saying why, and nothing is sent to any SP.
+// Hostile or broken input gets a plain 400 page saying why, and nothing is sent to any SP; each
+// refusal, a replay included, is logged at warn level and audited (refusals.ts).
 import express, { Router, type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import type { PendingAuthnRequest } from '../../access/app-sso-requests.ts';
@@ -20,7 +21,6 @@ import {
 } from '../../idp/saml/app-response.ts';
 import { decodePostBinding, decodeRedirectBinding, type InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { acceptAuthnRequest, type SsoApplication } from '../../idp/saml/inbound/receive.ts';
-import { InboundRejection } from '../../idp/saml/inbound/rejection.ts';
 import { idpSsoUrl } from '../../idp/saml/metadata.ts';
 import { ForbiddenError, ValidationError } from '../../model/errors.ts';
 import type { Application } from '../../model/types.ts';
@@ -32,6 +32,7 @@ import { currentSession } from '../portal/router.ts';
 import type { Services } from '../services.ts';
 import { SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
 import { deliverAssertion, deliverStatus } from './deliver-response.ts';
+import { recordRefusal } from './refusals.ts';
 
 export const SSO_PATH = '/saml/sso';
 export const SSO_CONTINUE_PATH = '/saml/sso/continue';
@@ -56,19 +57,24 @@ export function ssoRouter(services: Services): Router {
   };
 
   const receive = async (req: Request, res: Response, decode: () => InboundMessage) => {
+    let message: InboundMessage | undefined;
     let accepted;
     try {
-      accepted = await acceptAuthnRequest(decode(), {
+      message = decode();
+      accepted = await acceptAuthnRequest(message, {
         findApplication,
         expectedDestination: idpSsoUrl(services.config.baseUrl),
         clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS,
       });
+      await context.requests.markSeen('AuthnRequest', accepted.application.entityId, accepted.request.id);
     } catch (e) {
-      if (e instanceof InboundRejection) req.log?.warn({ reason: e.reason, message: e.message }, 'AuthnRequest refused');
+      await recordRefusal(services.audit, req, 'AuthnRequest', e, {
+        ...(message ? { message } : {}),
+        ...(accepted ? { samlRequestId: accepted.request.id, applicationId: accepted.application.app.id } : {}),
+      });
       throw e;
     }
     const { request, application, acs } = accepted;
-    await context.requests.markSeen('AuthnRequest', application.entityId, request.id);
     const { key, browserSecret } = await context.requests.keep(
       {
         applicationId: application.app.id,

@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from '../../model/errors.ts';
 import type {
   Application,
   ApplicationAssignment,
+  ApplicationMetadataTrust,
   AttributeMapping,
   ExternalAwsAccount,
   NameIdSource,
@@ -37,6 +38,9 @@ export function entityKey(app: Pick<Application, 'kind' | 'entityId' | 'external
     ? `${app.entityId}#${app.externalAwsAccount.accountId}`
     : app.entityId;
 }
+
+/** An application that says nothing of its own follows the instance's metadata trust. */
+const INHERITED_METADATA_TRUST: ApplicationMetadataTrust = { requireSignature: null, requireValidUntil: null, signingCertificates: [] };
 
 const optionalDate = (v: ApplicationRow['metadata_fetched_at']): Date | null => (v === null ? null : readDate(v));
 const optionalInt = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -63,6 +67,7 @@ function readApplication(row: ApplicationRow): Application {
       lastError: row.metadata_last_error,
       nextFetchAt: optionalDate(row.metadata_next_fetch_at),
     },
+    metadataTrust: row.metadata_trust_json === null ? { ...INHERITED_METADATA_TRUST } : readJson<ApplicationMetadataTrust>(row.metadata_trust_json),
     nameIdFormat: row.name_id_format,
     nameIdSource: row.name_id_source as NameIdSource,
     attributeMappings: readJson<AttributeMapping[]>(row.attribute_mappings_json),
@@ -115,6 +120,7 @@ function patchColumns(codec: Codec, patch: ApplicationPatch): Updateable<Applica
     set.metadata_last_error = m.lastError;
     set.metadata_next_fetch_at = writeDate(codec, m.nextFetchAt);
   }
+  if (patch.metadataTrust !== undefined) set.metadata_trust_json = writeJson(patch.metadataTrust);
   if (patch.nameIdFormat !== undefined) set.name_id_format = patch.nameIdFormat;
   if (patch.nameIdSource !== undefined) set.name_id_source = patch.nameIdSource;
   if (patch.attributeMappings !== undefined) set.attribute_mappings_json = writeJson(patch.attributeMappings);
@@ -174,6 +180,7 @@ export class SqlApplicationStore implements ApplicationStore {
       metadata_cache_duration_seconds: app.metadata.cacheDurationSeconds,
       metadata_last_error: app.metadata.lastError,
       metadata_next_fetch_at: writeDate(codec, app.metadata.nextFetchAt),
+      metadata_trust_json: writeJson(app.metadataTrust),
       name_id_format: app.nameIdFormat,
       name_id_source: app.nameIdSource,
       attribute_mappings_json: writeJson(app.attributeMappings),

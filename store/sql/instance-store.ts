@@ -3,7 +3,7 @@
 
 import type { Updateable } from 'kysely';
 import { instanceArn, newInstanceId } from '../../model/ids.ts';
-import type { Instance } from '../../model/types.ts';
+import type { Instance, MetadataTrust } from '../../model/types.ts';
 import type { InstanceStore } from '../stores.ts';
 import { readDate, readJson, writeJson } from './codec.ts';
 import type { SqlContext } from './context.ts';
@@ -13,6 +13,9 @@ import type { InstanceRow } from './schema.ts';
 /** Portal session lifetime before anyone changes it: 8 hours, as AWS defaults it. */
 export const DEFAULT_SESSION_DURATION_MINUTES = 480;
 
+/** SP metadata trust before anyone changes it: nothing required, as before the setting existed. */
+const DEFAULT_METADATA_TRUST: MetadataTrust = { requireSignature: false, requireValidUntil: false, signingCertificates: [] };
+
 function readInstance(row: InstanceRow): Instance {
   return {
     id: row.id,
@@ -20,6 +23,7 @@ function readInstance(row: InstanceRow): Instance {
     managementAccountId: row.management_account_id,
     sessionDurationMinutes: Number(row.session_duration_minutes),
     accessControlAttributes: readJson<Record<string, string>>(row.access_control_attributes_json),
+    metadataTrust: row.metadata_trust_json === null ? { ...DEFAULT_METADATA_TRUST } : readJson<MetadataTrust>(row.metadata_trust_json),
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
   };
@@ -47,6 +51,7 @@ export class SqlInstanceStore implements InstanceStore {
           management_account_id: null,
           session_duration_minutes: DEFAULT_SESSION_DURATION_MINUTES,
           access_control_attributes_json: writeJson({}),
+          metadata_trust_json: null,
           created_at: now,
           updated_at: now,
         })
@@ -60,13 +65,14 @@ export class SqlInstanceStore implements InstanceStore {
   }
 
   async update(
-    patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes'>>,
+    patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust'>>,
   ): Promise<Instance> {
     await this.getOrCreate();
     const set: Updateable<InstanceRow> = { updated_at: this.ctx.codec.date(new Date()) };
     if (patch.managementAccountId !== undefined) set.management_account_id = patch.managementAccountId;
     if (patch.sessionDurationMinutes !== undefined) set.session_duration_minutes = patch.sessionDurationMinutes;
     if (patch.accessControlAttributes !== undefined) set.access_control_attributes_json = writeJson(patch.accessControlAttributes);
+    if (patch.metadataTrust !== undefined) set.metadata_trust_json = writeJson(patch.metadataTrust);
     const row = await translated(() => this.ctx.db.updateTable('instance').set(set).where('singleton', '=', 1).returningAll().executeTakeFirst());
     if (!row) throw new Error('instance row missing right after getOrCreate');
     return readInstance(row);

@@ -265,5 +265,15 @@ const applications: Migration = {
   },
 };
 
+const metadataTrust: Migration = {
+  name: '0004_metadata_trust',
+  async up(db) {
+    // What SP metadata must satisfy (signed by a configured certificate, validUntil present), as
+    // JSON: the instance's defaults and each application's own. NULL: nothing required (as before).
+    await db.schema.alterTable('instance').addColumn('metadata_trust_json', 'text').execute();
+    await db.schema.alterTable('applications').addColumn('metadata_trust_json', 'text').execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust];

@@ -117,6 +117,8 @@ export interface InstanceRow {
   management_account_id: string | null;
   session_duration_minutes: number;
   access_control_attributes_json: string;
+  /** MetadataTrust as JSON; null: nothing required. */
+  metadata_trust_json: string | null;
   created_at: DbDate;
   updated_at: DbDate;
 }
@@ -158,6 +160,8 @@ export interface ApplicationRow {
   session_duration_seconds: number | null;
   default_relay_state: string | null;
   external_aws_account_json: string | null;
+  /** ApplicationMetadataTrust as JSON; null: follow the instance. */
+  metadata_trust_json: string | null;
   created_at: DbDate;
   updated_at: DbDate;
 }

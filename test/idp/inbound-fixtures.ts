@@ -51,7 +51,7 @@ export interface TestKey {
 const keys = new Map<string, Promise<TestKey>>();
 
 /** An RSA key and self-signed certificate, made once per name per test process. */
-export function rsaKey(name: 'sp' | 'sp-next' | 'attacker' | 'weak', bits = name === 'weak' ? 1024 : 2048): Promise<TestKey> {
+export function rsaKey(name: 'sp' | 'sp-next' | 'attacker' | 'weak' | 'metadata-signer', bits = name === 'weak' ? 1024 : 2048): Promise<TestKey> {
   const id = `${name}/${bits}`;
   let key = keys.get(id);
   if (!key) {
@@ -173,6 +173,8 @@ export interface SignOptions {
   transforms?: string[];
   /** Put this certificate in KeyInfo (verifiers must ignore it). */
   keyInfoCertPem?: string;
+  /** Place the signature first in the root (metadata) rather than after Issuer (messages). */
+  first?: boolean;
 }
 
 /** An enveloped signature over the root element, placed right after Issuer, as SPs do it. */
@@ -190,9 +192,14 @@ export function signEnveloped(xml: string, key: TestKey, o: SignOptions = {}): s
   });
   signer.computeSignature(xml, {
     prefix: 'ds',
-    location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' },
+    location: o.first ? { reference: '/*', action: 'prepend' } : { reference: "/*/*[local-name(.)='Issuer']", action: 'after' },
   });
   return signer.getSignedXml();
+}
+
+/** SP metadata signed as a federation signs it: an enveloped signature, first in the EntityDescriptor (which needs an ID). */
+export function signMetadata(xml: string, key: TestKey, o: Omit<SignOptions, 'first'> = {}): string {
+  return signEnveloped(xml, key, { ...o, first: true });
 }
 
 /** The HTTP-POST form an SP's browser page submits. */
@@ -242,6 +249,8 @@ const IDP_PLACEHOLDER_CERT = 'MIIBplaceholder';
 
 export interface MetadataFields {
   entityId?: string;
+  /** The EntityDescriptor's ID attribute (a signature references it). */
+  id?: string;
   acs?: Array<{ url: string; binding?: string; index: number; isDefault?: boolean }>;
   signingCertDer?: string;
   encryptionCertDer?: string;
@@ -262,6 +271,7 @@ export function spMetadataXml(f: MetadataFields = {}): string {
     `<md:AssertionConsumerService Binding="${a.binding ?? POST}" Location="${escapeXml(a.url)}" index="${a.index}"${a.isDefault === undefined ? '' : ` isDefault="${a.isDefault}"`}/>`).join('');
   const rootAttrs = [
     `entityID="${escapeXml(f.entityId ?? SP_ENTITY_ID)}"`,
+    ...(f.id ? [`ID="${f.id}"`] : []),
     ...(f.validUntil ? [`validUntil="${f.validUntil}"`] : []),
     ...(f.cacheDuration ? [`cacheDuration="${f.cacheDuration}"`] : []),
   ];

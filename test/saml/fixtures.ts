@@ -38,6 +38,7 @@ export function newApplication(spec: AppSpec = {}): NewApplication {
     encryptionCertificates: [],
     authnRequestsSigned: false,
     metadata: { source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null },
+    metadataTrust: { requireSignature: null, requireValidUntil: null, signingCertificates: [] },
     nameIdFormat: NAMEID_EMAIL,
     nameIdSource: 'email',
     attributeMappings: [],

@@ -927,6 +927,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
             lastError: null,
             nextFetchAt: new Date(Date.UTC(2100, 0, 1)),
           },
+          metadataTrust: { requireSignature: true, requireValidUntil: null, signingCertificates: ['-----BEGIN CERTIFICATE-----\nMIIBsigner\n-----END CERTIFICATE-----\n'] },
           nameIdFormat: PERSISTENT,
           nameIdSource: 'persistent',
           attributeMappings: [
@@ -1194,8 +1195,12 @@ export function sqlStoreContract(backend: SqlBackend): void {
             managementAccountId: null,
             sessionDurationMinutes: 480,
             accessControlAttributes: {},
+            metadataTrust: { requireSignature: false, requireValidUntil: false, signingCertificates: [] },
           });
           expect(await db.stores.instance.getOrCreate()).to.deep.equal(created);
+          const trust = { requireSignature: true, requireValidUntil: true, signingCertificates: ['PEM'] };
+          expect((await db.stores.instance.update({ metadataTrust: trust })).metadataTrust).to.deep.equal(trust);
+          expect((await db.stores.instance.getOrCreate()).metadataTrust).to.deep.equal(trust);
 
           const attributes = { department: 'Department', 'cost center': AWKWARD };
           const updated = await db.stores.instance.update({ managementAccountId: '111122223333', sessionDurationMinutes: 60, accessControlAttributes: attributes });

@@ -3,6 +3,8 @@
 // 1. The binding was decoded and the XML safely parsed (bindings.ts) by the caller.
 // 2. The *claimed* Issuer is read from the unauthenticated message only to find which
 //    application's certificates to use; the caller looks it up (an unknown Issuer is refused).
+//    AWS's sign-in audience is refused before any lookup: no application may answer to it
+//    (reserved-names.ts), whatever the store holds.
 // 3. The message is authenticated with that application's stored certificates: the query-string
 //    signature for HTTP-Redirect, the single root-level enveloped signature for HTTP-POST
 //    (signed-message.ts). A present signature that fails is refused even if none was required
@@ -14,6 +16,7 @@
 // `request.id` and `request.issueInstant` from the result.
 
 import type { Element } from '@xmldom/xmldom';
+import { isAwsSignInAudience } from '../reserved-names.ts';
 import { resolveAcs, type AcsEndpoint } from './acs.ts';
 import { readAuthnRequest, type AuthnRequest } from './authn-request.ts';
 import type { InboundMessage } from './bindings.ts';
@@ -113,6 +116,9 @@ async function authenticateRequest<A extends InboundApplication>(
     throw new InboundRejection('bad-parameters', `Expected a SAMLRequest carrying a ${localName}`);
   }
   const issuer = claimedIssuer(message, localName);
+  if (isAwsSignInAudience(issuer)) {
+    throw new InboundRejection('reserved-name', `The ${localName}'s Issuer ${quote(issuer)} is reserved for AWS sign-in, which never sends requests; no application answers to it`);
+  }
   const application = await options.findApplication(issuer);
   if (!application) {
     throw new InboundRejection('unknown-issuer', `The ${localName}'s Issuer ${quote(issuer)} is not a registered application`);

@@ -28,6 +28,8 @@ export type InboundRejectionReason =
   | 'wrong-destination'
   | 'unknown-issuer'
   | 'issuer-mismatch'
+  // names only AWS sign-in may carry (reserved-names.ts)
+  | 'reserved-name'
   // endpoints (SAML2Int IDP06, security.md §5 promise 1)
   | 'acs-not-allowed'
   // metadata (SAML Metadata, SAML2Int MD06)

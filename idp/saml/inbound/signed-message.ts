@@ -1,4 +1,5 @@
-// The enveloped-signature guard for HTTP-POST requests (AuthnRequest, LogoutRequest).
+// The enveloped-signature guard for HTTP-POST requests (AuthnRequest, LogoutRequest), and for
+// signed SP metadata (an EntityDescriptor whose signature sits first, SAML Metadata §2.3.2 and §3).
 //
 // samlify 2.13.1 accepts a valid signature found anywhere and then reads values from the outer,
 // unsigned XML (GHSA-63ch-w8pw-4mf2). Here a message is trusted only for the bytes its single
@@ -7,7 +8,8 @@
 //    after <Issuer> (SAML Core §3.2.1 schema order); one Reference whose URI is `#` + the root's
 //    ID, that ID carried by no other element; transforms exactly enveloped-signature then
 //    exclusive C14N (without comments); RSA-SHA256/512 and SHA-256/512 only; no ds:Object;
-// 2. cryptography: xml-crypto 6.3.2 with ONLY the application's stored certificates: KeyInfo is
+// 2. cryptography: xml-crypto 6.3.2 with ONLY the configured certificates (the application's
+//    stored ones for its messages, the metadata signer's for metadata): KeyInfo is
 //    never consulted (CVE-2024-32962), each stored certificate is tried (SAML2Int IDP32 rollover);
 // 3. content: the canonical bytes xml-crypto verified (getSignedReferences()) are parsed again,
 //    and that signed root, not the received document, is what the message readers see.
@@ -23,11 +25,20 @@ import {
   ALG_EXC_C14N_WITH_COMMENTS, ALG_RSA_SHA1, ALG_SHA1, NS_DS, NS_SAML,
 } from './names.ts';
 import { InboundRejection, quote } from './rejection.ts';
-import { MESSAGE_LIMITS, parseSafeXml } from './safe-xml.ts';
+import { MESSAGE_LIMITS, parseSafeXml, type XmlLimits } from './safe-xml.ts';
 
 export interface ExpectedRoot {
   ns: string;
   localName: string;
+  /**
+   * Where the signature sits among the root's children: right after <Issuer> in a protocol message
+   * (SAML Core §3.2.1, the default), first of all in metadata (SAML Metadata §2.3.2).
+   */
+  signaturePlace?: 'after-issuer' | 'first';
+  /** Limits for the signed bytes parsed again (default: a protocol message's). */
+  limits?: XmlLimits;
+  /** Whose certificates are tried, for messages (default "the application's signing certificate"). */
+  trustedKey?: string;
 }
 
 export type SignatureCheck =
@@ -71,7 +82,9 @@ export function verifyEnvelopedSignature(
     throw structure(`The ${what}'s XML signature is not a direct child of the root element, so it does not sign the message (signature wrapping)`);
   }
   const previous = previousElement(signature);
-  if (previous && !isNamed(previous, NS_SAML, 'Issuer')) {
+  if (expected.signaturePlace === 'first') {
+    if (previous) throw structure(`The ${what}'s XML signature must be its first child element (SAML Metadata §2.3.2)`);
+  } else if (previous && !isNamed(previous, NS_SAML, 'Issuer')) {
     throw structure(`The ${what}'s XML signature must come right after <Issuer> (SAML Core §3.2.1)`);
   }
 
@@ -83,15 +96,16 @@ export function verifyEnvelopedSignature(
     throw structure(`The ${what}'s signature references ${quote(referenceUri)}, not the root element ${quote(`#${id}`)} (signature wrapping)`);
   }
 
-  const signedBytes = verifyWithStoredCertificates(message.xml, signature, certificates, what);
-  const signedRoot = parseSafeXml(signedBytes, { ...MESSAGE_LIMITS, what: `signed content of the ${what}` }).documentElement;
+  const signedBytes = verifyWithStoredCertificates(message.xml, signature, certificates, what, expected.trustedKey ?? "the application's signing certificate");
+  const limits = expected.limits ?? MESSAGE_LIMITS;
+  const signedRoot = parseSafeXml(signedBytes, { ...limits, what: `signed content of the ${what}` }).documentElement;
   if (!signedRoot || !isNamed(signedRoot, expected.ns, expected.localName) || attribute(signedRoot, 'ID') !== id) {
     throw structure(`The ${what}'s signature does not cover the <${expected.localName}> root element`);
   }
   return { signed: true, root: signedRoot };
 }
 
-function verifyWithStoredCertificates(xml: string, signature: Element, certificates: readonly string[], what: string): string {
+function verifyWithStoredCertificates(xml: string, signature: Element, certificates: readonly string[], what: string, trustedKey: string): string {
   if (certificates.length === 0) {
     throw new InboundRejection('signature-invalid', `The ${what} is signed, but this application has no signing certificate to check it with`);
   }
@@ -117,7 +131,7 @@ function verifyWithStoredCertificates(xml: string, signature: Element, certifica
     }
     return references[0];
   }
-  throw new InboundRejection('signature-invalid', `The ${what}'s XML signature does not verify with the application's signing certificate${certificates.length > 1 ? 's' : ''}`);
+  throw new InboundRejection('signature-invalid', `The ${what}'s XML signature does not verify with ${trustedKey}${certificates.length > 1 ? 's' : ''}`);
 }
 
 /** Belt and braces: even if the shape check were bypassed, xml-crypto only knows what we accept. */

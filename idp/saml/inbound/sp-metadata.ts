@@ -2,15 +2,20 @@
 // stores for a custom application, refusing anything it would be unsafe to trust later:
 // - parsed as attacker XML (safe-xml.ts, 1 MB cap, no DTD/entities/PIs);
 // - exactly one EntityDescriptor with exactly one SPSSODescriptor speaking SAML 2.0;
-// - an entity id that is not one of ours (an app posing as the IdP itself);
+// - an entity id that is not one of ours (an app posing as the IdP itself), nor AWS's sign-in
+//   audience (reserved-names.ts) unless the caller is the external AWS account template;
+// - when a metadata signer is configured, an enveloped signature on the EntityDescriptor checked
+//   with that certificate only (signed-message.ts: never KeyInfo), and the values read from the
+//   signed bytes; a missing signature refused when one is required (SAML Metadata §3);
 // - RSA keys of at least 2048 bits (SAML2Int MD06), read with node:crypto;
 // - https endpoints only (http only for localhost when allowed), no userinfo;
 // - ACS indexes unique, at most one default, at least one HTTP-POST ACS (we answer only on POST);
-// - validUntil not already past; cacheDuration read as a duration.
+// - validUntil not already past (and present, when required); cacheDuration read as a duration.
 // Every refusal is an InboundRejection that says what to fix. Checking that the entity id is not
 // already another application's is the caller's (it needs the store).
 
-import type { Element } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
+import { isAwsSignInAudience } from '../reserved-names.ts';
 import type { AcsEndpoint } from './acs.ts';
 import { assertStrongRsaKey, readCertificate } from './certificates.ts';
 import { attribute, booleanAttribute, childrenNamed, isNamed, simpleText } from './dom.ts';
@@ -18,8 +23,9 @@ import { assertEndpointUrl } from './endpoint-url.ts';
 import { BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NS_DS, NS_MD, NS_SAMLP } from './names.ts';
 import { InboundRejection, quote } from './rejection.ts';
 import { MAX_ENTITY_ID_LENGTH } from './request-header.ts';
-import { METADATA_LIMITS, parseSafeXml } from './safe-xml.ts';
+import { decodeUtf8, METADATA_LIMITS, parseSafeXml } from './safe-xml.ts';
 import { parseSamlDateTime } from './saml-time.ts';
+import { verifyEnvelopedSignature } from './signed-message.ts';
 
 export interface SpMetadataOptions {
   /** Gatehouse's own entity id(s): an application may not claim them. */
@@ -27,6 +33,15 @@ export interface SpMetadataOptions {
   /** Accept http ACS/SLO URLs on localhost, 127.0.0.1 and [::1] (default true). */
   allowHttpLocalhost?: boolean;
   now?: Date;
+  /** Only the external AWS account template may describe AWS's sign-in audience (default false). */
+  allowAwsSignInAudience?: boolean;
+  /**
+   * The certificates trusted to sign the metadata (PEM; the document's own KeyInfo never counts).
+   * With certificates, a signature present must verify; `required` refuses a document without one.
+   */
+  signature?: { certificates: readonly string[]; required: boolean };
+  /** Refuse a document that does not say when it expires (validUntil). Default false. */
+  requireValidUntil?: boolean;
 }
 
 export interface SloEndpoint {
@@ -57,15 +72,17 @@ const MAX_CERTIFICATES = 16;
 export function parseSpMetadata(xml: string | Uint8Array, options: SpMetadataOptions): SpMetadata {
   const allowHttpLocalhost = options.allowHttpLocalhost ?? true;
   const now = options.now ?? new Date();
-  const root = parseSafeXml(xml, METADATA_LIMITS).documentElement!;
-  if (isNamed(root, NS_MD, 'EntitiesDescriptor')) {
+  const document = parseSafeXml(xml, METADATA_LIMITS);
+  const received = document.documentElement!;
+  if (isNamed(received, NS_MD, 'EntitiesDescriptor')) {
     throw invalid('The metadata is an EntitiesDescriptor (an aggregate); upload the EntityDescriptor of one service provider');
   }
-  if (!isNamed(root, NS_MD, 'EntityDescriptor')) {
-    throw invalid(`The metadata root must be <md:EntityDescriptor> in ${NS_MD}, not <${root.localName}>`);
+  if (!isNamed(received, NS_MD, 'EntityDescriptor')) {
+    throw invalid(`The metadata root must be <md:EntityDescriptor> in ${NS_MD}, not <${received.localName}>`);
   }
+  const root = authenticatedRoot(xml, document, options.signature);
 
-  const entityId = readEntityId(root, options.ownEntityIds);
+  const entityId = readEntityId(root, options.ownEntityIds, options.allowAwsSignInAudience ?? false);
 
   const descriptors = childrenNamed(root, NS_MD, 'SPSSODescriptor');
   if (descriptors.length !== 1) {
@@ -80,6 +97,9 @@ export function parseSpMetadata(xml: string | Uint8Array, options: SpMetadataOpt
   }
 
   const validUntil = earliest(readValidUntil(root, now), readValidUntil(sp, now));
+  if (!validUntil && options.requireValidUntil) {
+    throw invalid('The metadata has no validUntil, and metadata that does not say when it expires is refused here (SAML Metadata §2.3.2); ask the service provider for metadata with validUntil');
+  }
   const cacheDuration = attribute(root, 'cacheDuration') ?? attribute(sp, 'cacheDuration');
 
   const { signingCerts, encryptionCerts } = readKeys(sp);
@@ -103,7 +123,32 @@ export function parseSpMetadata(xml: string | Uint8Array, options: SpMetadataOpt
   };
 }
 
-function readEntityId(root: Element, ownEntityIds: readonly string[]): string {
+/**
+ * The EntityDescriptor to read: the received one when no metadata signer is configured, else the
+ * one parsed from the bytes the signature covers (so nothing outside the signature is ever read).
+ */
+function authenticatedRoot(xml: string | Uint8Array, document: Document, signature: SpMetadataOptions['signature']): Element {
+  const received = document.documentElement!;
+  if (!signature || (signature.certificates.length === 0 && !signature.required)) return received;
+  if (signature.certificates.length === 0) {
+    throw new InboundRejection('signature-required', 'Signed metadata is required, but no certificate to check the signature with is configured');
+  }
+  let text = typeof xml === 'string' ? xml : decodeUtf8(xml, METADATA_LIMITS.what);
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const check = verifyEnvelopedSignature({ xml: text, document }, signature.certificates, {
+    ns: NS_MD,
+    localName: 'EntityDescriptor',
+    signaturePlace: 'first',
+    limits: METADATA_LIMITS,
+    trustedKey: 'the configured metadata signing certificate',
+  });
+  if (!check.signed && signature.required) {
+    throw new InboundRejection('signature-required', 'The metadata is not signed; signed metadata is required (an enveloped signature on the EntityDescriptor by the configured metadata signing certificate)');
+  }
+  return check.root;
+}
+
+function readEntityId(root: Element, ownEntityIds: readonly string[], allowAwsSignInAudience: boolean): string {
   const entityId = attribute(root, 'entityID') ?? '';
   if (entityId === '' || entityId.length > MAX_ENTITY_ID_LENGTH || entityId.trim() !== entityId) {
     throw invalid(`The EntityDescriptor entityID must be 1 to ${MAX_ENTITY_ID_LENGTH} characters with no surrounding spaces`);
@@ -112,6 +157,9 @@ function readEntityId(root: Element, ownEntityIds: readonly string[]): string {
   const loose = (id: string) => id.toLowerCase().replace(/\/+$/, '');
   if (ownEntityIds.some((own) => loose(own) === loose(entityId))) {
     throw invalid(`The entityID ${quote(entityId)} is this identity provider's own entity id; an application cannot use it`);
+  }
+  if (!allowAwsSignInAudience && isAwsSignInAudience(entityId)) {
+    throw new InboundRejection('reserved-name', `The entityID ${quote(entityId)} is reserved for AWS sign-in; an AWS account is set up as an external AWS account application (kind "external-aws-account"), whose roles come from its assignments`);
   }
   return entityId;
 }
