@@ -94,13 +94,11 @@ export function portalApiHandler(services: Services): PortalApiHandler {
     });
   };
 
-  // Logout: POST /logout, no body; 200 with an empty body. The token is dead at once on every
-  // node, and the user's cached role credentials go with it (issue 5 item 5).
+  // Logout: POST /logout, no body; 200 with an empty body. The CLI sign-in the token belongs to
+  // ends at once on every node, its refresh tokens included, and the user's cached role
+  // credentials go with it (access/sso-logout.ts).
   const logout: Operation = async (call) => {
-    const token = await authenticate(call);
-    await services.ssoAccessTokens.revoke(call.token!);
-    await services.credentialCache.purgeUser(token.userId);
-    await services.audit.append({ actor: token.userId, action: 'sso.logout', target: 'sso-api', detail: { clientId: token.clientId } });
+    await services.ssoLogout.logout(call.token);
     call.res.setHeader('x-amzn-RequestId', call.requestId);
     call.res.statusCode = 200;
     call.res.end();
