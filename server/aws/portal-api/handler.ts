@@ -81,7 +81,7 @@ export function portalApiHandler(services: Services): PortalApiHandler {
       await authenticate(call);
       throw new ValidationError('account_id and role_name are required', [{ field: typeof accountId !== 'string' ? 'account_id' : 'role_name', message: 'required' }]);
     }
-    const { credentials } = await services.roleCredentials.credentialsForToken(call.token, accountId, roleName);
+    const { credentials } = await services.roleCredentials.credentialsForToken(call.token, accountId, roleName, call.requestId);
     call.res.setHeader('Cache-Control', 'no-store');
     sendJson(call, {
       roleCredentials: {
