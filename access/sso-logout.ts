@@ -1,4 +1,4 @@
-// The SSO portal API's Logout (`aws sso logout`, aws-identity-center.md §1): the CLI sign-in the
+// The SSO portal API's Logout (`aws sso logout`, POST /logout): the CLI sign-in the
 // bearer token belongs to ends on every node. Its access tokens die and, with them, the refresh
 // tokens of that sign-in, so nothing it was given can mint another access token; the user's cached
 // role credentials are dropped too, so the next GetRoleCredentials after signing in again goes to
