@@ -22,6 +22,11 @@
 // its portal session, the epoch and the cache entry the last snapshot points to are read in one
 // round trip; the entry is handed out only once the current snapshot confirms exactly that
 // permission set on that account.
+//
+// A refusal (a role the user is not assigned now) is a security decision and leaves a trace: an
+// audit entry `credentials.refuse` with the reason, and a RoleRefusedError carrying the same
+// facts for the surface's log. Both happen on the refusal path only; the granting path does no
+// extra work.
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
@@ -45,6 +50,8 @@ export interface CredentialRequester {
   via: 'sso-api' | 'portal';
   /** The portal session's AuthnInstant and SessionIndex for the assertion; null when the session is gone. Only read on a cache miss. */
   session(): Promise<{ authnInstant: string; sessionIndex: string } | null>;
+  /** The id of the request asking (the log's reqId), kept in the audit entry of a refusal. */
+  requestId?: string;
 }
 
 export interface IssuedRoleCredentials {
@@ -59,6 +66,23 @@ export interface IssuedRoleCredentials {
 export const NO_ACCESS = 'No access';
 /** The message AWS gives for a dead token (UnauthorizedException). */
 export const SESSION_INVALID = 'Session token not found or invalid';
+
+/**
+ * A role the caller is not assigned at the moment of the call. On the wire it is ForbiddenException
+ * "No access", as AWS answers; the fields are for the log line an operator reads.
+ */
+export class RoleRefusedError extends ForbiddenError {
+  constructor(
+    readonly userId: string,
+    readonly accountId: string,
+    readonly roleName: string,
+    /** Why, in words: which assignment is missing. */
+    readonly reason: string,
+  ) {
+    super(NO_ACCESS);
+    this.name = 'RoleRefusedError';
+  }
+}
 
 /** What one user reaches, as read under one authorization epoch. */
 interface AccessSnapshot {
@@ -121,7 +145,7 @@ export class RoleCredentialService {
   async credentials(requester: CredentialRequester, accountId: string, roleName: string): Promise<IssuedRoleCredentials> {
     checkRoleParameters(accountId, roleName);
     const snapshot = await this.#snapshot(requester, await this.deps.epoch.current());
-    const permissionSet = entitledSet(snapshot, accountId, roleName);
+    const permissionSet = snapshot.roles.get(roleKey(accountId, roleName)) ?? (await this.#refuseMissing(snapshot, accountId, roleName, requester.via, requester.requestId));
     const cached = await this.deps.cache.get(snapshot.user.id, accountId, permissionSet.id);
     if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
     return this.#issue(requester, snapshot.user, accountId, permissionSet);
@@ -129,9 +153,10 @@ export class RoleCredentialService {
 
   /**
    * GetRoleCredentials with a bearer token: UnauthenticatedError for a dead token (checked before
-   * the parameters, as AWS does), ValidationError, ForbiddenError, or the credentials.
+   * the parameters, as AWS does), ValidationError, RoleRefusedError, or the credentials.
+   * `requestId` names the call in the audit entry of a refusal.
    */
-  async credentialsForToken(accessToken: string | undefined, accountId: string, roleName: string): Promise<IssuedRoleCredentials> {
+  async credentialsForToken(accessToken: string | undefined, accountId: string, roleName: string, requestId?: string): Promise<IssuedRoleCredentials> {
     let guessedKey: string | null = null;
     const live = await this.deps.tokens.resolveWith(accessToken, (token) => {
       // The entry the last snapshot (current or not) points to: read ahead, trusted only below.
@@ -143,7 +168,7 @@ export class RoleCredentialService {
     checkRoleParameters(accountId, roleName);
     const { token } = live;
     const snapshot = await this.#snapshot(token, await this.deps.epoch.settle(live.extras[0] ?? null));
-    const permissionSet = entitledSet(snapshot, accountId, roleName);
+    const permissionSet = snapshot.roles.get(roleKey(accountId, roleName)) ?? (await this.#refuseMissing(snapshot, accountId, roleName, 'sso-api', requestId));
     const key = this.deps.cache.keyOf(token.userId, accountId, permissionSet.id);
     const cached = key === guessedKey ? this.deps.cache.read(key, live.extras[1] ?? null) : await this.deps.cache.get(token.userId, accountId, permissionSet.id);
     if (cached) return { credentials: cached, accountId, permissionSet, cached: true };
@@ -152,8 +177,29 @@ export class RoleCredentialService {
       source: token.source,
       via: 'sso-api',
       session: () => this.deps.portalSession(token.portalSessionHash),
+      requestId,
     };
     return this.#issue(requester, snapshot.user, accountId, permissionSet);
+  }
+
+  /** The trace of a refusal (audit entry now, log line by the surface), then the refusal itself. */
+  async #refuse(userId: string, accountId: string, roleName: string, via: CredentialRequester['via'], requestId: string | undefined, reason: string): Promise<never> {
+    // Both are already validated (a 12-digit id, a permission set name): safe to log and keep.
+    await this.deps.audit.append({
+      actor: userId,
+      action: 'credentials.refuse',
+      target: `account/${accountId}`,
+      detail: { permissionSet: roleName, via, reason, ...(requestId !== undefined ? { requestId } : {}) },
+    });
+    throw new RoleRefusedError(userId, accountId, roleName, reason);
+  }
+
+  /** A role missing from the snapshot: refused, saying which assignment is missing. */
+  #refuseMissing(snapshot: AccessSnapshot, accountId: string, roleName: string, via: CredentialRequester['via'], requestId: string | undefined): Promise<never> {
+    const reason = snapshot.access.some((a) => a.account.accountId === accountId)
+      ? `no assignment gives the user permission set "${roleName}" on this account`
+      : 'the user is assigned no permission set on this account';
+    return this.#refuse(snapshot.user.id, accountId, roleName, via, requestId, reason);
   }
 
   /** The requester's snapshot under `epoch` (read before anything else): rebuilt from the stores when stale. */
@@ -211,7 +257,10 @@ export class RoleCredentialService {
     // Signs for exactly this one role, re-checking the entitlement as it does for the console.
     const signed = await this.deps.federation.signFor(source, { userId: user.id, ...session }, accountId, permissionSet.name);
     const signedSet = signed.permissionSets.length === 1 ? signed.permissionSets[0] : undefined;
-    if (signedSet?.id !== permissionSet.id) throw new ForbiddenError(NO_ACCESS);
+    if (signedSet?.id !== permissionSet.id) {
+      // Taken away (or changed) between the check above and the signing, which re-read the stores.
+      return this.#refuse(user.id, accountId, permissionSet.name, requester.via, requester.requestId, 'the assignment changed while credentials were being issued');
+    }
     const { account } = signed;
 
     const credentials = await this.deps.broker.assumeRoleWithSaml({
@@ -245,13 +294,6 @@ function checkRoleParameters(accountId: string, roleName: string): void {
   if (!PERMISSION_SET_NAME.test(roleName) || roleName === ALL_ROLES) {
     throw new ValidationError('role_name must be a permission set name', [{ field: 'role_name', message: 'must match [\\w+=,.@-]{1,32}' }]);
   }
-}
-
-/** The permission set of that exact name on that account, if the snapshot's user has it; else "No access". */
-function entitledSet(snapshot: AccessSnapshot, accountId: string, roleName: string): PermissionSet {
-  const set = snapshot.roles.get(roleKey(accountId, roleName));
-  if (!set) throw new ForbiddenError(NO_ACCESS);
-  return set;
 }
 
 /** STS DurationSeconds from the permission set's SessionDuration (PT1H → 3600), within STS's bounds. */

@@ -4,7 +4,9 @@
 //
 // Every token is bound to the portal session in which the person approved it: when that session
 // ends (sign-out, expiry, the user disabled), the token is dead too (security promise 8), and no
-// token outlives it ("refresh tokens until the portal session ends", reference §7).
+// token outlives it ("refresh tokens until the portal session ends", reference §7). A token also
+// belongs to the family of the CLI sign-in it was minted in (access/sso-oidc/token-families.ts),
+// which ends it together with that sign-in's refresh tokens (Logout, a replayed code).
 //
 // Checking a token is on the hot path of every portal API call. A token's record never changes
 // once written (it is only ever deleted), so each process remembers the records it has seen and
@@ -24,6 +26,8 @@ export interface SsoAccessToken {
   clientId: string;
   scopes: string[];
   expiresAt: string;
+  /** The CLI sign-in (token family) it belongs to; absent for tokens minted outside SSO OIDC. */
+  familyId?: string;
 }
 
 /** A live token, and the values of the extra keys its caller asked to read in the same round trip. */
@@ -50,8 +54,11 @@ export class SsoAccessTokenService {
 
   constructor(private readonly store: EphemeralStore) {}
 
-  /** Issues a token that lives `ttlSeconds`, cut short to the portal session's own end. */
-  async issue(data: Omit<SsoAccessToken, 'expiresAt'>, ttlSeconds: number): Promise<{ accessToken: string; expiresIn: number }> {
+  /**
+   * Issues a token that lives `ttlSeconds`, cut short to the portal session's own end. Also gives
+   * the store key it is kept under, for the token family that may end it.
+   */
+  async issue(data: Omit<SsoAccessToken, 'expiresAt'>, ttlSeconds: number): Promise<{ accessToken: string; expiresIn: number; storeKey: string }> {
     const sessionTtl = await this.store.ttl(portalSessionKey(data.portalSessionHash));
     if (sessionTtl === null) throw new UnauthenticatedError('The portal session in which this sign-in was approved has ended; sign in again');
     const expiresIn = Math.max(1, Math.min(ttlSeconds, sessionTtl));
@@ -59,7 +66,7 @@ export class SsoAccessTokenService {
     const record: SsoAccessToken = { ...data, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
     await this.store.set(tokenKey(accessToken), JSON.stringify(record), expiresIn);
     await this.store.addToSet(sessionIndexKey(data.portalSessionHash), tokenKey(accessToken), sessionTtl);
-    return { accessToken, expiresIn };
+    return { accessToken, expiresIn, storeKey: tokenKey(accessToken) };
   }
 
   /** The live token, or null when unknown, expired, revoked, or its portal session has ended. */

@@ -22,7 +22,9 @@ import { loadOrCreateServerSecret, type ServerSecret } from '../access/server-se
 import { PasswordCheck } from '../access/password-check.ts';
 import { SignInService } from '../access/sign-in.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
+import { SsoLogoutService } from '../access/sso-logout.ts';
 import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
+import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildAppSso, type AppSsoContext } from './saml/app-sso-context.ts';
@@ -69,6 +71,8 @@ export interface Services {
   ssoAccessTokens: SsoAccessTokenService;
   /** SSO OIDC API: client registrations, device and authorization codes, refresh tokens (server/aws/oidc). */
   ssoOidc: SsoOidcService;
+  /** The portal API's Logout: ends the CLI sign-in of a bearer token on every node. */
+  ssoLogout: SsoLogoutService;
   /** GATEHOUSE_SECRET, or the key generated once under certsDir. */
   serverSecret: ServerSecret;
   /** STS AssumeRoleWithSAML at config.stsEndpoint. */
@@ -215,6 +219,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor },
       { baseUrl: config.baseUrl },
     ),
+    ssoLogout: new SsoLogoutService({ tokens: ssoAccessTokens, families: new TokenFamilies(ephemeral), credentialCache, audit: sql.audit }),
     serverSecret,
     appSso: buildAppSso({
       reachable: (user, groups) => applications.forUser(user, groups),

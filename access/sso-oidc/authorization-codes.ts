@@ -4,10 +4,19 @@
 // with the redirect URI and the PKCE verifier.
 //
 // Store layout:
-//   oidc-consent:<sha256(id)>  a validated authorization request awaiting the person's click,
-//                              bound to their portal session; taken by approve or deny
-//   oidc-code:<sha256(code)>   an issued code; taken by the one CreateToken that redeems it, so a
-//                              second attempt (even after a wrong verifier) finds nothing
+//   oidc-consent:<sha256(id)>        a validated authorization request awaiting the person's click,
+//                                    bound to their portal session; taken by approve or deny
+//   oidc-code:<sha256(code)>         an issued code; deleted by the one CreateToken that redeems it
+//   oidc-code-redeemed:<sha256(code)> → the redeeming client's id: the claim that makes a code
+//                                    single-use (SET NX, written before the code is deleted, so a
+//                                    second attempt at any moment finds one or the other; even an
+//                                    attempt with a wrong verifier burns the code)
+//
+// A second attempt by the client the code was issued to is a replay: the code may have leaked and
+// been redeemed by someone else first, so the family of tokens issued from it is ended
+// (RFC 6749 §4.1.2, token-families.ts). The family id is derived from the client id and the code,
+// so a replay by that client finds the family for as long as any of its tokens live, and an
+// attempt by any other client (who cannot have been given its tokens) ends nothing.
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { GRANT_AUTHORIZATION_CODE, type ClientRegistration, type ClientRegistrationService } from './client-registrations.ts';
 import type { Approval } from './device-authorizations.ts';
@@ -17,6 +26,7 @@ import { redirectUriAllowed } from './redirect-uris.ts';
 import { grantedScopes } from './scopes.ts';
 import { newSecret, sha256 } from './secrets.ts';
 import type { SsoOidcSettings } from './settings.ts';
+import type { TokenFamilies } from './token-families.ts';
 
 export interface AuthorizationRequest {
   clientId: string;
@@ -47,13 +57,23 @@ interface StoredConsent extends AuthorizationRequest {
 }
 
 const consentKey = (id: string) => `oidc-consent:${sha256(id)}`;
-const codeKey = (code: string) => `oidc-code:${sha256(code)}`;
+const codeKey = (hash: string) => `oidc-code:${hash}`;
+const redeemedKey = (hash: string) => `oidc-code-redeemed:${hash}`;
+const familyOf = (clientId: string, code: string) => sha256(`${clientId}\n${code}`);
+
+/** What a redeemed code yields: the approval, its scopes, and the family its tokens join. */
+export interface RedeemedCode {
+  approval: Approval;
+  scopes: string[];
+  familyId: string;
+}
 
 export class AuthorizationCodeService {
   constructor(
     private readonly store: EphemeralStore,
     private readonly clients: ClientRegistrationService,
     private readonly settings: SsoOidcSettings,
+    private readonly families: TokenFamilies,
   ) {}
 
   /** Checks the query of GET /authorize. */
@@ -109,21 +129,33 @@ export class AuthorizationCodeService {
   async issue(request: AuthorizationRequest, approval: Approval): Promise<string> {
     const code = newSecret('gha-');
     const stored: StoredCode = { ...request, approval };
-    await this.store.set(codeKey(code), JSON.stringify(stored), this.settings.authorizationCodeSeconds);
+    await this.store.set(codeKey(sha256(code)), JSON.stringify(stored), this.settings.authorizationCodeSeconds);
     return code;
   }
 
-  /** CreateToken with the authorization_code grant: the approval, exactly once, or invalid_grant. */
-  async redeem(client: ClientRegistration, code: string, redirectUri: string | undefined, codeVerifier: string | undefined): Promise<{ approval: Approval; scopes: string[] }> {
+  /**
+   * CreateToken with the authorization_code grant: the approval, exactly once, or invalid_grant.
+   * A replay by the same client ends every token issued from the code.
+   */
+  async redeem(client: ClientRegistration, code: string, redirectUri: string | undefined, codeVerifier: string | undefined): Promise<RedeemedCode> {
     if (code.length > 256) throw new OAuthError('invalid_grant', 'Unknown authorization code');
-    // Taken before any check: a failed attempt (wrong verifier) burns the code, so the verifier
+    const hash = sha256(code);
+    const familyId = familyOf(client.clientId, code);
+    // Claimed before any check: a failed attempt (wrong verifier) burns the code, so the verifier
     // cannot be guessed against it.
-    const raw = await this.store.take(codeKey(code));
-    if (!raw) throw new OAuthError('invalid_grant', 'Unknown, expired or already used authorization code');
+    const raw = await this.store.get(codeKey(hash));
+    if (raw === null || !(await this.store.setIfAbsent(redeemedKey(hash), client.clientId, this.settings.authorizationCodeSeconds))) {
+      if ((await this.store.get(redeemedKey(hash))) === client.clientId || (await this.families.known(familyId))) {
+        await this.families.end(familyId);
+        throw new OAuthError('invalid_grant', 'This authorization code was already used, so every token issued from it has been revoked; sign in again');
+      }
+      throw new OAuthError('invalid_grant', 'Unknown, expired or already used authorization code');
+    }
+    await this.store.delete(codeKey(hash));
     const stored = JSON.parse(raw) as StoredCode;
     if (stored.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'This authorization code was issued to another client');
     if (redirectUri !== stored.redirectUri) throw new OAuthError('invalid_grant', 'redirectUri does not match the one used to obtain the code');
     if (!codeVerifier || !verifierMatches(codeVerifier, stored.codeChallenge)) throw new OAuthError('invalid_grant', 'codeVerifier does not match the code challenge (PKCE S256)');
-    return { approval: stored.approval, scopes: stored.scopes };
+    return { approval: stored.approval, scopes: stored.scopes, familyId };
   }
 }

@@ -10,12 +10,16 @@
 //   oidc-poll:<sha256(deviceCode)>    SET NX with a TTL of `interval`: a poll finding it is too fast
 // Single use (promise 9): the user code is taken (GETDEL) by the one approval or denial; the
 // device code is taken by the one CreateToken that collects the outcome.
-import { ThrottledError } from '../../model/errors.ts';
+//
+// Every user code a person enters on the verification page, typed into the form or posted by the
+// Approve and Deny buttons, goes through one guess limit (guess-limit.ts) per person, whichever
+// portal session they use, and per client address (RFC 8628 §5.1).
 import type { User } from '../../model/types.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { ClientRegistration } from './client-registrations.ts';
 import { isHttpUrl } from './input.ts';
 import { OAuthError } from './oauth-errors.ts';
+import { GuessLimit, type GuessSubject } from './guess-limit.ts';
 import { RateLimit } from './rate-limit.ts';
 import { grantedScopes } from './scopes.ts';
 import { newSecret, secondsUntil, sha256 } from './secrets.ts';
@@ -60,20 +64,28 @@ export interface PendingDevice {
   expiresAt: string;
 }
 
+/** Who enters a user code on the verification page. */
+export interface CodeEntrant {
+  /** The signed-in person's user id. */
+  personId: string;
+  /** The client address the page saw. */
+  address: string;
+}
+
 const deviceKey = (hash: string) => `oidc-device:${hash}`;
 const userCodeKey = (userCode: string) => `oidc-user-code:${userCode}`;
 const pollKey = (hash: string) => `oidc-poll:${hash}`;
 
 export class DeviceAuthorizationService {
   readonly #starts: RateLimit;
-  readonly #failedLookups: RateLimit;
+  readonly #guesses: GuessLimit;
 
   constructor(
     private readonly store: EphemeralStore,
     private readonly settings: SsoOidcSettings,
   ) {
     this.#starts = new RateLimit(store, 'device-start', settings.deviceStartsPerMinute, 60);
-    this.#failedLookups = new RateLimit(store, 'user-code-miss', settings.failedUserCodesPer15Minutes, 15 * 60);
+    this.#guesses = new GuessLimit(store, 'user-code', 15 * 60);
   }
 
   /** StartDeviceAuthorization, for an already authenticated client. */
@@ -114,25 +126,40 @@ export class DeviceAuthorizationService {
 
   /**
    * The pending request behind a user code a person typed or followed, or null when there is none
-   * (unknown, expired, already decided). Misses are counted per person: after too many,
-   * ThrottledError, so user codes cannot be guessed through the page (RFC 8628 §5.1).
+   * (unknown, expired, already decided). ThrottledError once too many wrong codes were entered.
    */
-  async findPending(input: string, personId: string): Promise<PendingDevice | null> {
-    if (await this.#failedLookups.exhausted(personId)) throw new ThrottledError('Too many unknown codes were entered; try again in 15 minutes');
-    const found = await this.#pending(input);
-    if (!found) {
-      await this.#failedLookups.hit(personId);
-      return null;
-    }
+  async findPending(input: string, entrant: CodeEntrant): Promise<PendingDevice | null> {
+    const found = await this.#guesses.attempt(this.#subjects(entrant), () => this.#pending(input));
+    if (!found) return null;
     const { authorization: a } = found;
     return { clientId: a.clientId, userCode: a.userCode, clientName: a.clientName, startUrl: a.startUrl, expiresAt: a.expiresAt };
   }
 
   /**
    * Records the person's decision and returns what was decided on; null when the code is no longer
-   * pending (unknown, expired, already decided).
+   * pending (unknown, expired, already decided). ThrottledError once too many wrong codes were
+   * entered: then no code is looked at, and a right one stays pending for its owner.
    */
-  async decide(input: string, decision: 'approve' | 'deny', approval: Approval): Promise<PendingDevice | null> {
+  async decide(input: string, decision: 'approve' | 'deny', approval: Approval, entrant: CodeEntrant): Promise<PendingDevice | null> {
+    return this.#guesses.attempt(this.#subjects(entrant), () => this.#decide(input, decision, approval));
+  }
+
+  #subjects(entrant: CodeEntrant): GuessSubject[] {
+    return [
+      {
+        id: `person:${entrant.personId}`,
+        limit: this.settings.failedUserCodesPer15Minutes,
+        refusal: (minutes) => `Too many codes that were not recognised were entered for your account. For your security, no more codes are accepted for now: try again in ${plural(minutes, 'minute')}, and check the code shown in your terminal.`,
+      },
+      {
+        id: `address:${entrant.address}`,
+        limit: this.settings.failedUserCodesPerAddressPer15Minutes,
+        refusal: (minutes) => `Too many codes that were not recognised were entered from your network address. For your security, no more codes are accepted from it for now: try again in ${plural(minutes, 'minute')}.`,
+      },
+    ];
+  }
+
+  async #decide(input: string, decision: 'approve' | 'deny', approval: Approval): Promise<PendingDevice | null> {
     const userCode = normalizeUserCode(input);
     if (!userCode) return null;
     // Taking the user code makes the decision single-use: of two concurrent clicks one wins.
@@ -185,3 +212,5 @@ export class DeviceAuthorizationService {
     return { hash, authorization };
   }
 }
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;

@@ -21,9 +21,4 @@ export class RateLimit {
   async hit(subject: string): Promise<boolean> {
     return (await this.store.increment(this.key(subject), this.windowSeconds)) <= this.limit;
   }
-
-  /** True when the window's count has already reached the limit (without counting). */
-  async exhausted(subject: string): Promise<boolean> {
-    return Number((await this.store.get(this.key(subject))) ?? 0) >= this.limit;
-  }
 }

@@ -1,6 +1,8 @@
 // Refresh tokens (CreateToken `grant_type=refresh_token`, reference §3 "Expiry and refresh
 // rules"): valid until the portal session that approved the sign-in ends, and rotated on every use
-// (the old one is taken, so a stolen-and-replayed token and its twin cannot both be used).
+// (the old one is taken, so a stolen-and-replayed token and its twin cannot both be used). Each
+// carries its sign-in's family (token-families.ts), which the tokens minted from it join, so
+// ending the sign-in (Logout, a replayed code) ends every refresh token it has produced.
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { Approval } from './device-authorizations.ts';
 import { OAuthError } from './oauth-errors.ts';
@@ -12,6 +14,8 @@ interface StoredRefreshToken {
   approval: Approval;
   /** The portal session's end: the token never outlives it. */
   expiresAt: string;
+  /** The sign-in it descends from; absent on tokens issued before families existed. */
+  familyId?: string;
 }
 
 const refreshKey = (token: string) => `oidc-rt:${sha256(token)}`;
@@ -19,21 +23,22 @@ const refreshKey = (token: string) => `oidc-rt:${sha256(token)}`;
 export class RefreshTokenService {
   constructor(private readonly store: EphemeralStore) {}
 
-  async issue(clientId: string, scopes: string[], approval: Approval, sessionExpiresAt: string): Promise<string> {
+  /** A new refresh token and the store key it is kept under (for its family). */
+  async issue(clientId: string, scopes: string[], approval: Approval, sessionExpiresAt: string, familyId: string): Promise<{ refreshToken: string; storeKey: string }> {
     const token = newSecret('ghr-');
-    const stored: StoredRefreshToken = { clientId, scopes, approval, expiresAt: sessionExpiresAt };
+    const stored: StoredRefreshToken = { clientId, scopes, approval, expiresAt: sessionExpiresAt, familyId };
     await this.store.set(refreshKey(token), JSON.stringify(stored), secondsUntil(sessionExpiresAt));
-    return token;
+    return { refreshToken: token, storeKey: refreshKey(token) };
   }
 
   /** The approval behind a refresh token, exactly once (rotation), or invalid_grant. */
-  async redeem(clientId: string, token: string): Promise<{ approval: Approval; scopes: string[] }> {
+  async redeem(clientId: string, token: string): Promise<{ approval: Approval; scopes: string[]; familyId: string | undefined }> {
     if (token.length > 256) throw new OAuthError('invalid_grant', 'Unknown refresh token');
     const raw = await this.store.take(refreshKey(token));
-    if (!raw) throw new OAuthError('invalid_grant', 'Unknown, expired or already used refresh token');
+    if (!raw) throw new OAuthError('invalid_grant', 'Unknown, expired, already used or revoked refresh token (signed out, or its sign-in ended); sign in again');
     const stored = JSON.parse(raw) as StoredRefreshToken;
     if (stored.clientId !== clientId) throw new OAuthError('invalid_grant', 'This refresh token was issued to another client');
     if (Date.parse(stored.expiresAt) <= Date.now()) throw new OAuthError('invalid_grant', 'The refresh token has expired');
-    return { approval: stored.approval, scopes: stored.scopes };
+    return { approval: stored.approval, scopes: stored.scopes, familyId: stored.familyId };
   }
 }

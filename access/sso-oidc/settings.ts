@@ -26,6 +26,11 @@ export interface SsoOidcSettings {
   deviceStartsPerMinute: number;
   /** Unknown user codes a signed-in person may enter per 15 minutes before the page refuses more. */
   failedUserCodesPer15Minutes: number;
+  /**
+   * Unknown user codes entered from one client address per 15 minutes, by anyone: bounds guessing
+   * with many accounts, and stays well above what a building of people behind one NAT mistypes.
+   */
+  failedUserCodesPerAddressPer15Minutes: number;
 }
 
 export const DEFAULT_SSO_OIDC_SETTINGS: Omit<SsoOidcSettings, 'baseUrl'> = {
@@ -38,4 +43,5 @@ export const DEFAULT_SSO_OIDC_SETTINGS: Omit<SsoOidcSettings, 'baseUrl'> = {
   registrationsPerMinute: 30,
   deviceStartsPerMinute: 30,
   failedUserCodesPer15Minutes: 10,
+  failedUserCodesPerAddressPer15Minutes: 50,
 };

@@ -12,6 +12,7 @@ import { DeviceAuthorizationService, type StartDeviceAuthorizationResult } from 
 import { asBody, requiredString } from './input.ts';
 import { RefreshTokenService } from './refresh-tokens.ts';
 import { DEFAULT_SSO_OIDC_SETTINGS, type SsoOidcSettings } from './settings.ts';
+import { TokenFamilies } from './token-families.ts';
 import { TokenGrantService, type CreateTokenResult } from './token-grants.ts';
 
 export interface SsoOidcDependencies {
@@ -28,16 +29,19 @@ export class SsoOidcService {
   readonly devices: DeviceAuthorizationService;
   readonly codes: AuthorizationCodeService;
   readonly refreshTokens: RefreshTokenService;
+  /** Ends a CLI sign-in's tokens as a whole (Logout, a replayed code). */
+  readonly families: TokenFamilies;
   readonly #tokens: TokenGrantService;
 
   constructor(deps: SsoOidcDependencies, settings: Partial<SsoOidcSettings> & Pick<SsoOidcSettings, 'baseUrl'>) {
     this.settings = { ...DEFAULT_SSO_OIDC_SETTINGS, ...settings };
     this.clients = new ClientRegistrationService(deps.store, this.settings);
     this.devices = new DeviceAuthorizationService(deps.store, this.settings);
-    this.codes = new AuthorizationCodeService(deps.store, this.clients, this.settings);
+    this.families = new TokenFamilies(deps.store);
+    this.codes = new AuthorizationCodeService(deps.store, this.clients, this.settings, this.families);
     this.refreshTokens = new RefreshTokenService(deps.store);
     this.#tokens = new TokenGrantService(
-      { ...deps, clients: this.clients, devices: this.devices, codes: this.codes, refreshTokens: this.refreshTokens },
+      { ...deps, clients: this.clients, devices: this.devices, codes: this.codes, refreshTokens: this.refreshTokens, families: this.families },
       this.settings,
     );
   }

@@ -2,6 +2,10 @@
 // grants, and mints an SSO bearer token plus a refresh token for the person who approved, bound to
 // the portal session in which they approved (security promise 8). Before minting, the person is
 // re-read from their identity source: a user disabled since approving gets nothing.
+//
+// Every token minted joins the family of its sign-in (token-families.ts): a new family for a
+// device code, the code's own family for an authorization code, the refresh token's for a
+// refresh. A family ended while this mint was under way makes the mint fail.
 import type { PortalSession } from '../portal-sessions.ts';
 import type { SsoAccessTokenService } from '../sso-access-tokens.ts';
 import type { IdentitySource } from '../../directory/identity-source.ts';
@@ -13,7 +17,9 @@ import { asBody, optionalString, optionalStringList, requiredString } from './in
 import { OAuthError } from './oauth-errors.ts';
 import type { RefreshTokenService } from './refresh-tokens.ts';
 import { grantedScopes } from './scopes.ts';
+import { secondsUntil } from './secrets.ts';
 import type { SsoOidcSettings } from './settings.ts';
+import type { TokenFamilies } from './token-families.ts';
 
 export interface CreateTokenResult {
   accessToken: string;
@@ -28,6 +34,7 @@ export interface TokenGrantDependencies {
   codes: AuthorizationCodeService;
   refreshTokens: RefreshTokenService;
   accessTokens: SsoAccessTokenService;
+  families: TokenFamilies;
   portalSession(hash: string): Promise<PortalSession | null>;
   identitySourceFor(source: User['source']): IdentitySource;
 }
@@ -50,7 +57,7 @@ export class TokenGrantService {
     // one registration (grantTypes authorization_code + refresh_token) and may reuse it for
     // `aws sso login --use-device-code`. The code grant needs a registered loopback redirect URI,
     // which /authorize has already enforced before any code exists.
-    let redeemed: { approval: Approval; scopes: string[] };
+    let redeemed: { approval: Approval; scopes: string[]; familyId?: string | undefined };
     switch (grantType) {
       case GRANT_DEVICE_CODE:
         redeemed = await this.deps.devices.redeem(client, requiredString(body, 'deviceCode', 256, 'invalid_grant'));
@@ -71,21 +78,25 @@ export class TokenGrantService {
     }
     // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
     const scopes = requestedScopes?.length ? grantedScopes(redeemed.scopes, requestedScopes) : redeemed.scopes;
-    return this.#mint(client.clientId, scopes, redeemed.approval);
+    return this.#mint(client.clientId, scopes, redeemed.approval, redeemed.familyId ?? this.deps.families.newId());
   }
 
-  async #mint(clientId: string, scopes: string[], approval: Approval): Promise<CreateTokenResult> {
+  async #mint(clientId: string, scopes: string[], approval: Approval, familyId: string): Promise<CreateTokenResult> {
     const session = await this.deps.portalSession(approval.portalSessionHash);
     if (!session || session.userId !== approval.userId) {
       throw new OAuthError('invalid_grant', 'The portal session in which this sign-in was approved has ended; sign in again');
     }
     const user = await this.deps.identitySourceFor(approval.source).getUser(approval.userId);
     if (!user || !user.enabled) throw new OAuthError('invalid_grant', 'This user can no longer sign in');
-    const { accessToken, expiresIn } = await this.deps.accessTokens.issue(
-      { userId: approval.userId, source: approval.source, portalSessionHash: approval.portalSessionHash, clientId, scopes },
+    const access = await this.deps.accessTokens.issue(
+      { userId: approval.userId, source: approval.source, portalSessionHash: approval.portalSessionHash, clientId, scopes, familyId },
       this.settings.accessTokenSeconds,
     );
-    const refreshToken = await this.deps.refreshTokens.issue(clientId, scopes, approval, session.expiresAt);
+    const { refreshToken, storeKey } = await this.deps.refreshTokens.issue(clientId, scopes, approval, session.expiresAt, familyId);
+    if (!(await this.deps.families.join(familyId, [access.storeKey, storeKey], secondsUntil(session.expiresAt)))) {
+      throw new OAuthError('invalid_grant', 'This sign-in has ended (signed out, or its authorization code was used twice); sign in again');
+    }
+    const { accessToken, expiresIn } = access;
     return { accessToken, tokenType: 'Bearer', expiresIn, refreshToken };
   }
 }

@@ -1,7 +1,7 @@
 // User codes for the device flow (RFC 8628 §6.1): eight characters from the twenty consonants
 // BCDFGHJKLMNPQRSTVWXZ, shown as XXXX-XXXX. No vowels (no words), no digits, nothing easily
-// confused (0/O, 1/I/L...). 20^8 ≈ 2.6·10^10 codes, short-lived, and guessing is throttled per
-// person, so a guessed code is out of reach. Input is forgiving: case, spaces and dashes ignored.
+// confused (0/O, 1/I/L...). 20^8 ≈ 2.6·10^10 codes, short-lived, and wrong guesses are limited
+// per person and per address (guess-limit.ts), so a guessed code is out of reach. Input is forgiving: case, spaces and dashes ignored.
 import { randomInt } from 'node:crypto';
 
 export const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ';

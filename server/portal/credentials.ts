@@ -43,6 +43,7 @@ export function portalCredentialsRouter(services: Services): Router {
           source: ctx.session.source,
           via: 'portal',
           session: async () => ({ authnInstant: ctx.session.authnInstant, sessionIndex: ctx.session.sessionIndex }),
+          requestId: req.id,
         },
         accountId,
         roleName,

@@ -2,10 +2,11 @@
 // `verificationUri` = <base>/device, `verificationUriComplete` = <base>/device?user_code=XXXX-XXXX).
 // A signed-in person sees the user code and the requesting client's name and approves or denies;
 // the approval records their portal session, to which the resulting tokens are bound.
-import express, { Router, type Request, type Response } from 'express';
-import type { Approval } from '../../access/sso-oidc/device-authorizations.ts';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { Approval, CodeEntrant } from '../../access/sso-oidc/device-authorizations.ts';
 import { normalizeUserCode } from '../../access/sso-oidc/user-codes.ts';
 import { hashSessionId } from '../../access/portal-sessions.ts';
+import { ThrottledError } from '../../model/errors.ts';
 import { deviceCodeEntryPage, deviceConfirmPage, deviceDecidedPage } from '../../views/device.ts';
 import type { Services } from '../services.ts';
 import { portalErrorHandler } from './errors.ts';
@@ -39,6 +40,9 @@ export function toSignIn(res: Response, returnTo: string): void {
   res.redirect(303, `/start?returnTo=${encodeURIComponent(returnTo)}`);
 }
 
+/** Who is entering a code: wrong codes are counted per person and per address (RFC 8628 §5.1). */
+const entrant = (req: Request, person: SignedInPerson): CodeEntrant => ({ personId: person.approval.userId, address: req.ip ?? 'unknown' });
+
 const field = (req: Request, name: string) => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';
@@ -61,7 +65,7 @@ export function deviceRouter(services: Services): Router {
     const person = await personOf(services, await currentSession(services, req));
     if (!person) return toSignIn(res, returnPath(typed));
     if (!typed) return res.type('html').send(deviceCodeEntryPage(frame(res, person)));
-    const pending = await services.ssoOidc.devices.findPending(typed, person.approval.userId);
+    const pending = await services.ssoOidc.devices.findPending(typed, entrant(req, person));
     if (!pending) {
       return res.status(404).type('html').send(
         deviceCodeEntryPage({ ...frame(res, person), typed: typed.slice(0, 32), error: 'That code was not recognised. It may have expired (codes last 10 minutes) or already been used. Check the code in your terminal, or start the sign-in again.' }),
@@ -74,7 +78,7 @@ export function deviceRouter(services: Services): Router {
     const typed = field(req, 'user_code');
     const person = await personOf(services, await sessionForPost(services, req));
     if (!person) return toSignIn(res, returnPath(typed));
-    const decided = await services.ssoOidc.devices.decide(typed, decision, person.approval);
+    const decided = await services.ssoOidc.devices.decide(typed, decision, person.approval, entrant(req, person));
     if (!decided) {
       return res.status(404).type('html').send(
         deviceCodeEntryPage({ ...frame(res, person), error: 'This request is no longer waiting for you: it expired or was already approved or denied. Start the sign-in again from your terminal if you still need it.' }),
@@ -91,6 +95,14 @@ export function deviceRouter(services: Services): Router {
   router.post('/device/approve', decide('approve'));
   router.post('/device/deny', decide('deny'));
 
+  // Too many wrong codes (RFC 8628 §5.1): the page says when to come back, and so does Retry-After.
+  router.use('/device', ((error, req, res, next) => {
+    if (error instanceof ThrottledError) {
+      req.log.warn({ reason: error.message }, 'device verification page: user code refused, too many wrong codes');
+      if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
+    next(error);
+  }) satisfies ErrorRequestHandler);
   router.use('/device', portalErrorHandler);
   return router;
 }

@@ -1,13 +1,29 @@
 // SSO OIDC on Redis (the HA ephemeral store), with a private redis-server the test can stop: what
 // Redis holds (hashes, never a usable secret), that refused input stores nothing, and that with
 // Redis down every call is an InternalServerException-shaped 503 and never a token (promise 10).
+// Also that ending a sign-in (Logout, a replayed code) holds on a second node sharing that Redis.
+import { ListAccountsCommand, LogoutCommand, SSOClient } from '@aws-sdk/client-sso';
 import { CreateTokenCommand, StartDeviceAuthorizationCommand, type SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import type { SeededOrg } from '../support/seed.ts';
-import { decideDevice, failure, oidcClient, postJson, registerClient, seedPeople, signedIn, START_URL, useSettings } from './oidc-fixtures.ts';
+import {
+  authorizationCode,
+  decideDevice,
+  failure,
+  oidcClient,
+  postJson,
+  redeemCode,
+  refresh,
+  registerClient,
+  registerCodeClient,
+  seedPeople,
+  signedIn,
+  START_URL,
+  useSettings,
+} from './oidc-fixtures.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -123,5 +139,37 @@ describe('SSO OIDC on Redis', function () {
     }
     expect(fresh).to.not.equal(null);
     expect((await failure(oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, ...client, deviceCode: start.deviceCode })))).name).to.equal('InvalidClientException');
+  });
+
+  it('ends a sign-in on every node: Logout on one refuses its refresh token on the other, and a code replayed on one kills its tokens on the other', async () => {
+    // Node B: same Redis, same SQLite file and keys, its own port and process memory.
+    const b = await startGatehouse({ env: { REDIS_URL: redis.url }, dataDir: gh.config.dataDir });
+    const oidcB = oidcClient(b);
+    const ssoOn = (node: TestGatehouse) => new SSOClient({ region: 'us-east-1', endpoint: node.baseUrl, maxAttempts: 1 });
+    const ssoA = ssoOn(gh);
+    const ssoB = ssoOn(b);
+    try {
+      const client = await registerCodeClient(oidc);
+      const first = await redeemCode(oidc, client, await authorizationCode(await signedIn(gh, org, 'alice'), client.clientId));
+      const refreshedOnB = await refresh(oidcB, client, first.refreshToken);
+      await ssoA.send(new LogoutCommand({ accessToken: first.accessToken }));
+      const refused = await failure(refresh(oidcB, client, refreshedOnB.refreshToken));
+      expect(refused).to.include({ name: 'InvalidGrantException', status: 400 });
+      expect(refused.message).to.not.equal('');
+      expect((await failure(ssoB.send(new ListAccountsCommand({ accessToken: refreshedOnB.accessToken })))).name).to.equal('UnauthorizedException');
+
+      const grant = await authorizationCode(await signedIn(gh, org, 'bob'), client.clientId);
+      const tokens = await redeemCode(oidc, client, grant);
+      // Node B has checked the token once, so it remembers its record.
+      expect((await ssoB.send(new ListAccountsCommand({ accessToken: tokens.accessToken }))).accountList).to.deep.equal([]);
+      expect((await failure(redeemCode(oidcB, client, grant))).name).to.equal('InvalidGrantException');
+      expect((await failure(ssoB.send(new ListAccountsCommand({ accessToken: tokens.accessToken })))).name).to.equal('UnauthorizedException');
+      expect((await failure(refresh(oidc, client, tokens.refreshToken))).name).to.equal('InvalidGrantException');
+    } finally {
+      ssoA.destroy();
+      ssoB.destroy();
+      oidcB.destroy();
+      await b.close();
+    }
   });
 });

@@ -4,6 +4,11 @@
 // each works alone, so we send both). Statuses are the model's: InvalidClientException 401,
 // InternalServerException 500, everything else 400.
 //
+// The description goes in `message` as well: the model's exceptions carry only `error` and
+// `error_description`, but the CLI prints `message` ("An error occurred (InvalidGrantException)
+// when calling the CreateToken operation: <message>") and the JS SDK makes it Error.message;
+// without it a person sees an empty reason, or "UnknownError".
+//
 // A dependency that does not answer (Redis, SQL, the directory) is InternalServerException with
 // 503 and Retry-After: never a success, never a token (security promise 10), and the status tells
 // load balancers and the SDKs' retry logic that trying again later is right.
@@ -35,7 +40,8 @@ export function sendOidcError(res: Response, code: OAuthErrorCode | 'server_erro
     .setHeader('x-amzn-ErrorType', type)
     .setHeader('x-amzn-RequestId', res.req.id ?? randomUUID())
     .setHeader('Cache-Control', 'no-store')
-    .json({ __type: type, error: code, error_description: description });
+    .setHeader('Pragma', 'no-cache')
+    .json({ __type: type, message: description, error: code, error_description: description });
 }
 
 export const oidcErrorHandler: ErrorRequestHandler = (error, req, res, _next) => {

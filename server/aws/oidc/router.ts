@@ -12,8 +12,9 @@ import { oidcErrorHandler } from './errors.ts';
 const jsonBody = express.json({ limit: '32kb', strict: true, type: () => true });
 
 function sendJson(res: Response, body: object): void {
-  // RFC 6749 §5.1: token responses must not be cached.
+  // RFC 6749 §5.1: token responses must not be cached (Pragma for HTTP/1.0 caches).
   res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
   res.setHeader('x-amzn-RequestId', res.req.id);
   res.status(200).json(body);
 }

@@ -3,7 +3,7 @@
 // `message` beside it, so botocore and the JS SDK v3 read it whichever they look at first.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StsRefusedError, StsThrottledError, StsUnavailableError } from '../../../idp/sts/sts-errors.ts';
-import { SESSION_INVALID } from '../../../access/role-credentials.ts';
+import { RoleRefusedError, SESSION_INVALID } from '../../../access/role-credentials.ts';
 import { isDomainError, type DomainError } from '../../../model/errors.ts';
 import { requestLoggerOf } from '../../request-log.ts';
 
@@ -42,6 +42,9 @@ export function sendPortalApiError(error: unknown, req: IncomingMessage, res: Se
     requestLoggerOf(req).warn({ err: { name: error.name, message: error.message, code: (error as { code?: string }).code } }, 'STS AssumeRoleWithSAML failed');
   } else if (error.kind === 'unavailable') {
     requestLoggerOf(req).warn({ err: error }, 'portal API dependency unavailable');
+  } else if (error instanceof RoleRefusedError) {
+    // A refused security decision: what was asked, by whom, and why (access/role-credentials.ts).
+    requestLoggerOf(req).warn({ userId: error.userId, accountId: error.accountId, roleName: error.roleName, reason: error.reason }, 'GetRoleCredentials refused');
   }
   if (error.kind === 'throttled' || error.kind === 'unavailable') res.setHeader('Retry-After', '5');
   sendAwsError(res, requestId, shape.status, shape.type, message);

@@ -81,7 +81,7 @@ export function portalApiHandler(services: Services): PortalApiHandler {
       await authenticate(call);
       throw new ValidationError('account_id and role_name are required', [{ field: typeof accountId !== 'string' ? 'account_id' : 'role_name', message: 'required' }]);
     }
-    const { credentials } = await services.roleCredentials.credentialsForToken(call.token, accountId, roleName);
+    const { credentials } = await services.roleCredentials.credentialsForToken(call.token, accountId, roleName, call.requestId);
     call.res.setHeader('Cache-Control', 'no-store');
     sendJson(call, {
       roleCredentials: {
@@ -94,13 +94,11 @@ export function portalApiHandler(services: Services): PortalApiHandler {
     });
   };
 
-  // Logout: POST /logout, no body; 200 with an empty body. The token is dead at once on every
-  // node, and the user's cached role credentials go with it (issue 5 item 5).
+  // Logout: POST /logout, no body; 200 with an empty body. The CLI sign-in the token belongs to
+  // ends at once on every node, its refresh tokens included, and the user's cached role
+  // credentials go with it (access/sso-logout.ts).
   const logout: Operation = async (call) => {
-    const token = await authenticate(call);
-    await services.ssoAccessTokens.revoke(call.token!);
-    await services.credentialCache.purgeUser(token.userId);
-    await services.audit.append({ actor: token.userId, action: 'sso.logout', target: 'sso-api', detail: { clientId: token.clientId } });
+    await services.ssoLogout.logout(call.token);
     call.res.setHeader('x-amzn-RequestId', call.requestId);
     call.res.statusCode = 200;
     call.res.end();
