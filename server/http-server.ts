@@ -19,6 +19,9 @@ export function createHttpServer(services: Services, state: AppState = { drainin
     const requestId = beginRequest(req, res);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    // Draining for shutdown (server/shutdown.ts): each answer ends its connection, so kept-alive
+    // clients open their next one where the load balancer now sends them (RFC 9112 §9.6).
+    if (state.draining) res.setHeader('Connection', 'close');
     if (!portalApi(req, res, requestId)) app(req, res);
   });
 }
