@@ -19,7 +19,7 @@ import type { InstanceStore } from '../store/stores.ts';
 import { parseTemplate } from './applications/attribute-templates.ts';
 import { providerArnFor, roleArnProblem } from './applications/external-aws.ts';
 import { effectiveTrust } from './applications/metadata-trust.ts';
-import { principalTagsOf } from './aws-federation.ts';
+import { principalTagsOf, type LeftOutSessionTagReport } from './aws-federation.ts';
 
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
@@ -63,6 +63,8 @@ export class AppSsoService {
       /** deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE): the same on every node. */
       persistentIdKey: Buffer;
       now?: () => Date;
+      /** Hears of each session tag left out for its length (access/aws-federation.ts principalTagsOf). */
+      reportLeftOutTag?: LeftOutSessionTagReport;
     },
   ) {}
 
@@ -106,6 +108,7 @@ export class AppSsoService {
       if (!aws.ok) return aws;
       attributes = aws.attributes;
       roleArns = aws.roleArns;
+      warnings.push(...aws.warnings);
     }
     for (const mapping of app.attributeMappings) {
       if (isAwsSamlAttributeName(mapping.name)) {
@@ -133,7 +136,11 @@ export class AppSsoService {
     return validUntil === null || validUntil.getTime() <= (this.deps.now?.() ?? new Date()).getTime();
   }
 
-  private async awsAttributes(app: Application, user: User, assigned: string[]): Promise<{ ok: true; attributes: SamlAttribute[]; roleArns: string[] } | { ok: false; refusal: AppSsoRefusal }> {
+  private async awsAttributes(
+    app: Application,
+    user: User,
+    assigned: string[],
+  ): Promise<{ ok: true; attributes: SamlAttribute[]; roleArns: string[]; warnings: string[] } | { ok: false; refusal: AppSsoRefusal }> {
     const account = app.externalAwsAccount;
     if (!account) return refuse('misconfigured', `${app.name} is an AWS account app without its account settings. Ask your administrator.`);
     // Only roles the app still offers count: removing a role from the app withdraws it at once.
@@ -157,10 +164,15 @@ export class AppSsoService {
       attributes.push({ name: AWS_ATTR_SESSION_DURATION, values: [String(seconds)] });
     }
     const { accessControlAttributes } = await this.deps.instance.getOrCreate();
-    for (const [tag, value] of Object.entries(principalTagsOf(user, accessControlAttributes))) {
+    const warnings: string[] = [];
+    const tags = principalTagsOf(user, accessControlAttributes, (left) => {
+      warnings.push(`Session tag ${left.tagKey} (from ${left.attribute}) is left out: ${left.reason}`);
+      this.deps.reportLeftOutTag?.(left);
+    });
+    for (const [tag, value] of Object.entries(tags)) {
       attributes.push({ name: AWS_ATTR_PRINCIPAL_TAG_PREFIX + tag, values: [value] });
     }
-    return { ok: true, attributes, roleArns };
+    return { ok: true, attributes, roleArns, warnings };
   }
 }
 

@@ -40,6 +40,8 @@ export class AwsFederationService {
     private readonly entitlements: EntitlementService,
     private readonly instance: InstanceStore,
     private readonly identity: () => SamlIdentity,
+    /** Hears of each session tag left out of an assertion (server/services.ts logs it). */
+    private readonly reportLeftOutTag: LeftOutSessionTagReport = () => {},
   ) {}
 
   /**
@@ -73,7 +75,7 @@ export class AwsFederationService {
         roleSessionName: roleSessionNameFor(user.userName),
         // With several roles one console duration must serve them all: the shortest is the safe one.
         sessionDurationSeconds: Math.min(...durations),
-        principalTags: principalTagsOf(user, instance.accessControlAttributes),
+        principalTags: principalTagsOf(user, instance.accessControlAttributes, this.reportLeftOutTag),
         authnInstant: new Date(session.authnInstant),
         sessionIndex: session.sessionIndex,
         now: new Date(),
@@ -90,8 +92,29 @@ export class AwsFederationService {
   }
 }
 
-/** User attribute → PrincipalTag key, as the administrator mapped them; empty values are left out. */
-export function principalTagsOf(user: User, mapping: Record<string, string>): Record<string, string> {
+// STS refuses the whole AssumeRoleWithSAML call, and so the sign-in, when one session tag key is
+// longer than 128 characters or a value longer than 256 (AWS STS, "Passing session tags in
+// AWS STS": tag limits). Such a tag is left out instead, so one long directory value does not
+// lock its owner out of every account; the loss is reported. Lengths are counted in UTF-16 code
+// units, as idp/saml/aws-response.ts checks them (never more than the characters AWS counts).
+export const MAX_SESSION_TAG_KEY_LENGTH = 128;
+export const MAX_SESSION_TAG_VALUE_LENGTH = 256;
+
+/** A mapped attribute that was not sent as a session tag, and why (its value is not repeated). */
+export interface LeftOutSessionTag {
+  userId: string;
+  attribute: string;
+  tagKey: string;
+  reason: string;
+}
+
+export type LeftOutSessionTagReport = (tag: LeftOutSessionTag) => void;
+
+/**
+ * User attribute → PrincipalTag key, as the administrator mapped them; empty values are left out,
+ * and so is a tag STS would refuse for its length, which `report` hears about.
+ */
+export function principalTagsOf(user: User, mapping: Record<string, string>, report: LeftOutSessionTagReport = () => {}): Record<string, string> {
   const builtins: Record<string, string | undefined> = {
     userName: user.userName,
     displayName: user.displayName,
@@ -102,7 +125,14 @@ export function principalTagsOf(user: User, mapping: Record<string, string>): Re
   const tags: Record<string, string> = {};
   for (const [attribute, tagKey] of Object.entries(mapping)) {
     const value = user.attributes[attribute] ?? builtins[attribute];
-    if (value) tags[tagKey] = value;
+    if (!value) continue;
+    if (tagKey.length > MAX_SESSION_TAG_KEY_LENGTH) {
+      report({ userId: user.id, attribute, tagKey, reason: `the tag key is longer than ${MAX_SESSION_TAG_KEY_LENGTH} characters` });
+    } else if (value.length > MAX_SESSION_TAG_VALUE_LENGTH) {
+      report({ userId: user.id, attribute, tagKey, reason: `the value (${value.length} characters) is longer than the ${MAX_SESSION_TAG_VALUE_LENGTH} AWS allows` });
+    } else {
+      tags[tagKey] = value;
+    }
   }
   return tags;
 }

@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
+import { notFoundRouter } from './not-found.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
@@ -35,5 +36,6 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(portalCredentialsRouter(services));
   app.use(portalApplicationsRouter(services));
   app.use(portalRouter(services));
+  app.use(notFoundRouter());
   return app;
 }

@@ -52,6 +52,10 @@ const schema = z.object({
     return parsed;
   }),
   METADATA_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // Graceful shutdown (docs/operations.md): how long the node keeps serving while not ready, then
+  // how long requests still running when the listener closes may take before they are cut.
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  SHUTDOWN_FINISH_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
 });
 
 export interface Config {
@@ -81,6 +85,8 @@ export interface Config {
   ldap: LdapSettings | null;
   /** Fetching SP metadata from URLs: deadline, which non-public addresses are allowed ('all' or a list), refresher period. */
   metadataFetch: { timeoutMs: number; allowPrivateTargets: PrivateTargetAllowance; refreshIntervalSeconds: number };
+  /** After SIGTERM: seconds served while /readyz says 503, then seconds in-flight requests may still take. */
+  shutdown: { drainSeconds: number; finishSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -141,5 +147,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivateTargets: e.METADATA_FETCH_ALLOW_PRIVATE,
       refreshIntervalSeconds: e.METADATA_REFRESH_INTERVAL_SECONDS,
     },
+    shutdown: { drainSeconds: e.SHUTDOWN_DRAIN_SECONDS, finishSeconds: e.SHUTDOWN_FINISH_SECONDS },
   };
 }

@@ -15,10 +15,17 @@ export function createHttpServer(services: Services, state: AppState = { drainin
   const app = createApp(services, state);
   const portalApi = portalApiHandler(services);
   const beginRequest = requestLog(services.logger);
+  // Served over https, browsers are told to use nothing else for a year, subdomains included
+  // (RFC 6797 §6.1); over plain http the header would be ignored and is not sent (RFC 6797 §7.2).
+  const hsts = services.config.baseUrl.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : null;
   return http.createServer((req, res) => {
     const requestId = beginRequest(req, res);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
+    if (hsts) res.setHeader('Strict-Transport-Security', hsts);
+    // Draining for shutdown (server/shutdown.ts): each answer ends its connection, so kept-alive
+    // clients open their next one where the load balancer now sends them (RFC 9112 §9.6).
+    if (state.draining) res.setHeader('Connection', 'close');
     if (!portalApi(req, res, requestId)) app(req, res);
   });
 }

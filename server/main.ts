@@ -1,4 +1,4 @@
-// Process entry: config → stores → services → HTTP; graceful shutdown on SIGTERM/SIGINT.
+// Process entry: config → stores → services → HTTP; graceful shutdown on SIGTERM/SIGINT (server/shutdown.ts).
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ensureBootstrapAdmin } from '../access/bootstrap-admin.ts';
@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 import { createLogger } from './logger.ts';
 import { createServices } from './services.ts';
+import { installGracefulShutdown } from './shutdown.ts';
 
 function configOrExit(): Config {
   try {
@@ -47,18 +48,12 @@ const server: Server = createHttpServer(services, state).listen(config.port, con
   logger.info({ baseUrl: config.baseUrl, port: config.port }, 'listening');
 });
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  state.draining = true;
-  await services.metadataRefresher.stop();
-  server.close();
-  server.closeIdleConnections();
-  setTimeout(() => server.closeAllConnections(), 10_000).unref();
-  await services.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+installGracefulShutdown({
+  server,
+  state,
+  logger,
+  drainSeconds: config.shutdown.drainSeconds,
+  finishSeconds: config.shutdown.finishSeconds,
+  closeServices: () => services.close(),
+  exit: (code) => process.exit(code),
+});

@@ -11,7 +11,7 @@ import { refreshApplicationMetadata } from '../access/applications/metadata-refr
 import { MetadataRefresher } from '../access/applications/metadata-refresher.ts';
 import { AssignmentService } from '../access/assignments.ts';
 import { AuthorizationEpoch, bumpingEpochOnAccessChanges } from '../access/authorization-epoch.ts';
-import { AwsFederationService, type SamlIdentity } from '../access/aws-federation.ts';
+import { AwsFederationService, type LeftOutSessionTag, type SamlIdentity } from '../access/aws-federation.ts';
 import { CredentialCache } from '../access/credential-cache.ts';
 import { EntitlementService } from '../access/entitlements.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
@@ -160,7 +160,10 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql.assignments, sql.directory, sql.audit);
-  const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml);
+  // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
+  const reportLeftOutTag = (tag: LeftOutSessionTag) =>
+    logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
+  const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml, reportLeftOutTag);
   const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
   const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
   const ssoAccessTokens = new SsoAccessTokenService(ephemeral);
@@ -227,6 +230,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       serverSecret,
       ephemeral,
       portalSessions,
+      reportLeftOutTag,
     }),
     sts,
     credentialCache,

@@ -31,7 +31,7 @@ export interface PortalContext {
 
 /** The signed-in session behind the request's cookie, or null. Throws UnavailableError when the store is down. */
 export async function currentSession(services: Services, req: Request): Promise<PortalContext | null> {
-  const id = readCookie(req, SESSION_COOKIE);
+  const id = readCookie(req, SESSION_COOKIE, services.config.baseUrl.startsWith('https://'));
   const session = await services.portalSessions.get(id);
   return session && id ? { id, session } : null;
 }
@@ -86,13 +86,13 @@ export function portalRouter(services: Services): Router {
   router.post('/start/login', async (req, res) => {
     const userName = field(req, 'userName');
     const returnTo = safeReturnTo(field(req, 'returnTo'));
-    if (!sameSecret(field(req, 'csrf'), readCookie(req, LOGIN_CSRF_COOKIE))) {
+    if (!sameSecret(field(req, 'csrf'), readCookie(req, LOGIN_CSRF_COOKIE, secure))) {
       return showSignIn(res, 403, { error: 'Your sign-in form expired. Please try again.', userName: userName.slice(0, 256) });
     }
     try {
       const { id, session } = await services.signIn.signIn(userName, field(req, 'password'), req.ip ?? 'unknown');
       // A previous session in this browser ends: one person, one session per browser.
-      const previous = readCookie(req, SESSION_COOKIE);
+      const previous = readCookie(req, SESSION_COOKIE, secure);
       if (previous) await services.portalSessions.destroy(previous);
       setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: Math.round((Date.parse(session.expiresAt) - Date.now()) / 1000) });
       clearCookie(res, LOGIN_CSRF_COOKIE, secure);

@@ -4,6 +4,7 @@ import { AppSsoService, PERSISTENT_NAMEID_KEY_PURPOSE, type ReachableApplication
 import { LogoutChains } from '../../access/app-sso-logout.ts';
 import { AppSsoRequests } from '../../access/app-sso-requests.ts';
 import { AppSsoSessions } from '../../access/app-sso-sessions.ts';
+import type { LeftOutSessionTagReport } from '../../access/aws-federation.ts';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from '../../idp/saml/inbound/saml-time.ts';
 import type { PortalSessionService } from '../../access/portal-sessions.ts';
 import type { ServerSecret } from '../../access/server-secret.ts';
@@ -26,12 +27,14 @@ export function buildAppSso(deps: {
   serverSecret: ServerSecret;
   ephemeral: EphemeralStore;
   portalSessions: PortalSessionService;
+  reportLeftOutTag?: LeftOutSessionTagReport;
 }): AppSsoContext {
   return {
     decisions: new AppSsoService({
       reachable: deps.reachable,
       instance: deps.instance,
       persistentIdKey: deps.serverSecret.deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE),
+      ...(deps.reportLeftOutTag ? { reportLeftOutTag: deps.reportLeftOutTag } : {}),
     }),
     requests: new AppSsoRequests(deps.ephemeral, SAML_CLOCK_SKEW_SECONDS),
     sessions: new AppSsoSessions(deps.ephemeral, deps.portalSessions),

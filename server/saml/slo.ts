@@ -103,7 +103,7 @@ export function sloRouter(services: Services): Router {
       if (session) ended.push(session);
       await services.audit.append({ actor: issued.userId, action: 'signout', target: 'portal', detail: { via: 'saml-slo', application: app.id } });
     }
-    const cookie = readCookie(req, SESSION_COOKIE);
+    const cookie = readCookie(req, SESSION_COOKIE, secure);
     if (cookie && found.some((f) => f.sessionHash === hashSessionId(cookie))) clearCookie(res, SESSION_COOKIE, secure);
 
     const origin: LogoutOrigin = {

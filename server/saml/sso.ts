@@ -87,7 +87,7 @@ export function ssoRouter(services: Services): Router {
         ...(request.nameIdPolicy?.format !== undefined ? { requestedNameIdFormat: request.nameIdPolicy.format } : {}),
         receivedAt: Date.now(),
       },
-      readCookie(req, SSO_BROWSER_COOKIE),
+      readCookie(req, SSO_BROWSER_COOKIE, secure),
     );
     setCookie(res, SSO_BROWSER_COOKIE, browserSecret, { secure, maxAgeSeconds: PENDING_REQUEST_TTL_SECONDS });
     res.redirect(303, `${SSO_CONTINUE_PATH}?k=${key}`);
@@ -106,7 +106,7 @@ export function ssoRouter(services: Services): Router {
 
   router.get(SSO_CONTINUE_PATH, pageSecurity, async (req, res) => {
     const key = typeof req.query.k === 'string' ? req.query.k : '';
-    const pending = await context.requests.find(key, readCookie(req, SSO_BROWSER_COOKIE));
+    const pending = await context.requests.find(key, readCookie(req, SSO_BROWSER_COOKIE, secure));
     if (!pending) {
       throw new ValidationError('This sign-in request has expired, was already answered, or was started in another browser. Go back to the application and sign in again.');
     }

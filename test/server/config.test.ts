@@ -29,4 +29,10 @@ describe('configuration', () => {
       expect(message).to.include('at least 12 characters');
     }
   });
+
+  it('drains for 5 s and lets requests under way finish for 10 s at shutdown unless told otherwise', () => {
+    expect(loadConfig({}).shutdown).to.deep.equal({ drainSeconds: 5, finishSeconds: 10 });
+    expect(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '0', SHUTDOWN_FINISH_SECONDS: '30' }).shutdown).to.deep.equal({ drainSeconds: 0, finishSeconds: 30 });
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_SECONDS: '-1' })).to.throw(ConfigError, 'SHUTDOWN_DRAIN_SECONDS');
+  });
 });

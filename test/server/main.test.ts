@@ -1,4 +1,5 @@
-// The README's first command, as a newcomer runs it: the real process on embedded defaults.
+// The README's first command, as a newcomer runs it: the real process on embedded defaults; and
+// how that process stops (server/shutdown.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -6,12 +7,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { freePort } from '../support/free-port.ts';
+import { PortalClient } from '../support/portal-client.ts';
+
+const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
 function run(env: Record<string, string>, cwd: string): { child: ChildProcess; output: () => string } {
   let out = '';
   const child = spawn(process.execPath, ['--import', pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href, path.resolve('server/main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    // No drain unless a test asks for one: the tests that are not about shutdown stop at once.
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_SECONDS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d) => (out += d));
@@ -92,7 +97,78 @@ describe('gatehouse process', function () {
       .map((l) => JSON.parse(l) as { msg: string; reqId?: string; path?: string; status?: number });
     const logged = lines.filter((l) => l.msg === 'request' && l.path === '/healthz' && l.status === 200).map((l) => l.reqId);
     expect(logged).to.have.members(ids);
-    expect(lines.at(-1)?.msg).to.equal('shutting down');
+    expect(lines.at(-1)?.msg).to.equal('stopped');
+  });
+
+  describe('on SIGTERM', () => {
+    const exited = (child: ChildProcess) =>
+      new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+    const messages = (output: string) =>
+      output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; inFlight?: number });
+    /** Browsers with the sign-in form loaded, ready to post it. */
+    async function signInForms(baseUrl: string, n: number): Promise<PortalClient[]> {
+      const browsers = Array.from({ length: n }, () => new PortalClient(baseUrl));
+      for (const page of await Promise.all(browsers.map((b) => b.request('GET', '/start')))) expect(page.status).to.equal(200);
+      return browsers;
+    }
+    const postSignIn = (b: PortalClient) => b.request('POST', '/start/login', { csrf: b.csrf(), userName: 'admin', password: ADMIN_PASSWORD });
+
+    it('says not ready at once, keeps answering through the drain period, finishes sign-ins under way, then exits 0', async () => {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const { child, output } = run({ PORT: String(port), LOG_LEVEL: 'info', GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, SHUTDOWN_DRAIN_SECONDS: '3' }, dir);
+      try {
+        await waitFor(() => output().includes('Gatehouse is serving'), 30000);
+        const browsers = await signInForms(base, 4);
+        // Four sign-ins, and SIGTERM 15 ms later, while they are being answered.
+        const signIns = Promise.all(browsers.map(postSignIn));
+        await new Promise((r) => setTimeout(r, 15));
+        child.kill('SIGTERM');
+        await waitFor(() => output().includes('"msg":"shutting down'), 10000);
+
+        // During the drain: not ready, yet everything else is served, a new sign-in included.
+        const [ready, health, page, [late]] = await Promise.all([fetch(`${base}/readyz`), fetch(`${base}/healthz`), fetch(`${base}/start`), signInForms(base, 1)]);
+        expect(ready.status).to.equal(503);
+        expect(await ready.json()).to.deep.include({ status: 'unavailable' }).and.have.property('down').that.includes('shutting-down');
+        expect(health.status).to.equal(200);
+        expect(page.status).to.equal(200);
+        const lateSignIn = await postSignIn(late!);
+        expect(lateSignIn.status, lateSignIn.text).to.equal(303);
+        expect(late!.cookies.has('gh_session')).to.equal(true);
+
+        for (const answer of await signIns) expect(answer.status, answer.text).to.equal(303);
+        for (const b of browsers) expect(b.cookies.has('gh_session')).to.equal(true);
+        expect(await exited(child), output()).to.equal(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      const phases = messages(output()).map((l) => l.msg).filter((m) => m.startsWith('shutting down') || m === 'stopped');
+      expect(phases).to.deep.equal([
+        'shutting down: not ready, draining',
+        'shutting down: listener closed, finishing requests in flight',
+        'shutting down: stopping background work, closing SQL and the ephemeral store',
+        'stopped',
+      ]);
+    });
+
+    it('exits at once on a second SIGTERM during the drain', async () => {
+      const port = await freePort();
+      const { child, output } = run({ PORT: String(port), LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '600' }, dir);
+      try {
+        await waitFor(() => output().includes('Gatehouse is serving'), 30000);
+        child.kill('SIGTERM');
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 503, 10000);
+        child.kill('SIGTERM');
+        // 128 + 15, as a shell reports a process ended by SIGTERM; long before the drain's 600 s.
+        expect(await exited(child), output()).to.equal(143);
+        expect(messages(output()).map((l) => l.msg)).to.include('second signal during shutdown: exiting now');
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
   });
 
   it('refuses a bad value at start, naming the variable', async () => {
