@@ -95,6 +95,21 @@ describe('signing keys shared through PostgreSQL', function () {
     } finally {
       await client.end();
     }
+    // A sealed value copied onto another key's row does not open there.
+    const moved = await stores.signingKeys.insert(
+      { id: 'sk-00000000000000aa', status: 'next', origin: 'uploaded', certificatePem: material[1]!.key.certificatePem, fingerprintSha256: material[1]!.key.fingerprintSha256, privateKeySealed: current.privateKeySealed! },
+      new Date(),
+    );
+    const rightKey = new SigningKeyring({ store: stores.signingKeys, sealKey: SEAL_KEY, refreshMs: REFRESH_MS });
+    let movedError: unknown;
+    try {
+      await rightKey.reload();
+    } catch (e) {
+      movedError = e;
+    }
+    expect((movedError as Error).message).to.include(`${moved.id} cannot be decrypted`);
+    await stores.signingKeys.retire(moved.id, new Date());
+
     const wrongKey = new SigningKeyring({ store: stores.signingKeys, sealKey: Buffer.alloc(32, 9), refreshMs: REFRESH_MS });
     let error: unknown;
     try {
