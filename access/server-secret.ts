@@ -9,6 +9,7 @@
 // Keys for each purpose are derived with HKDF-SHA256 (RFC 5869), so one secret never serves two
 // purposes directly and a configured passphrase of any length becomes a uniform 256-bit key.
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readOrCreateOnce } from '../store/files/create-once.ts';
 
@@ -27,6 +28,23 @@ export async function loadOrCreateServerSecret(options: { certsDir: string; secr
   const file = path.join(options.certsDir, SERVER_SECRET_FILE);
   const { content, created } = await readOrCreateOnce(file, () => `${randomBytes(SECRET_BYTES).toString('base64url')}\n`);
   return fromBytes(decode(content, file), created ? 'created' : 'loaded');
+}
+
+/**
+ * The server key as the running nodes have it, never creating one: for the gatehouse command,
+ * which must seal with the nodes' key or not at all.
+ */
+export async function loadExistingServerSecret(options: { certsDir: string; secret: string | null }): Promise<ServerSecret> {
+  if (options.secret !== null) return fromBytes(Buffer.from(options.secret, 'utf8'), 'environment');
+  const file = path.join(options.certsDir, SERVER_SECRET_FILE);
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw new Error(`No server secret at ${file}: set GATEHOUSE_SECRET or CERTS_DIR as the Gatehouse nodes have them`, { cause: e });
+  }
+  return fromBytes(decode(content, file), 'loaded');
 }
 
 function fromBytes(ikm: Buffer, source: ServerSecret['source']): ServerSecret {

@@ -56,6 +56,9 @@ const schema = z.object({
   // how long requests still running when the listener closes may take before they are cut.
   SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
   SHUTDOWN_FINISH_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+  // How old a node's copy of the signing key set may get before it reads it again (a key staged,
+  // promoted or retired on another node or by the gatehouse command reaches it within this).
+  SIGNING_KEYS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 export interface Config {
@@ -69,6 +72,8 @@ export interface Config {
   certsDir: string;
   signingKeyPem: string | null;
   signingCertPem: string | null;
+  /** How old a node's copy of the signing key set may get before it is read again from SQL. */
+  signingKeysRefreshSeconds: number;
   bootstrapAdminPassword: string | null;
   /** Server key (GATEHOUSE_SECRET) for sealing cached credentials and stored secrets; generated under certsDir when not given. */
   secret: string | null;
@@ -131,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     certsDir: path.resolve(e.CERTS_DIR),
     signingKeyPem: e.SIGNING_KEY_PEM ?? null,
     signingCertPem: e.SIGNING_CERT_PEM ?? null,
+    signingKeysRefreshSeconds: e.SIGNING_KEYS_REFRESH_SECONDS,
     bootstrapAdminPassword: e.GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD ?? null,
     secret: e.GATEHOUSE_SECRET ?? null,
     logLevel: e.LOG_LEVEL,

@@ -28,7 +28,10 @@ import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildAppSso, type AppSsoContext } from './saml/app-sso-context.ts';
-import { loadOrCreateSigningKey, type SigningKey } from '../idp/keys.ts';
+import { generateSigningKey, readConfiguredSigningKey, signingKeyFromPem } from '../idp/keys.ts';
+import { ensureCurrentSigningKey } from '../access/signing-keys/first-start.ts';
+import { SigningKeyring } from '../access/signing-keys/keyring.ts';
+import { SigningKeyService } from '../access/signing-keys/signing-key-service.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
 import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
@@ -62,7 +65,11 @@ export interface Services {
   instanceSettings: InstanceSettingsService;
   adminTokens: AdminTokenService;
   audit: AuditStore;
-  signingKey: SigningKey;
+  /** The signing keys in use on this node: current signs, current + next + previous are published. */
+  signingKeyring: SigningKeyring;
+  /** Stage, promote, retire signing keys (admin API, gatehouse keys). */
+  signingKeys: SigningKeyService;
+  /** Our SAML identity; its `key` is always the current signing key. */
   saml: SamlIdentity;
   portalSessions: PortalSessionService;
   signIn: SignInService;
@@ -119,26 +126,46 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const authorizationEpoch = new AuthorizationEpoch(ephemeral);
   sql.audit = bumpingEpochOnAccessChanges(sql.audit, authorizationEpoch);
 
-  let signingKey: SigningKey;
-  try {
-    signingKey = await loadOrCreateSigningKey({
-      certsDir: config.certsDir,
-      keyPem: config.signingKeyPem,
-      certPem: config.signingCertPem,
-      entityId: idpEntityId(config.baseUrl),
-    });
-  } catch (e) {
-    await Promise.allSettled([ephemeral.close(), sql.close()]);
-    throw e;
-  }
-  const saml: SamlIdentity = { entityId: idpEntityId(config.baseUrl), key: signingKey, awsNameIdFormat: NAMEID_FORMATS[config.awsNameIdFormat] };
   let serverSecret: ServerSecret;
+  let signingKeyring: SigningKeyring;
+  const entityId = idpEntityId(config.baseUrl);
+  const signingSealKey = (secret: ServerSecret) => secret.deriveKey('signing-keys');
   try {
     serverSecret = await loadOrCreateServerSecret({ certsDir: config.certsDir, secret: config.secret });
+    const { current } = await ensureCurrentSigningKey({
+      store: sql.signingKeys,
+      sealKey: signingSealKey(serverSecret),
+      configured: () => readConfiguredSigningKey({ certsDir: config.certsDir, keyPem: config.signingKeyPem, certPem: config.signingCertPem }),
+      generate: () => generateSigningKey(entityId),
+      now: () => new Date(),
+    });
+    if (config.signingKeyPem !== null && config.signingCertPem !== null) {
+      const configured = signingKeyFromPem(config.signingKeyPem, config.signingCertPem, 'the environment');
+      if (configured.fingerprintSha256 !== current.fingerprintSha256) {
+        logger.warn(
+          { current: current.id, configured: configured.fingerprintSha256 },
+          'SIGNING_KEY_PEM is not the current signing key: the key set in the database decides (stage it with `gatehouse keys stage` to roll over to it)',
+        );
+      }
+    }
+    signingKeyring = new SigningKeyring({
+      store: sql.signingKeys,
+      sealKey: signingSealKey(serverSecret),
+      refreshMs: config.signingKeysRefreshSeconds * 1000,
+      onRefreshError: (err) => logger.error({ err }, 'signing keys could not be re-read; still using the ones read before'),
+    });
+    await signingKeyring.reload();
   } catch (e) {
     await Promise.allSettled([ephemeral.close(), sql.close()]);
     throw e;
   }
+  const saml: SamlIdentity = {
+    entityId,
+    get key() {
+      return signingKeyring.current();
+    },
+    awsNameIdFormat: NAMEID_FORMATS[config.awsNameIdFormat],
+  };
 
   const builtinDirectory = new BuiltinDirectory(sql.directory);
   const identitySourceConfig = new IdentitySourceConfig({
@@ -172,7 +199,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     store: sql.applications,
     directory: sql.directory,
     audit: sql.audit,
-    ownEntityIds: [idpEntityId(config.baseUrl)],
+    ownEntityIds: [entityId],
     instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
     now: () => new Date(),
@@ -211,7 +238,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     instanceSettings: new InstanceSettingsService(sql.instance, sql.audit),
     adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql.directory, sql.apiTokens, sql.audit, config.adminTokenTtlMinutes),
     audit: sql.audit,
-    signingKey,
+    signingKeyring,
+    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId }),
     saml,
     portalSessions,
     signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),

@@ -20,6 +20,7 @@ import type {
   Instance,
   PermissionSet,
   PrincipalType,
+  SigningKeyRecord,
   User,
 } from '../model/types.ts';
 
@@ -186,6 +187,33 @@ export interface SettingsStore {
   delete(name: string): Promise<void>;
 }
 
+export type NewSigningKey = Pick<SigningKeyRecord, 'id' | 'status' | 'origin' | 'certificatePem' | 'fingerprintSha256' | 'privateKeySealed'> & {
+  status: 'next' | 'current';
+  privateKeySealed: string;
+};
+
+/**
+ * SAML signing keys and their rollover. At most one key is `next`, one `current` and one
+ * `previous` at any moment, whatever nodes act at once; every change is one transaction.
+ */
+export interface SigningKeyStore {
+  /** Every key, retired ones included, oldest first. */
+  list(): Promise<SigningKeyRecord[]>;
+  get(id: string): Promise<SigningKeyRecord | null>;
+  /** ConflictError when a key already holds that status, or the same certificate was ever stored. */
+  insert(key: NewSigningKey, at: Date): Promise<SigningKeyRecord>;
+  /**
+   * The `next` key `id` becomes current and the current one previous. NotFoundError for an unknown
+   * id; ConflictError when `id` is not the next key or a previous key is still published.
+   */
+  promote(id: string, at: Date): Promise<void>;
+  /**
+   * A `next` or `previous` key leaves the set: retired, private key erased. NotFoundError for an
+   * unknown id; ConflictError for the current key or one already retired.
+   */
+  retire(id: string, at: Date): Promise<void>;
+}
+
 /** Everything durable, opened together and closed together. */
 export interface SqlStores {
   readonly dialect: 'sqlite' | 'postgres';
@@ -198,6 +226,7 @@ export interface SqlStores {
   instance: InstanceStore;
   settings: SettingsStore;
   applications: ApplicationStore;
+  signingKeys: SigningKeyStore;
   /** Cheap round trip for /readyz; throws UnavailableError when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

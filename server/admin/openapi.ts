@@ -5,6 +5,7 @@ import { accountCreateSchema, accountUpdateSchema } from '../../access/accounts.
 import { assignmentSchema } from '../../access/assignments.ts';
 import { instanceUpdateSchema } from '../../access/instance-settings.ts';
 import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../access/permission-sets.ts';
+import { stageSigningKeySchema } from '../../access/signing-keys/signing-key-service.ts';
 import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
 import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
 import {
@@ -160,6 +161,24 @@ export function openApiDocument(baseUrl: string) {
         parameters: [idParam(), { name: 'userId', in: 'query', required: true, schema: { type: 'string' } }],
         get: { tags: ['applications'], summary: 'Exactly what that user would receive (or why they would be refused)', responses: { '200': ok('Preview'), ...errors } },
       },
+      '/signing-keys': {
+        get: { tags: ['signing-keys'], summary: 'SAML signing keys: current (signs), next (staged), previous (still published), retired', responses: { '200': ok('{items}'), '401': errors['401'] } },
+        post: {
+          tags: ['signing-keys'],
+          summary: 'Stage a next key, published in metadata at once and signing nothing yet: generated ({}), or the PEM pair given',
+          requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/SigningKeyStage' } } } },
+          responses: { '201': ok('The staged key'), '400': errors['400'], '401': errors['401'], '409': problem('A next key is already staged') },
+        },
+      },
+      '/signing-keys/{id}': {
+        parameters: [idParam()],
+        get: { tags: ['signing-keys'], summary: 'Read', responses: { '200': ok('Found'), ...errors } },
+        delete: { tags: ['signing-keys'], summary: 'Retire a next or previous key: gone from metadata, private key erased', responses: { '204': { description: 'Retired' }, ...errors, '409': problem('The current key, or already retired') } },
+      },
+      '/signing-keys/{id}/promote': {
+        parameters: [idParam()],
+        post: { tags: ['signing-keys'], summary: 'The next key signs from now on; the current one stays published as previous', responses: { '200': ok('The promoted key'), ...errors, '409': problem('Not the next key, or a previous key is still published') } },
+      },
       '/audit': { get: { tags: ['audit'], summary: 'Audit log, newest first', responses: { '200': ok('A page of events') } } },
     },
     components: {
@@ -191,6 +210,7 @@ export function openApiDocument(baseUrl: string) {
         ExternalAwsAccountCreate: schema(externalCreateSchema),
         ExternalAwsAccountUpdate: schema(externalUpdateSchema),
         ApplicationAssignment: schema(appAssignmentSchema),
+        SigningKeyStage: schema(stageSigningKeySchema),
       },
     },
   };

@@ -11,6 +11,7 @@ import { listQuery } from './list-query.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { mountResource } from './resource-routes.ts';
+import { mountSigningKeys } from './signing-key-routes.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
@@ -120,6 +121,7 @@ export function adminRouter(services: Services): Router {
 
   mountIdentitySource(router, services);
   mountApplicationPreview(router, services);
+  mountSigningKeys(router, services);
 
   router.get('/audit', async (req, res) => {
     const q = parseInput(

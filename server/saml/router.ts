@@ -1,5 +1,6 @@
 // SAML HTTP bindings. The IdP metadata lives at /saml/metadata, which is also our entity id.
 import { Router } from 'express';
+import { publishedKeys } from '../../access/signing-keys/keyring.ts';
 import { buildIdpMetadata } from '../../idp/saml/metadata.ts';
 import type { Services } from '../services.ts';
 import { sloRouter } from './slo.ts';
@@ -7,11 +8,19 @@ import { ssoRouter } from './sso.ts';
 
 export function samlRouter(services: Services): Router {
   const router = Router();
-  // Built once: the key and URL do not change while the process runs.
-  const metadata = buildIdpMetadata({ baseUrl: services.config.baseUrl, signingCertificates: [services.signingKey.certificateDer] });
-  router.get('/saml/metadata', (_req, res) => {
-    res.type('application/samlmetadata+xml').setHeader('Cache-Control', 'public, max-age=3600');
-    res.send(metadata);
+  // Built again only when the key set changes: current, next and previous certificates, so a
+  // relying party that re-reads it before a promotion trusts the next key in time.
+  let built: { version: string; xml: string } | null = null;
+  router.get('/saml/metadata', async (_req, res) => {
+    const keys = await services.signingKeyring.fresh();
+    if (built?.version !== keys.version) {
+      const signingCertificates = publishedKeys(keys).map((k) => k.certificateDer);
+      built = { version: keys.version, xml: buildIdpMetadata({ baseUrl: services.config.baseUrl, signingCertificates }) };
+    }
+    // Short enough that a cache between us and a relying party does not hide a staged key for
+    // long (docs/operations.md "Signing key rollover").
+    res.type('application/samlmetadata+xml').setHeader('Cache-Control', 'public, max-age=300');
+    res.send(built.xml);
   });
   // SP-initiated SSO and Single Logout with custom applications (issue 6).
   router.use(ssoRouter(services));

@@ -275,5 +275,28 @@ const metadataTrust: Migration = {
   },
 };
 
+const signingKeys: Migration = {
+  name: '0005_signing_keys',
+  async up(db, _dialect, t) {
+    // SAML signing keys and their rollover (docs/operations.md "Signing key rollover"). The
+    // partial unique index keeps one next, one current and one previous key however many nodes
+    // act at once; retired rows stay (without their private key) so a retired certificate is
+    // never imported again.
+    await db.schema
+      .createTable('signing_keys')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('status', t.key, (c) => c.notNull())
+      .addColumn('origin', t.key, (c) => c.notNull())
+      .addColumn('certificate_pem', 'text', (c) => c.notNull())
+      .addColumn('fingerprint_sha256', t.key, (c) => c.notNull().unique())
+      .addColumn('private_key_sealed', 'text')
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('promoted_at', t.date)
+      .addColumn('retired_at', t.date)
+      .execute();
+    await sql`create unique index signing_keys_one_per_status on signing_keys (status) where status <> 'retired'`.execute(db);
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys];

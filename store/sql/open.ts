@@ -18,6 +18,7 @@ import { SqlInstanceStore } from './instance-store.ts';
 import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
 import { SqlSettingsStore } from './settings-store.ts';
+import { SqlSigningKeyStore } from './signing-key-store.ts';
 
 export type { SqlOptions, SqlTarget } from './connect.ts';
 
@@ -42,6 +43,7 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     instance: new SqlInstanceStore(ctx),
     settings: new SqlSettingsStore(ctx),
     applications: new SqlApplicationStore(ctx),
+    signingKeys: new SqlSigningKeyStore(ctx),
     async ping() {
       await translated(() => sql`select 1`.execute(db));
     },

@@ -174,6 +174,18 @@ export interface ApplicationAssignmentRow {
   created_at: DbDate;
 }
 
+export interface SigningKeyRow {
+  id: string;
+  status: string;
+  origin: string;
+  certificate_pem: string;
+  fingerprint_sha256: string;
+  private_key_sealed: string | null;
+  created_at: DbDate;
+  promoted_at: DbDate | null;
+  retired_at: DbDate | null;
+}
+
 export interface Schema {
   directory_users: UserRow;
   directory_groups: GroupRow;
@@ -188,4 +200,5 @@ export interface Schema {
   settings: SettingRow;
   applications: ApplicationRow;
   application_assignments: ApplicationAssignmentRow;
+  signing_keys: SigningKeyRow;
 }

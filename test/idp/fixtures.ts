@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DOMParser, type Document } from '@xmldom/xmldom';
-import { loadOrCreateSigningKey, type SigningKey } from '../../idp/keys.ts';
+import { generateSigningKey, type SigningKey } from '../../idp/keys.ts';
 import type { AwsSamlResponseInput } from '../../idp/saml/aws-response.ts';
 
 export const BASE_URL = 'https://gatehouse.test';
@@ -24,12 +24,7 @@ export async function tempDir(label: string): Promise<{ dir: string; remove: () 
 
 /** A new RSA signing key with its certificate, generated the way first start does it. */
 export async function freshSigningKey(): Promise<SigningKey> {
-  const { dir, remove } = await tempDir('key');
-  try {
-    return await loadOrCreateSigningKey({ certsDir: dir, entityId: ENTITY_ID });
-  } finally {
-    await remove();
-  }
+  return (await generateSigningKey(ENTITY_ID)).key;
 }
 
 /** Parses XML, failing on any warning or error (a structure change would usually show here). */

@@ -1,18 +1,14 @@
-// The SAML signing key: generated once at first start and reused by every process sharing the
-// directory, or taken from the environment as given (issue 3 item 4; DESIGN.md "State").
-import { execFile } from 'node:child_process';
+// The SAML signing key: generated as RSA 3072 with a self-signed SHA-256 certificate, or taken as
+// configured (SIGNING_KEY_PEM / SIGNING_CERT_PEM as given, or the key file earlier versions wrote).
+// Which key signs is decided by the key set in SQL: test/access/signing-keys.test.ts.
 import { X509Certificate, createPublicKey, sign, verify } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { SIGNING_KEY_FILE, loadOrCreateSigningKey } from '../../idp/keys.ts';
+import { SIGNING_KEY_FILE, generateSigningKey, readConfiguredSigningKey } from '../../idp/keys.ts';
 import { generateSelfSignedSigningKey } from '../../idp/keys/self-signed-certificate.ts';
 import { ENTITY_ID, tempDir } from './fixtures.ts';
 
-const run = promisify(execFile);
-const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'load-signing-key.child.ts');
 // DER of the sha256WithRSAEncryption OID, 1.2.840.113549.1.1.11.
 const SHA256_WITH_RSA = Buffer.from('06092a864886f70d01010b', 'hex');
 
@@ -28,16 +24,12 @@ describe('idp/keys signing key', function () {
     await Promise.all(cleanups.map((c) => c()));
   });
 
-  it('is generated at first start: RSA 3072, self-signed SHA-256 certificate for ~10 years, key file 0600', async () => {
-    const certsDir = path.join(await dir(), 'nested', 'certs');
+  it('is generated as RSA 3072 with a self-signed SHA-256 certificate for ~10 years', async () => {
     const before = Date.now();
-    const key = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID });
-    expect(key.source).to.equal('created');
-    expect(key.file).to.equal(path.join(certsDir, SIGNING_KEY_FILE));
+    const { key, privateKeyPem } = await generateSigningKey(ENTITY_ID);
     expect(key.privateKey.asymmetricKeyType).to.equal('rsa');
     expect(key.privateKey.asymmetricKeyDetails?.modulusLength).to.equal(3072);
-    expect((await stat(key.file!)).mode & 0o777).to.equal(0o600);
-    expect(await readdir(certsDir)).to.deep.equal([SIGNING_KEY_FILE]);
+    expect(key.privateKey.export({ type: 'pkcs8', format: 'pem' })).to.equal(privateKeyPem);
 
     const cert = new X509Certificate(key.certificatePem);
     expect(cert.subject).to.equal('CN=Gatehouse SAML signing');
@@ -49,65 +41,47 @@ describe('idp/keys signing key', function () {
     expect(years).to.be.within(9.9, 10.1);
     expect(Date.parse(cert.validFrom)).to.be.at.most(before);
     expect(key.certificateDer).to.equal(cert.raw.toString('base64'));
+    expect(key.fingerprintSha256).to.equal(cert.fingerprint256).and.match(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(key.notAfter.getTime()).to.equal(Date.parse(cert.validTo));
+    expect(key.notBefore.getTime()).to.equal(Date.parse(cert.validFrom));
 
     // The key signs and the published certificate verifies what it signed.
     const data = Buffer.from('SignedInfo');
     expect(verify('sha256', data, createPublicKey(key.certificatePem), sign('sha256', data, key.privateKey))).to.equal(true);
   });
 
-  it('is reused on the next start, not regenerated', async () => {
+  it('is nothing when neither the environment nor a key file gives one, and reading writes nothing', async () => {
     const certsDir = await dir();
-    const first = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID });
-    const contents = await readFile(first.file!, 'utf8');
-    const second = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID });
-    expect(second.source).to.equal('loaded');
-    expect(second.certificateDer).to.equal(first.certificateDer);
-    expect(second.publicKey.export({ type: 'spki', format: 'der' })).to.deep.equal(first.publicKey.export({ type: 'spki', format: 'der' }));
-    expect(await readFile(first.file!, 'utf8')).to.equal(contents);
+    expect(await readConfiguredSigningKey({ certsDir })).to.equal(null);
+    expect(await readdir(certsDir)).to.deep.equal([]);
   });
 
-  it('is the same key for concurrent first starts in one process, with no stray files left', async () => {
-    const certsDir = await dir();
-    const keys = await Promise.all([1, 2, 3].map(() => loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID })));
-    expect(new Set(keys.map((k) => k.certificateDer)).size).to.equal(1);
-    expect(keys.filter((k) => k.source === 'created')).to.have.length(1);
-    expect(await readdir(certsDir)).to.deep.equal([SIGNING_KEY_FILE]);
-  });
-
-  it('is the same key for two processes starting at once on one directory', async () => {
-    const certsDir = await dir();
-    const results = await Promise.all(
-      [1, 2].map(() => run(process.execPath, ['--import', 'tsx', childScript, certsDir]).then((r) => JSON.parse(r.stdout))),
-    );
-    expect(results[0].certificateDer).to.be.a('string').and.not.equal('');
-    expect(results[1].certificateDer).to.equal(results[0].certificateDer);
-    const onDisk = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID });
-    expect(onDisk.source).to.equal('loaded');
-    expect(onDisk.certificateDer).to.equal(results[0].certificateDer);
-    expect(await readdir(certsDir)).to.deep.equal([SIGNING_KEY_FILE]);
-  });
-
-  it('uses PEMs from the environment as given and writes nothing', async () => {
+  it('reads the key file an earlier version generated under CERTS_DIR', async () => {
     const certsDir = await dir();
     const pems = await generateSelfSignedSigningKey(ENTITY_ID);
-    const key = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: pems.privateKeyPem, certPem: pems.certificatePem });
-    expect(key.source).to.equal('environment');
-    expect(key.file).to.equal(null);
-    expect(key.certificateDer).to.equal(new X509Certificate(pems.certificatePem).raw.toString('base64'));
-    expect(key.privateKey.export({ type: 'pkcs8', format: 'pem' })).to.equal(pems.privateKeyPem);
-    expect(await readdir(certsDir)).to.deep.equal([]);
+    await writeFile(path.join(certsDir, SIGNING_KEY_FILE), pems.privateKeyPem + pems.certificatePem, { mode: 0o600 });
+    const read = await readConfiguredSigningKey({ certsDir });
+    expect(read?.origin).to.equal('file');
+    expect(read?.key.certificateDer).to.equal(new X509Certificate(pems.certificatePem).raw.toString('base64'));
+    expect(read?.key.privateKey.export({ type: 'pkcs8', format: 'pem' })).to.equal(pems.privateKeyPem);
+  });
+
+  it('uses PEMs from the environment as given, before any key file', async () => {
+    const certsDir = await dir();
+    const [pems, other] = await Promise.all([generateSelfSignedSigningKey(ENTITY_ID), generateSelfSignedSigningKey(ENTITY_ID)]);
+    await writeFile(path.join(certsDir, SIGNING_KEY_FILE), other.privateKeyPem + other.certificatePem, { mode: 0o600 });
+    const read = await readConfiguredSigningKey({ certsDir, keyPem: pems.privateKeyPem, certPem: pems.certificatePem });
+    expect(read?.origin).to.equal('environment');
+    expect(read?.privateKeyPem).to.equal(pems.privateKeyPem);
+    expect(read?.key.certificateDer).to.equal(new X509Certificate(pems.certificatePem).raw.toString('base64'));
   });
 
   it('refuses an environment certificate that does not belong to the key, or only one of the two', async () => {
     const certsDir = await dir();
     const [a, b] = await Promise.all([generateSelfSignedSigningKey(ENTITY_ID), generateSelfSignedSigningKey(ENTITY_ID)]);
-    await expectRejection(
-      loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: a.privateKeyPem, certPem: b.certificatePem }),
-      /does not belong/,
-    );
-    await expectRejection(loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: a.privateKeyPem }), /both/);
-    await expectRejection(loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: 'not a key', certPem: a.certificatePem }), /cannot be read/);
+    await expectRejection(readConfiguredSigningKey({ certsDir, keyPem: a.privateKeyPem, certPem: b.certificatePem }), /does not belong/);
+    await expectRejection(readConfiguredSigningKey({ certsDir, keyPem: a.privateKeyPem }), /both/);
+    await expectRejection(readConfiguredSigningKey({ certsDir, keyPem: 'not a key', certPem: a.certificatePem }), /cannot be read/);
     expect(await readdir(certsDir)).to.deep.equal([]);
   });
 
@@ -115,7 +89,7 @@ describe('idp/keys signing key', function () {
     const certsDir = await dir();
     const file = path.join(certsDir, SIGNING_KEY_FILE);
     await writeFile(file, 'garbage\n', { mode: 0o600 });
-    await expectRejection(loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID }), /must hold a PEM private key/);
+    await expectRejection(readConfiguredSigningKey({ certsDir }), /must hold a PEM private key/);
     expect(await readFile(file, 'utf8')).to.equal('garbage\n');
   });
 });

@@ -21,6 +21,7 @@ import { writeTransaction } from '../../store/sql/transaction.ts';
 import { migrate } from '../../store/sql/migrate.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
 import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores } from '../../store/stores.ts';
+import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -1183,6 +1184,8 @@ export function sqlStoreContract(backend: SqlBackend): void {
         expect((await s.applications.dueForMetadataRefresh(at(30), 10)).map((a) => a.id)).to.include(late.id).and.not.include(early.id);
       });
     });
+
+    signingKeyStoreContract(() => freshDatabase(backend));
 
     describe('instance (each test on a fresh database)', () => {
       it('creates the instance on first call with the defaults, returns the same one after, and persists updates', async () => {
