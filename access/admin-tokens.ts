@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { ForbiddenError, UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
-import type { ApiTokenStore, AuditStore, DirectoryStore } from '../store/stores.ts';
+import type { TransactionalStores } from '../store/stores.ts';
 
 const PREFIX = 'gha_';
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -12,9 +12,7 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 export class AdminTokenService {
   constructor(
     private readonly builtin: IdentitySource,
-    private readonly directory: DirectoryStore,
-    private readonly tokens: ApiTokenStore,
-    private readonly audit: AuditStore,
+    private readonly stores: TransactionalStores<'directory' | 'apiTokens' | 'audit'>,
     private readonly ttlMinutes: number,
   ) {}
 
@@ -22,7 +20,7 @@ export class AdminTokenService {
   async issue(userName: string, password: string): Promise<{ token: string; expiresAt: Date; user: User }> {
     const result = await this.builtin.authenticate(userName, password);
     if (!result.ok || !result.user.isAdmin) {
-      await this.audit.append({
+      await this.stores.audit.append({
         actor: 'anonymous',
         action: 'admin-token.failure',
         target: 'admin-token',
@@ -33,23 +31,25 @@ export class AdminTokenService {
     const token = PREFIX + randomBytes(32).toString('base64url');
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000);
-    await this.tokens.create({ hash: hashToken(token), userId: result.user.id, createdAt: now, expiresAt });
-    await this.audit.append({ actor: result.user.id, action: 'admin-token.issue', target: `user/${result.user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
+    await this.stores.transaction(async (tx) => {
+      await tx.apiTokens.create({ hash: hashToken(token), userId: result.user.id, createdAt: now, expiresAt });
+      await tx.audit.append({ actor: result.user.id, action: 'admin-token.issue', target: `user/${result.user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
+    });
     return { token, expiresAt, user: result.user };
   }
 
   /** The administrator behind a bearer token, checked afresh on every call (disable or demotion bites at once). */
   async authenticate(bearer: string | undefined): Promise<User> {
     if (!bearer || !bearer.startsWith(PREFIX) || bearer.length > 128) throw new UnauthenticatedError('A valid bearer token is required');
-    const token = await this.tokens.find(hashToken(bearer));
+    const token = await this.stores.apiTokens.find(hashToken(bearer));
     if (!token) throw new UnauthenticatedError('The bearer token is unknown or expired');
-    const user = await this.directory.getUser(token.userId);
+    const user = await this.stores.directory.getUser(token.userId);
     if (!user || !user.enabled) throw new UnauthenticatedError('The bearer token is unknown or expired');
     if (!user.isAdmin) throw new ForbiddenError('Not an administrator');
     return user;
   }
 
   async revoke(bearer: string): Promise<void> {
-    await this.tokens.delete(hashToken(bearer));
+    await this.stores.apiTokens.delete(hashToken(bearer));
   }
 }

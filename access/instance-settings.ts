@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Instance } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AuditStore, InstanceStore } from '../store/stores.ts';
+import type { TransactionalStores } from '../store/stores.ts';
 
 const updateSchema = z.strictObject({
   sessionDurationMinutes: z.number().int().min(15, 'must be at least 15 minutes').max(129600, 'must be at most 90 days (129600 minutes)').optional(),
@@ -15,21 +15,19 @@ const updateSchema = z.strictObject({
 });
 
 export class InstanceSettingsService {
-  constructor(
-    private readonly store: InstanceStore,
-    private readonly audit: AuditStore,
-  ) {}
+  constructor(private readonly stores: TransactionalStores<'instance'>) {}
 
   get(): Promise<Instance> {
-    return this.store.getOrCreate();
+    return this.stores.instance.getOrCreate();
   }
 
   async update(input: unknown, actor: string): Promise<Instance> {
     const data = parseInput(updateSchema, input, 'instance settings');
-    await this.store.getOrCreate();
-    const instance = await this.store.update(data);
-    await this.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...data } });
-    return instance;
+    return this.stores.transaction(async (tx) => {
+      const instance = await tx.instance.update(data);
+      await tx.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...data } });
+      return instance;
+    });
   }
 }
 
