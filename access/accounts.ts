@@ -6,7 +6,7 @@ import { ACCOUNT_ID } from '../model/ids.ts';
 import type { Account } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AccountStore, AuditStore, InstanceStore, ListQuery, Page } from '../store/stores.ts';
+import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
 
 // AWS Organizations: account name 1..50, email 6..64; IAM SAML provider names 1..128 [\w._-].
 const accountFields = {
@@ -37,51 +37,59 @@ const updateSchema = z.strictObject({
 
 export class AccountService {
   constructor(
-    private readonly store: AccountStore,
-    private readonly instance: InstanceStore,
-    private readonly audit: AuditStore,
+    private readonly stores: TransactionalStores<'accounts'>,
     private readonly defaultSignInEndpoint: string,
   ) {}
 
   async create(input: unknown, actor: string): Promise<Account> {
     const data = parseInput(createSchema, input, 'account');
-    if (data.kind === 'management') {
-      const inst = await this.instance.getOrCreate();
-      if (inst.managementAccountId) {
-        throw new ConflictError(`the organization already has a management account (${inst.managementAccountId})`);
+    // One transaction with the instance row held: two concurrent creations of a management
+    // account cannot both find the organization without one.
+    return this.stores.transaction(async (tx) => {
+      if (data.kind === 'management') {
+        const inst = await tx.instance.getOrCreateForUpdate();
+        if (inst.managementAccountId) {
+          throw new ConflictError(`the organization already has a management account (${inst.managementAccountId})`);
+        }
       }
-    }
-    const account = await this.store.create({
-      ...data,
-      signInEndpoint: data.signInEndpoint ?? this.defaultSignInEndpoint,
+      const account = await tx.accounts.create({
+        ...data,
+        signInEndpoint: data.signInEndpoint ?? this.defaultSignInEndpoint,
+      });
+      if (account.kind === 'management') await tx.instance.update({ managementAccountId: account.accountId });
+      await tx.audit.append({ actor, action: 'account.create', target: `account/${account.accountId}`, detail: { name: account.name } });
+      return account;
     });
-    if (account.kind === 'management') await this.instance.update({ managementAccountId: account.accountId });
-    await this.audit.append({ actor, action: 'account.create', target: `account/${account.accountId}`, detail: { name: account.name } });
-    return account;
   }
 
   async get(accountId: string): Promise<Account> {
-    const account = await this.store.get(accountId);
+    const account = await this.stores.accounts.get(accountId);
     if (!account) throw new NotFoundError('account', accountId);
     return account;
   }
 
   list(query: ListQuery): Promise<Page<Account>> {
-    return this.store.list(query);
+    return this.stores.accounts.list(query);
   }
 
   async update(accountId: string, input: unknown, actor: string): Promise<Account> {
     const data = parseInput(updateSchema, input, 'account');
-    const account = await this.store.update(accountId, data);
-    await this.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data) } });
-    return account;
+    return this.stores.transaction(async (tx) => {
+      const account = await tx.accounts.update(accountId, data);
+      await tx.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data) } });
+      return account;
+    });
   }
 
+  /** With cascade, the account's assignments go in the same transaction. */
   async delete(accountId: string, cascade: boolean, actor: string): Promise<void> {
-    const account = await this.get(accountId);
-    await this.store.delete(accountId, { cascade });
-    if (account.kind === 'management') await this.instance.update({ managementAccountId: null });
-    await this.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade } });
+    await this.stores.transaction(async (tx) => {
+      const account = await tx.accounts.get(accountId);
+      if (!account) throw new NotFoundError('account', accountId);
+      await tx.accounts.delete(accountId, { cascade });
+      if (account.kind === 'management') await tx.instance.update({ managementAccountId: null });
+      await tx.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade } });
+    });
   }
 }
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { ForbiddenError, UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
-import type { ApiTokenStore, AuditStore, DirectoryStore } from '../store/stores.ts';
+import type { TransactionalStores } from '../store/stores.ts';
 import type { PasswordCheck } from './password-check.ts';
 
 const PREFIX = 'gha_';
@@ -18,9 +18,7 @@ export class AdminTokenService {
   constructor(
     private readonly builtin: IdentitySource,
     private readonly passwords: PasswordCheck,
-    private readonly directory: DirectoryStore,
-    private readonly tokens: ApiTokenStore,
-    private readonly audit: AuditStore,
+    private readonly stores: TransactionalStores<'directory' | 'apiTokens' | 'audit'>,
     private readonly ttlMinutes: number,
   ) {}
 
@@ -33,29 +31,31 @@ export class AdminTokenService {
     const user = await this.passwords.verify(this.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED });
     if (!user.isAdmin) {
       // The right password of someone who is not an administrator: not a guess, so not counted.
-      await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: 'admin-token', detail: { userName: userName.slice(0, 128), reason: 'not-admin', address } });
+      await this.stores.audit.append({ actor: 'anonymous', action: 'signin.failure', target: 'admin-token', detail: { userName: userName.slice(0, 128), reason: 'not-admin', address } });
       throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
     const token = PREFIX + randomBytes(32).toString('base64url');
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000);
-    await this.tokens.create({ hash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
-    await this.audit.append({ actor: user.id, action: 'admin-token.issue', target: `user/${user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
+    await this.stores.transaction(async (tx) => {
+      await tx.apiTokens.create({ hash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
+      await tx.audit.append({ actor: user.id, action: 'admin-token.issue', target: `user/${user.id}`, detail: { expiresAt: expiresAt.toISOString() } });
+    });
     return { token, expiresAt, user };
   }
 
   /** The administrator behind a bearer token, checked afresh on every call (disable or demotion bites at once). */
   async authenticate(bearer: string | undefined): Promise<User> {
     if (!bearer || !bearer.startsWith(PREFIX) || bearer.length > 128) throw new UnauthenticatedError('A valid bearer token is required');
-    const token = await this.tokens.find(hashToken(bearer));
+    const token = await this.stores.apiTokens.find(hashToken(bearer));
     if (!token) throw new UnauthenticatedError('The bearer token is unknown or expired');
-    const user = await this.directory.getUser(token.userId);
+    const user = await this.stores.directory.getUser(token.userId);
     if (!user || !user.enabled) throw new UnauthenticatedError('The bearer token is unknown or expired');
     if (!user.isAdmin) throw new ForbiddenError('Not an administrator');
     return user;
   }
 
   async revoke(bearer: string): Promise<void> {
-    await this.tokens.delete(hashToken(bearer));
+    await this.stores.apiTokens.delete(hashToken(bearer));
   }
 }

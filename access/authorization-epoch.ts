@@ -8,9 +8,9 @@
 // Rules that make it correct:
 // - A snapshot is tagged with the epoch read BEFORE its data is read, and is used only while the
 //   epoch read at the moment of a call is that same value. A change commits its data first and
-//   replaces the epoch after (the audit append comes after the mutation), so a reader who saw the
-//   old epoch either read the old data (and its snapshot is stale at the next call) or read the
-//   new data (harmless).
+//   replaces the epoch after (once its transaction has committed, never for one that rolled back;
+//   docs/architecture.md, "Transactions"), so a reader who saw the old epoch either read the old
+//   data (and its snapshot is stale at the next call) or read the new data (harmless).
 // - A missing epoch (Redis restarted empty, evicted, expired) is created anew with a fresh random
 //   value, so nothing built before is ever taken as current; values are random, never counters,
 //   for exactly this reason.
@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { AuditStore } from '../store/stores.ts';
+import type { AuditStore, SqlStores, UnitOfWork } from '../store/stores.ts';
 
 export const AUTHORIZATION_EPOCH_KEY = 'authz-epoch';
 /** After this long without a change the key lapses and is re-created: every snapshot is rebuilt once. */
@@ -72,12 +72,21 @@ export function changesAccess(action: string): boolean {
 }
 
 /**
- * The audit store handed to the administration services: appending the event of a change that
- * alters access also replaces the epoch. Every such change appends its event after it has been
- * written, so this one hook covers them all. The epoch is replaced even when the append itself
- * fails (the change is already in), and a failure to replace it fails the change's request.
+ * The stores handed to the administration services: appending the event of a change that alters
+ * access also replaces the epoch. Every such change appends its event with the change, so this one
+ * hook covers them all. Inside a transaction the epoch is replaced once it has committed (never
+ * for a change that rolled back); outside one, after the append, even when the append itself
+ * fails (the change is already in). A failure to replace it fails the change's request.
  */
-export function bumpingEpochOnAccessChanges(audit: AuditStore, epoch: AuthorizationEpoch): AuditStore {
+export function bumpingEpochOnAccessChanges(stores: SqlStores, epoch: AuthorizationEpoch): SqlStores {
+  return {
+    ...stores,
+    audit: bumpingAfterAppend(stores.audit, epoch),
+    transaction: (work) => stores.transaction((tx) => work({ ...tx, audit: bumpingAfterCommit(tx, epoch) })),
+  };
+}
+
+function bumpingAfterAppend(audit: AuditStore, epoch: AuthorizationEpoch): AuditStore {
   return {
     async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
       if (!changesAccess(event.action)) return audit.append(event);
@@ -88,6 +97,21 @@ export function bumpingEpochOnAccessChanges(audit: AuditStore, epoch: Authorizat
       }
     },
     list: (query) => audit.list(query),
+  };
+}
+
+function bumpingAfterCommit(tx: UnitOfWork, epoch: AuthorizationEpoch): AuditStore {
+  let bumping = false;
+  return {
+    async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
+      const appended = await tx.audit.append(event);
+      if (changesAccess(event.action) && !bumping) {
+        bumping = true;
+        tx.afterCommit(() => epoch.bump());
+      }
+      return appended;
+    },
+    list: (query) => tx.audit.list(query),
   };
 }
 

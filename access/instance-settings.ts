@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { instanceTrustInput, signerCertificates } from './applications/metadata-trust.ts';
 import type { Instance } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AuditStore, InstanceStore } from '../store/stores.ts';
+import type { InstanceStore, TransactionalStores } from '../store/stores.ts';
 
 const updateSchema = z.strictObject({
   sessionDurationMinutes: z.number().int().min(15, 'must be at least 15 minutes').max(129600, 'must be at most 90 days (129600 minutes)').optional(),
@@ -19,32 +19,32 @@ const updateSchema = z.strictObject({
 });
 
 export class InstanceSettingsService {
-  constructor(
-    private readonly store: InstanceStore,
-    private readonly audit: AuditStore,
-  ) {}
+  constructor(private readonly stores: TransactionalStores<'instance'>) {}
 
   get(): Promise<Instance> {
-    return this.store.getOrCreate();
+    return this.stores.instance.getOrCreate();
   }
 
   async update(input: unknown, actor: string): Promise<Instance> {
     const data = parseInput(updateSchema, input, 'instance settings');
-    const current = await this.store.getOrCreate();
     const { metadataTrust, ...rest } = data;
-    const patch: Parameters<InstanceStore['update']>[0] = { ...rest };
-    if (metadataTrust) {
-      patch.metadataTrust = {
-        requireSignature: metadataTrust.requireSignature ?? current.metadataTrust.requireSignature,
-        requireValidUntil: metadataTrust.requireValidUntil ?? current.metadataTrust.requireValidUntil,
-        signingCertificates: metadataTrust.signingCertificates === undefined
-          ? current.metadataTrust.signingCertificates
-          : signerCertificates(metadataTrust.signingCertificates, 'metadataTrust.signingCertificates'),
-      };
-    }
-    const instance = await this.store.update(patch);
-    await this.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...(patch.metadataTrust ? { metadataTrust: { ...patch.metadataTrust, signingCertificates: patch.metadataTrust.signingCertificates.length } } : {}) } });
-    return instance;
+    return this.stores.transaction(async (tx) => {
+      const current = await tx.instance.getOrCreate();
+      const patch: Parameters<InstanceStore['update']>[0] = { ...rest };
+      if (metadataTrust) {
+        patch.metadataTrust = {
+          requireSignature: metadataTrust.requireSignature ?? current.metadataTrust.requireSignature,
+          requireValidUntil: metadataTrust.requireValidUntil ?? current.metadataTrust.requireValidUntil,
+          signingCertificates: metadataTrust.signingCertificates === undefined
+            ? current.metadataTrust.signingCertificates
+            : signerCertificates(metadataTrust.signingCertificates, 'metadataTrust.signingCertificates'),
+        };
+      }
+      const instance = await tx.instance.update(patch);
+      const trustDetail = patch.metadataTrust ? { metadataTrust: { ...patch.metadataTrust, signingCertificates: patch.metadataTrust.signingCertificates.length } } : {};
+      await tx.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...trustDetail } });
+      return instance;
+    });
   }
 }
 

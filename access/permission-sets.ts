@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPermissionSetId, PERMISSION_SET_NAME, permissionSetArn } from '../model/ids.ts';
 import type { PermissionSet } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AuditStore, InstanceStore, ListQuery, Page, PermissionSetStore } from '../store/stores.ts';
+import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 
 export const MAX_ATTACHED_POLICIES = 20;
@@ -87,64 +87,71 @@ const createSchema = z
 const updateSchema = z.strictObject({ name: z.never({ message: 'name cannot be changed' }).optional(), ...editable });
 
 export class PermissionSetService {
-  constructor(
-    private readonly store: PermissionSetStore,
-    private readonly instance: InstanceStore,
-    private readonly audit: AuditStore,
-  ) {}
+  constructor(private readonly stores: TransactionalStores<'permissionSets'>) {}
 
   async create(input: unknown, actor: string): Promise<PermissionSet> {
     const data = parseInput(createSchema, input, 'permission set');
-    const { id: instanceId } = await this.instance.getOrCreate();
-    const id = newPermissionSetId();
-    const set = await this.store.create({
-      id,
-      arn: permissionSetArn(instanceId, id),
-      name: data.name,
-      description: data.description ?? null,
-      sessionDuration: data.sessionDuration ?? 'PT1H',
-      relayState: data.relayState ?? null,
-      managedPolicies: [...new Set(data.managedPolicies ?? [])],
-      customerManagedPolicies: data.customerManagedPolicies ?? [],
-      inlinePolicy: data.inlinePolicy ?? null,
-      permissionsBoundary: data.permissionsBoundary ?? null,
-      tags: data.tags ?? [],
+    return this.stores.transaction(async (tx) => {
+      const { id: instanceId } = await tx.instance.getOrCreate();
+      const id = newPermissionSetId();
+      const set = await tx.permissionSets.create({
+        id,
+        arn: permissionSetArn(instanceId, id),
+        name: data.name,
+        description: data.description ?? null,
+        sessionDuration: data.sessionDuration ?? 'PT1H',
+        relayState: data.relayState ?? null,
+        managedPolicies: [...new Set(data.managedPolicies ?? [])],
+        customerManagedPolicies: data.customerManagedPolicies ?? [],
+        inlinePolicy: data.inlinePolicy ?? null,
+        permissionsBoundary: data.permissionsBoundary ?? null,
+        tags: data.tags ?? [],
+      });
+      await tx.audit.append({ actor, action: 'permission-set.create', target: `permission-set/${id}`, detail: { name: set.name } });
+      return set;
     });
-    await this.audit.append({ actor, action: 'permission-set.create', target: `permission-set/${id}`, detail: { name: set.name } });
-    return set;
   }
 
   async get(id: string): Promise<PermissionSet> {
-    const set = await this.store.get(id);
+    const set = await this.stores.permissionSets.get(id);
     if (!set) throw new NotFoundError('permission set', id);
     return set;
   }
 
   list(query: ListQuery): Promise<Page<PermissionSet>> {
-    return this.store.list(query);
+    return this.stores.permissionSets.list(query);
   }
 
   async update(id: string, input: unknown, actor: string): Promise<PermissionSet> {
     const { name: _name, ...data } = parseInput(updateSchema, input, 'permission set');
-    const before = await this.get(id);
-    const merged = {
-      managedPolicies: data.managedPolicies ?? before.managedPolicies,
-      customerManagedPolicies: data.customerManagedPolicies ?? before.customerManagedPolicies,
-    };
-    if (policyCount(merged) > MAX_ATTACHED_POLICIES) {
-      const message = `at most ${MAX_ATTACHED_POLICIES} managed and customer managed policies in total`;
-      throw new ValidationError(`Invalid permission set: managedPolicies: ${message}`, [{ field: 'managedPolicies', message }]);
-    }
     const patch = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
-    const set = await this.store.update(id, patch);
-    await this.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version } });
-    return set;
+    // The limit counts policies this edit keeps from the stored set, so the set is read held: a
+    // concurrent edit of the other policy list waits, then sees this one (no two edits that each
+    // fit can together exceed it).
+    return this.stores.transaction(async (tx) => {
+      const before = await tx.permissionSets.getForUpdate(id);
+      if (!before) throw new NotFoundError('permission set', id);
+      const merged = {
+        managedPolicies: data.managedPolicies ?? before.managedPolicies,
+        customerManagedPolicies: data.customerManagedPolicies ?? before.customerManagedPolicies,
+      };
+      if (policyCount(merged) > MAX_ATTACHED_POLICIES) {
+        const message = `at most ${MAX_ATTACHED_POLICIES} managed and customer managed policies in total`;
+        throw new ValidationError(`Invalid permission set: managedPolicies: ${message}`, [{ field: 'managedPolicies', message }]);
+      }
+      const set = await tx.permissionSets.update(id, patch);
+      await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version } });
+      return set;
+    });
   }
 
+  /** With cascade, the set's assignments go in the same transaction. */
   async delete(id: string, cascade: boolean, actor: string): Promise<void> {
-    await this.get(id);
-    await this.store.delete(id, { cascade });
-    await this.audit.append({ actor, action: 'permission-set.delete', target: `permission-set/${id}`, detail: { cascade } });
+    await this.stores.transaction(async (tx) => {
+      if (!(await tx.permissionSets.get(id))) throw new NotFoundError('permission set', id);
+      await tx.permissionSets.delete(id, { cascade });
+      await tx.audit.append({ actor, action: 'permission-set.delete', target: `permission-set/${id}`, detail: { cascade } });
+    });
   }
 }
 

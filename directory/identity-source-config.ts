@@ -6,7 +6,7 @@
 import { ConflictError, UnavailableError, ValidationError } from '../model/errors.ts';
 import type { Group, User } from '../model/types.ts';
 import { open, seal } from '../access/secret-box.ts';
-import type { AuditStore, DirectoryStore, SettingsStore } from '../store/stores.ts';
+import type { DirectoryStore, SettingsStore, SqlStores } from '../store/stores.ts';
 import type { BuiltinDirectory } from './builtin-directory.ts';
 import type { AuthenticationResult, IdentitySource } from './identity-source.ts';
 import {
@@ -43,7 +43,8 @@ export class IdentitySourceConfig {
       builtin: BuiltinDirectory;
       directory: DirectoryStore;
       settings: SettingsStore;
-      audit: AuditStore;
+      /** Each change and its audit record in one transaction. */
+      transaction: SqlStores['transaction'];
       /** LDAP settings from the environment; when present the API cannot change the source. */
       environment: LdapSettings | null;
       /** 32-byte key that seals the service password at rest. */
@@ -85,18 +86,22 @@ export class IdentitySourceConfig {
     const settings = await this.withStoredPassword(input);
     const { bindPassword, ...rest } = settings;
     const stored: StoredLdap = { kind: 'ldap', settings: rest, bindPasswordSealed: seal(this.o.key, bindPassword, IDENTITY_SOURCE_SETTING) };
-    await this.o.settings.put(IDENTITY_SOURCE_SETTING, stored);
-    this.cached = null;
-    await this.o.audit.append({ actor, action: 'identity-source.configure', target: 'identity-source', detail: { kind: 'ldap', url: settings.url } });
+    await this.o.transaction(async (tx) => {
+      tx.afterCommit(() => void (this.cached = null));
+      await tx.settings.put(IDENTITY_SOURCE_SETTING, stored);
+      await tx.audit.append({ actor, action: 'identity-source.configure', target: 'identity-source', detail: { kind: 'ldap', url: settings.url } });
+    });
     return this.describe();
   }
 
   /** Back to the built-in directory. */
   async reset(actor: string): Promise<IdentitySourceDescription> {
     this.refuseWhenFromEnvironment();
-    await this.o.settings.delete(IDENTITY_SOURCE_SETTING);
-    this.cached = null;
-    await this.o.audit.append({ actor, action: 'identity-source.reset', target: 'identity-source', detail: { kind: 'builtin' } });
+    await this.o.transaction(async (tx) => {
+      tx.afterCommit(() => void (this.cached = null));
+      await tx.settings.delete(IDENTITY_SOURCE_SETTING);
+      await tx.audit.append({ actor, action: 'identity-source.reset', target: 'identity-source', detail: { kind: 'builtin' } });
+    });
     return this.describe();
   }
 

@@ -6,7 +6,7 @@ import { newPrincipalId } from '../model/ids.ts';
 import type { User } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AuditStore, DirectoryStore, ListQuery, Page, UserPatch } from '../store/stores.ts';
+import type { ListQuery, Page, TransactionalStores, UnitOfWork, UserPatch } from '../store/stores.ts';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
 
 // Identity Store limits (reference §9): UserName 1..128, other strings 1..1024.
@@ -60,9 +60,9 @@ export class UserService {
   private listeners: UserLifecycleListener[] = [];
 
   constructor(
-    private readonly store: DirectoryStore,
-    private readonly audit: AuditStore,
-    private readonly assignments: { deleteForPrincipal(type: 'USER', id: string): Promise<number> },
+    private readonly stores: TransactionalStores<'directory'>,
+    /** Removes the user's assignments, in the transaction that deletes the user. */
+    private readonly assignments: { deleteForPrincipal(tx: UnitOfWork, type: 'USER', id: string): Promise<number> },
   ) {}
 
   onLifecycle(listener: UserLifecycleListener): void {
@@ -71,33 +71,35 @@ export class UserService {
 
   async create(input: unknown, actor: string): Promise<User> {
     const data = parseInput(createSchema, input, 'user');
-    // Hash before writing anything, so a failure leaves nothing half-made.
+    // Hash before the transaction: it is slow, and a transaction holds the database while open.
     const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
-    const user = await this.store.createUser({
-      id: newPrincipalId(),
-      userName: data.userName,
-      displayName: data.displayName,
-      name: data.name,
-      emails: data.emails,
-      attributes: data.attributes,
-      enabled: data.enabled,
-      isAdmin: data.isAdmin,
-      source: 'builtin',
-      externalId: null,
+    return this.stores.transaction(async (tx) => {
+      const user = await tx.directory.createUser({
+        id: newPrincipalId(),
+        userName: data.userName,
+        displayName: data.displayName,
+        name: data.name,
+        emails: data.emails,
+        attributes: data.attributes,
+        enabled: data.enabled,
+        isAdmin: data.isAdmin,
+        source: 'builtin',
+        externalId: null,
+      });
+      if (passwordHash) await tx.directory.setPasswordHash(user.id, passwordHash);
+      await tx.audit.append({ actor, action: 'user.create', target: `user/${user.id}`, detail: { userName: user.userName } });
+      return user;
     });
-    if (passwordHash) await this.store.setPasswordHash(user.id, passwordHash);
-    await this.audit.append({ actor, action: 'user.create', target: `user/${user.id}`, detail: { userName: user.userName } });
-    return user;
   }
 
   async get(id: string): Promise<User> {
-    const user = await this.store.getUser(id);
+    const user = await this.stores.directory.getUser(id);
     if (!user) throw new NotFoundError('user', id);
     return user;
   }
 
   list(query: ListQuery): Promise<Page<User>> {
-    return this.store.listUsers(query);
+    return this.stores.directory.listUsers(query);
   }
 
   async update(id: string, input: unknown, actor: string): Promise<User> {
@@ -110,24 +112,33 @@ export class UserService {
     }
     const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
     const { password: _password, ...patch } = data;
-    const user = await this.store.updateUser(id, patch satisfies UserPatch);
-    if (passwordHash) await this.store.setPasswordHash(id, passwordHash);
-    await this.audit.append({
-      actor,
-      action: 'user.update',
-      target: `user/${id}`,
-      detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null },
+    return this.stores.transaction(async (tx) => {
+      const user = await tx.directory.updateUser(id, patch satisfies UserPatch);
+      if (passwordHash) await tx.directory.setPasswordHash(id, passwordHash);
+      await tx.audit.append({
+        actor,
+        action: 'user.update',
+        target: `user/${id}`,
+        detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null },
+      });
+      if (before.enabled && !user.enabled) tx.afterCommit(() => this.tell((l) => l.userDisabled?.(id)));
+      return user;
     });
-    if (before.enabled && !user.enabled) for (const l of this.listeners) await l.userDisabled?.(id);
-    return user;
   }
 
+  /** The user's assignments, memberships, password and tokens go in the same transaction. */
   async delete(id: string, actor: string): Promise<void> {
-    await this.get(id);
-    await this.assignments.deleteForPrincipal('USER', id);
-    await this.store.deleteUser(id);
-    await this.audit.append({ actor, action: 'user.delete', target: `user/${id}`, detail: {} });
-    for (const l of this.listeners) await l.userDeleted?.(id);
+    await this.stores.transaction(async (tx) => {
+      if (!(await tx.directory.getUser(id))) throw new NotFoundError('user', id);
+      await this.assignments.deleteForPrincipal(tx, 'USER', id);
+      await tx.directory.deleteUser(id);
+      await tx.audit.append({ actor, action: 'user.delete', target: `user/${id}`, detail: {} });
+      tx.afterCommit(() => this.tell((l) => l.userDeleted?.(id)));
+    });
+  }
+
+  private async tell(event: (listener: UserLifecycleListener) => Promise<void> | undefined): Promise<void> {
+    for (const l of this.listeners) await event(l);
   }
 }
 

@@ -44,7 +44,7 @@ import { UserService } from '../directory/users.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 import { openEphemeralStore } from '../store/ephemeral/open.ts';
 import { openSqlStores } from '../store/sql/open.ts';
-import type { SqlStores } from '../store/stores.ts';
+import type { SqlStores, UnitOfWork } from '../store/stores.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 
@@ -103,7 +103,7 @@ export interface Services {
 }
 
 export async function createServices(config: Config, logger: Logger): Promise<Services> {
-  const sql = await openSqlStores(config.database, {
+  const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
   });
@@ -117,14 +117,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       onConnectionError: (err: unknown) => logger.warn({ err }, 'redis connection error'),
     });
   } catch (e) {
-    await sql.close();
+    await opened.close();
     throw e;
   }
-  // Every change to who reaches what appends its audit event through sql.audit after it is
-  // written; that append also replaces the authorization epoch, which invalidates the per-node
-  // access snapshots of the credential path on every node (access/authorization-epoch.ts).
+  // Every change to who reaches what appends its audit event with the change; once that commits,
+  // the authorization epoch is replaced, which invalidates the per-node access snapshots of the
+  // credential path on every node (access/authorization-epoch.ts).
   const authorizationEpoch = new AuthorizationEpoch(ephemeral);
-  sql.audit = bumpingEpochOnAccessChanges(sql.audit, authorizationEpoch);
+  const sql = bumpingEpochOnAccessChanges(opened, authorizationEpoch);
 
   let serverSecret: ServerSecret;
   let signingKeyring: SigningKeyring;
@@ -172,7 +172,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     builtin: builtinDirectory,
     directory: sql.directory,
     settings: sql.settings,
-    audit: sql.audit,
+    transaction: sql.transaction,
     environment: config.ldap,
     key: serverSecret.deriveKey('identity-source-settings'),
     logger: logger.child({ component: 'ldap' }),
@@ -186,7 +186,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
-  const assignments = new AssignmentService(sql.assignments, sql.directory, sql.audit);
+  const assignments = new AssignmentService(sql);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
   const reportLeftOutTag = (tag: LeftOutSessionTag) =>
     logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
@@ -198,7 +198,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const applicationDeps = {
     store: sql.applications,
     directory: sql.directory,
-    audit: sql.audit,
+    transaction: sql.transaction,
     ownEntityIds: [entityId],
     instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
@@ -217,10 +217,11 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       if (r.outcome !== 'unchanged') logger.info({ applicationId: r.application.id, outcome: r.outcome, error: r.error }, 'metadata refreshed');
     },
   });
-  // Deleting a user or group also removes its app assignments (with its account assignments).
+  // Deleting a user or group also removes its app assignments (with its account assignments), in
+  // the deletion's transaction.
   const principalAssignments = {
-    async deleteForPrincipal(type: 'USER' | 'GROUP', id: string): Promise<number> {
-      return (await assignments.deleteForPrincipal(type, id)) + (await sql.applications.deleteAssignmentsForPrincipal(type, id));
+    async deleteForPrincipal(tx: UnitOfWork, type: 'USER' | 'GROUP', id: string): Promise<number> {
+      return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
   const services: Services = {
@@ -229,14 +230,14 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     sql,
     ephemeral,
     builtinDirectory,
-    users: new UserService(sql.directory, sql.audit, principalAssignments),
-    groups: new GroupService(sql.directory, sql.audit, principalAssignments),
-    accounts: new AccountService(sql.accounts, sql.instance, sql.audit, config.defaultSignInEndpoint),
-    permissionSets: new PermissionSetService(sql.permissionSets, sql.instance, sql.audit),
+    users: new UserService(sql, principalAssignments),
+    groups: new GroupService(sql, principalAssignments),
+    accounts: new AccountService(sql, config.defaultSignInEndpoint),
+    permissionSets: new PermissionSetService(sql),
     assignments,
     entitlements,
-    instanceSettings: new InstanceSettingsService(sql.instance, sql.audit),
-    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql.directory, sql.apiTokens, sql.audit, config.adminTokenTtlMinutes),
+    instanceSettings: new InstanceSettingsService(sql),
+    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes),
     audit: sql.audit,
     signingKeyring,
     signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId }),

@@ -99,6 +99,12 @@ export interface PermissionSetStore {
   get(id: string): Promise<PermissionSet | null>;
   getByName(name: string): Promise<PermissionSet | null>;
   getMany(ids: string[]): Promise<PermissionSet[]>;
+  /**
+   * Inside a transaction: reads the set and keeps every other transaction from changing it until
+   * this one ends, so a limit checked on what it returns still holds at commit. Refused (an Error)
+   * outside a transaction, where a lock would end with the statement.
+   */
+  getForUpdate(id: string): Promise<PermissionSet | null>;
   list(query?: ListQuery): Promise<Page<PermissionSet>>;
   /** Bumps `version`. */
   update(id: string, patch: PermissionSetPatch): Promise<PermissionSet>;
@@ -146,6 +152,8 @@ export interface ApiTokenStore {
 export interface InstanceStore {
   /** Creates the singleton instance on first call (fresh `ssoins-` id), then returns it. */
   getOrCreate(): Promise<Instance>;
+  /** getOrCreate, holding the instance against other transactions until this one ends (see PermissionSetStore.getForUpdate). */
+  getOrCreateForUpdate(): Promise<Instance>;
   update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust'>>): Promise<Instance>;
 }
 
@@ -214,9 +222,8 @@ export interface SigningKeyStore {
   retire(id: string, at: Date): Promise<void>;
 }
 
-/** Everything durable, opened together and closed together. */
-export interface SqlStores {
-  readonly dialect: 'sqlite' | 'postgres';
+/** One store per aggregate: the same set outside a transaction and, bound to it, inside one. */
+export interface StoreSet {
   directory: DirectoryStore;
   accounts: AccountStore;
   permissionSets: PermissionSetStore;
@@ -227,6 +234,36 @@ export interface SqlStores {
   settings: SettingsStore;
   applications: ApplicationStore;
   signingKeys: SigningKeyStore;
+}
+
+/**
+ * The stores bound to one open transaction (docs/architecture.md, "Transactions"): everything
+ * written through them commits together or not at all.
+ */
+export interface UnitOfWork extends StoreSet {
+  /**
+   * Runs `hook` once the transaction has committed, never when it rolls back (for effects outside
+   * the database: cache purges, the authorization epoch, events). Hooks run in the order they were
+   * added; a hook that fails does not undo the commit, the others still run, and the first failure
+   * becomes the transaction's result.
+   */
+  afterCommit(hook: () => void | Promise<void>): void;
+}
+
+/** What a service that changes things is given: the stores it reads, and transactions for its writes. */
+export type TransactionalStores<K extends keyof StoreSet> = Pick<StoreSet, K> & Pick<SqlStores, 'transaction'>;
+
+/** Everything durable, opened together and closed together. */
+export interface SqlStores extends StoreSet {
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `work` in one transaction over every store and commits when it resolves; when it throws,
+   * rolls back and rethrows. Only the stores of `tx` may be used inside: a store of this object
+   * used there is refused with an Error (on SQLite it would wait for the transaction forever). A
+   * call made inside an open transaction joins it: its work runs in the same transaction and its
+   * afterCommit hooks wait for the outer commit.
+   */
+  transaction<T>(work: (tx: UnitOfWork) => Promise<T>): Promise<T>;
   /** Cheap round trip for /readyz; throws UnavailableError when the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

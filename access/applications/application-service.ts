@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../model/error
 import { newApplicationId } from '../../model/ids.ts';
 import type { Application, ApplicationAssignment, ApplicationMetadataSource, ApplicationMetadataTrust, Group, MetadataTrust, User } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
-import type { ApplicationPatch, ApplicationStore, AuditStore, DirectoryStore, ListQuery, NewApplication, Page } from '../../store/stores.ts';
+import type { ApplicationPatch, ApplicationStore, DirectoryStore, ListQuery, NewApplication, Page, SqlStores, UnitOfWork } from '../../store/stores.ts';
 import { BINDING_HTTP_POST } from '../../idp/saml/inbound/names.ts';
 import {
   assignmentInputSchema,
@@ -30,9 +30,10 @@ import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOut
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
 
 export interface ApplicationServiceDeps {
+  /** For reads; every change and its audit record go through `transaction`. */
   store: ApplicationStore;
   directory: DirectoryStore;
-  audit: AuditStore;
+  transaction: SqlStores['transaction'];
   /** Gatehouse's own entity id(s): no application may claim them. */
   ownEntityIds: readonly string[];
   /** The guarded metadata fetcher (metadata-fetcher.ts) with the configured policy. */
@@ -101,16 +102,25 @@ export class ApplicationService {
 
   async update(id: string, input: unknown, actor: string): Promise<Application> {
     const app = await this.get(id);
-    const patch = app.kind === 'external-aws-account' ? await this.externalPatch(app, input) : await this.customPatch(app, input);
-    const updated = await this.deps.store.update(id, patch);
-    await this.deps.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object) } });
-    return updated;
+    // Everything that reads input or fetches metadata happens first: a transaction holds the
+    // database while it is open.
+    const { patch, offeredRoles } = app.kind === 'external-aws-account' ? await this.externalPatch(app, input) : { patch: await this.customPatch(app, input), offeredRoles: null };
+    return this.deps.transaction(async (tx) => {
+      if (offeredRoles) await pruneWithdrawnRoles(tx, id, offeredRoles);
+      const updated = await tx.applications.update(id, patch);
+      await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object) } });
+      return updated;
+    });
   }
 
+  /** Its assignments go in the same transaction. */
   async delete(id: string, _cascade: boolean, actor: string): Promise<void> {
-    const app = await this.get(id);
-    await this.deps.store.delete(id);
-    await this.deps.audit.append({ actor, action: 'application.delete', target: `application/${id}`, detail: { name: app.name, entityId: app.entityId } });
+    await this.deps.transaction(async (tx) => {
+      const app = await tx.applications.get(id);
+      if (!app) throw new NotFoundError('application', id);
+      await tx.applications.delete(id);
+      await tx.audit.append({ actor, action: 'application.delete', target: `application/${id}`, detail: { name: app.name, entityId: app.entityId } });
+    });
   }
 
   /** Fetches a URL-sourced app's metadata now; the last good copy stays when that fails. */
@@ -142,18 +152,22 @@ export class ApplicationService {
     } else if (data.roleArns && data.roleArns.length > 0) {
       throw fieldError('roleArns', 'role ARNs apply only to external AWS account applications');
     }
-    const principal = data.principalType === 'USER' ? await this.deps.directory.getUser(data.principalId) : await this.deps.directory.getGroup(data.principalId);
-    if (!principal) throw new NotFoundError(data.principalType === 'USER' ? 'user' : 'group', data.principalId);
-    const assignment = await this.deps.store.assign({ applicationId: id, principalType: data.principalType, principalId: data.principalId, roleArns });
-    await this.deps.audit.append({ actor, action: 'application.assign', target: `application/${id}`, detail: { principalType: data.principalType, principalId: data.principalId, roleArns } });
-    return assignment;
+    return this.deps.transaction(async (tx) => {
+      const principal = data.principalType === 'USER' ? await tx.directory.getUser(data.principalId) : await tx.directory.getGroup(data.principalId);
+      if (!principal) throw new NotFoundError(data.principalType === 'USER' ? 'user' : 'group', data.principalId);
+      const assignment = await tx.applications.assign({ applicationId: id, principalType: data.principalType, principalId: data.principalId, roleArns });
+      await tx.audit.append({ actor, action: 'application.assign', target: `application/${id}`, detail: { principalType: data.principalType, principalId: data.principalId, roleArns } });
+      return assignment;
+    });
   }
 
   async unassign(id: string, input: unknown, actor: string): Promise<void> {
     const data = parseInput(unassignInputSchema, input, 'application assignment');
     await this.get(id);
-    await this.deps.store.unassign(id, data.principalType, data.principalId);
-    await this.deps.audit.append({ actor, action: 'application.unassign', target: `application/${id}`, detail: { ...data } });
+    await this.deps.transaction(async (tx) => {
+      await tx.applications.unassign(id, data.principalType, data.principalId);
+      await tx.audit.append({ actor, action: 'application.unassign', target: `application/${id}`, detail: { ...data } });
+    });
   }
 
   /**
@@ -243,14 +257,16 @@ export class ApplicationService {
       externalAwsAccount: null,
       ...settings,
     };
-    const created = await this.deps.store.create(app);
-    await this.deps.audit.append({
-      actor,
-      action: 'application.create',
-      target: `application/${created.id}`,
-      detail: { name, entityId: created.entityId, metadataSource: metadata.source, ...(metadata.url ? { metadataUrl: metadata.url } : {}) },
+    return this.deps.transaction(async (tx) => {
+      const created = await tx.applications.create(app);
+      await tx.audit.append({
+        actor,
+        action: 'application.create',
+        target: `application/${created.id}`,
+        detail: { name, entityId: created.entityId, metadataSource: metadata.source, ...(metadata.url ? { metadataUrl: metadata.url } : {}) },
+      });
+      return created;
     });
-    return created;
   }
 
   private async customPatch(app: Application, input: unknown): Promise<ApplicationPatch> {
@@ -325,12 +341,15 @@ export class ApplicationService {
       externalAwsAccount: { accountId: data.accountId, samlProviderName: data.samlProviderName, roles: data.roles.map(role) },
       ...settings,
     };
-    const created = await this.deps.store.create(app);
-    await this.deps.audit.append({ actor, action: 'application.create', target: `application/${created.id}`, detail: { name: data.name, kind: 'external-aws-account', accountId: data.accountId } });
-    return created;
+    return this.deps.transaction(async (tx) => {
+      const created = await tx.applications.create(app);
+      await tx.audit.append({ actor, action: 'application.create', target: `application/${created.id}`, detail: { name: data.name, kind: 'external-aws-account', accountId: data.accountId } });
+      return created;
+    });
   }
 
-  private async externalPatch(app: Application, input: unknown): Promise<ApplicationPatch> {
+  /** The patch, and the roles the app offers from now on when they change (assignments lose the others). */
+  private async externalPatch(app: Application, input: unknown): Promise<{ patch: ApplicationPatch; offeredRoles: Set<string> | null }> {
     const data = parseInput(externalUpdateSchema, input, 'application');
     const account = app.externalAwsAccount!;
     if (data.roles) rolesProblem(data.roles, account.accountId);
@@ -347,9 +366,8 @@ export class ApplicationService {
         samlProviderName: data.samlProviderName ?? account.samlProviderName,
         roles: data.roles ? data.roles.map(role) : account.roles,
       };
-      if (data.roles) await this.pruneWithdrawnRoles(app.id, new Set(data.roles.map((r) => r.roleArn)));
     }
-    return patch;
+    return { patch, offeredRoles: data.roles ? new Set(data.roles.map((r) => r.roleArn)) : null };
   }
 
   /** Checks the sign-in endpoint and certificates of an AWS account as any SP's are checked. */
@@ -365,23 +383,25 @@ export class ApplicationService {
     }
   }
 
-  /**
-   * A role the app no longer offers is withdrawn from every assignment at once (an assignment left
-   * with no role goes), so no stored assignment names a role the account does not trust us for.
-   */
-  private async pruneWithdrawnRoles(applicationId: string, offered: Set<string>): Promise<void> {
-    let nextToken: string | undefined;
-    const changes: ApplicationAssignment[] = [];
-    do {
-      const page = await this.deps.store.listAssignments(applicationId, { limit: 1000, nextToken });
-      changes.push(...page.items.filter((a) => a.roleArns.some((arn) => !offered.has(arn))));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    for (const a of changes) {
-      const kept = a.roleArns.filter((arn) => offered.has(arn));
-      if (kept.length === 0) await this.deps.store.unassign(applicationId, a.principalType, a.principalId);
-      else await this.deps.store.assign({ applicationId, principalType: a.principalType, principalId: a.principalId, roleArns: kept });
-    }
+}
+
+/**
+ * A role the app no longer offers is withdrawn from every assignment at once (an assignment left
+ * with no role goes), so no stored assignment names a role the account does not trust us for. In
+ * the transaction of the app's update: the roles and the assignments change together.
+ */
+async function pruneWithdrawnRoles(tx: UnitOfWork, applicationId: string, offered: Set<string>): Promise<void> {
+  let nextToken: string | undefined;
+  const changes: ApplicationAssignment[] = [];
+  do {
+    const page = await tx.applications.listAssignments(applicationId, { limit: 1000, nextToken });
+    changes.push(...page.items.filter((a) => a.roleArns.some((arn) => !offered.has(arn))));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  for (const a of changes) {
+    const kept = a.roleArns.filter((arn) => offered.has(arn));
+    if (kept.length === 0) await tx.applications.unassign(applicationId, a.principalType, a.principalId);
+    else await tx.applications.assign({ applicationId, principalType: a.principalType, principalId: a.principalId, roleArns: kept });
   }
 }
 

@@ -7,7 +7,7 @@
 // retry is scheduled.
 
 import type { Application, ApplicationMetadataSource, MetadataTrust } from '../../model/types.ts';
-import type { ApplicationPatch, ApplicationStore, AuditStore } from '../../store/stores.ts';
+import type { ApplicationPatch, SqlStores } from '../../store/stores.ts';
 import { settingsOf, settingsProblems } from './application-settings.ts';
 import { describeFromXml, type SpDescription } from './metadata-intake.ts';
 import { MetadataFetchError, type FetchedDocument } from './metadata-fetcher.ts';
@@ -15,8 +15,8 @@ import { nextFetchAfterFailure, nextFetchAfterSuccess } from './metadata-schedul
 import { effectiveTrust } from './metadata-trust.ts';
 
 export interface MetadataRefreshDeps {
-  store: ApplicationStore;
-  audit: AuditStore;
+  /** The app's new metadata and its audit record commit together. */
+  transaction: SqlStores['transaction'];
   fetch: (url: string) => Promise<FetchedDocument>;
   ownEntityIds: readonly string[];
   /** The instance's defaults for what SP metadata must satisfy. */
@@ -98,16 +98,22 @@ export async function refreshApplicationMetadata(app: Application, deps: Metadat
 
   if (!fetched.ok || error !== null) {
     const metadata: ApplicationMetadataSource = { ...app.metadata, lastError: error, nextFetchAt: nextFetchAfterFailure(now, app.metadata) };
-    const application = await deps.store.update(app.id, { metadata });
-    await deps.audit.append({ actor, action: 'application.metadata-refresh', target: `application/${app.id}`, detail: { outcome: 'failed', error } });
+    const application = await deps.transaction(async (tx) => {
+      const updated = await tx.applications.update(app.id, { metadata });
+      await tx.audit.append({ actor, action: 'application.metadata-refresh', target: `application/${app.id}`, detail: { outcome: 'failed', error } });
+      return updated;
+    });
     return { outcome: 'failed', error, application };
   }
 
   const unchanged = fetched.xml === app.metadata.xml;
   const { patch } = goodCopy(url, fetched.xml, fetched.sp, now);
-  const application = await deps.store.update(app.id, patch);
-  if (!unchanged) {
-    await deps.audit.append({ actor, action: 'application.metadata-refresh', target: `application/${app.id}`, detail: { outcome: 'updated' } });
-  }
+  const application = await deps.transaction(async (tx) => {
+    const updated = await tx.applications.update(app.id, patch);
+    if (!unchanged) {
+      await tx.audit.append({ actor, action: 'application.metadata-refresh', target: `application/${app.id}`, detail: { outcome: 'updated' } });
+    }
+    return updated;
+  });
   return { outcome: unchanged ? 'unchanged' : 'updated', error: null, application };
 }

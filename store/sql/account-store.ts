@@ -11,7 +11,7 @@ import { translated } from './errors.ts';
 import { keyBeyond, keyContains } from './fragments.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
 import type { AccountRow } from './schema.ts';
-import { writeTransaction } from './transaction.ts';
+import { atomically } from './transaction.ts';
 
 function readAccount(row: AccountRow): Account {
   return {
@@ -95,10 +95,9 @@ export class SqlAccountStore implements AccountStore {
   }
 
   async delete(accountId: string, options: { cascade?: boolean } = {}): Promise<void> {
-    const { db, dialect } = this.ctx;
     const deleted = await translated(
       () =>
-        writeTransaction(db, dialect, async (trx) => {
+        atomically(this.ctx, async (trx) => {
           if (options.cascade) await trx.deleteFrom('account_assignments').where('account_id', '=', accountId).execute();
           return Number((await trx.deleteFrom('accounts').where('account_id', '=', accountId).executeTakeFirst()).numDeletedRows);
         }),

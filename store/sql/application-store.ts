@@ -27,7 +27,7 @@ import { translated } from './errors.ts';
 import { keyBeyond, keyContains } from './fragments.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
 import type { ApplicationAssignmentRow, ApplicationRow, Schema } from './schema.ts';
-import { writeTransaction } from './transaction.ts';
+import { atomically } from './transaction.ts';
 
 /**
  * The unique key of an app's entity id: the entity id itself, except for external AWS account apps,
@@ -227,13 +227,13 @@ export class SqlApplicationStore implements ApplicationStore {
   }
 
   async update(id: string, patch: ApplicationPatch): Promise<Application> {
-    const { db, dialect, codec } = this.ctx;
+    const { codec } = this.ctx;
     const set = patchColumns(codec, patch);
     set.updated_at = codec.date(new Date());
     const touchesKey = patch.kind !== undefined || patch.entityId !== undefined || patch.externalAwsAccount !== undefined;
     const row = await translated(
       () =>
-        writeTransaction(db, dialect, async (trx) => {
+        atomically(this.ctx, async (trx) => {
           if (touchesKey) {
             // The key depends on three fields; read the others as they are now, in the same transaction.
             const current = await trx.selectFrom('applications').selectAll().where('id', '=', id).executeTakeFirst();
@@ -250,10 +250,9 @@ export class SqlApplicationStore implements ApplicationStore {
   }
 
   async delete(id: string): Promise<void> {
-    const { db, dialect } = this.ctx;
     // The foreign key cascades too; deleting explicitly keeps that true whatever the pragma says.
     const deleted = await translated(() =>
-      writeTransaction(db, dialect, async (trx) => {
+      atomically(this.ctx, async (trx) => {
         await trx.deleteFrom('application_assignments').where('application_id', '=', id).execute();
         return Number((await trx.deleteFrom('applications').where('id', '=', id).executeTakeFirst()).numDeletedRows);
       }),

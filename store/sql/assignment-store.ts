@@ -10,6 +10,7 @@ import type { AssignmentFilter, AssignmentKey, AssignmentStore, ListQuery, Page 
 import { compareKeys, readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
+import { recoverable } from './transaction.ts';
 import { keyBeyond } from './fragments.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
 import type { AssignmentRow, Schema } from './schema.ts';
@@ -62,7 +63,7 @@ export class SqlAssignmentStore implements AssignmentStore {
       principal_id: assignment.principalId,
       created_at: this.ctx.codec.date(new Date()),
     };
-    await translated(() => this.ctx.db.insertInto('account_assignments').values(row).execute(), {
+    await translated(() => recoverable(this.ctx, () => this.ctx.db.insertInto('account_assignments').values(row).execute()), {
       unique: () => new ConflictError(`Account assignment ${describe(assignment)} already exists`),
       foreignKey: () => this.missingReference(assignment),
     });

@@ -9,6 +9,7 @@ import type { DirectoryStore, GroupPatch, ListQuery, NewGroup, NewUser, Page, Us
 import { nameKey, readBool, readDate, readJson, writeJson } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
+import { recoverable } from './transaction.ts';
 import { keyBeyond, keyContains } from './fragments.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
 import type { GroupRow, UserRow } from './schema.ts';
@@ -235,11 +236,13 @@ export class SqlDirectoryStore implements DirectoryStore {
   async addMember(groupId: string, userId: string): Promise<void> {
     await translated(
       () =>
-        this.ctx.db
-          .insertInto('group_members')
-          .values({ group_id: groupId, user_id: userId, created_at: this.ctx.codec.date(new Date()) })
-          .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-          .execute(),
+        recoverable(this.ctx, () =>
+          this.ctx.db
+            .insertInto('group_members')
+            .values({ group_id: groupId, user_id: userId, created_at: this.ctx.codec.date(new Date()) })
+            .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+            .execute(),
+        ),
       { foreignKey: async () => ((await this.getGroup(groupId)) ? new NotFoundError('user', userId) : new NotFoundError('group', groupId)) },
     );
   }

@@ -8,6 +8,7 @@ import type { InstanceStore } from '../stores.ts';
 import { readDate, readJson, writeJson } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
+import { lockedForUpdate } from './transaction.ts';
 import type { InstanceRow } from './schema.ts';
 
 /** Portal session lifetime before anyone changes it: 8 hours, as AWS defaults it. */
@@ -62,6 +63,14 @@ export class SqlInstanceStore implements InstanceStore {
     const created = await this.read();
     if (!created) throw new Error('instance row missing right after insert');
     return readInstance(created);
+  }
+
+  async getOrCreateForUpdate(): Promise<Instance> {
+    await this.getOrCreate();
+    const query = lockedForUpdate(this.ctx, this.ctx.db.selectFrom('instance').selectAll().where('singleton', '=', 1));
+    const row = await translated(() => query.executeTakeFirst());
+    if (!row) throw new Error('instance row missing right after getOrCreate');
+    return readInstance(row);
   }
 
   async update(

@@ -3,7 +3,7 @@
 // UnavailableError('sql') here and from every store call later.
 
 import { sql } from 'kysely';
-import type { SqlStores } from '../stores.ts';
+import type { SqlStores, StoreSet } from '../stores.ts';
 import { SqlAccountStore } from './account-store.ts';
 import { SqlApiTokenStore } from './api-token-store.ts';
 import { SqlApplicationStore } from './application-store.ts';
@@ -19,6 +19,7 @@ import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
 import { SqlSettingsStore } from './settings-store.ts';
 import { SqlSigningKeyStore } from './signing-key-store.ts';
+import { UnitsOfWork } from './unit-of-work.ts';
 
 export type { SqlOptions, SqlTarget } from './connect.ts';
 
@@ -30,10 +31,25 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     await db.destroy().catch(() => {});
     throw e;
   }
-  const ctx: SqlContext = { db, dialect, codec: codecFor(dialect) };
+  const units = new UnitsOfWork(db, dialect, codecFor(dialect), storesOver);
   let closed: Promise<void> | undefined;
   return {
     dialect,
+    ...storesOver(units.outsideContext()),
+    transaction: (work) => units.run(work),
+    async ping() {
+      await translated(() => sql`select 1`.execute(db));
+    },
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}
+
+/** Every store over one context: the database itself, or one transaction (unit-of-work.ts). */
+function storesOver(ctx: SqlContext): StoreSet {
+  return {
     directory: new SqlDirectoryStore(ctx),
     accounts: new SqlAccountStore(ctx),
     permissionSets: new SqlPermissionSetStore(ctx),
@@ -44,12 +60,5 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     settings: new SqlSettingsStore(ctx),
     applications: new SqlApplicationStore(ctx),
     signingKeys: new SqlSigningKeyStore(ctx),
-    async ping() {
-      await translated(() => sql`select 1`.execute(db));
-    },
-    close() {
-      closed ??= db.destroy();
-      return closed;
-    },
   };
 }

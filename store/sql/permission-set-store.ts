@@ -12,7 +12,7 @@ import { translated } from './errors.ts';
 import { keyBeyond, keyContains } from './fragments.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
 import type { PermissionSetRow } from './schema.ts';
-import { writeTransaction } from './transaction.ts';
+import { atomically, lockedForUpdate } from './transaction.ts';
 
 function readPermissionSet(row: PermissionSetRow): PermissionSet {
   return {
@@ -68,6 +68,12 @@ export class SqlPermissionSetStore implements PermissionSetStore {
 
   async get(id: string): Promise<PermissionSet | null> {
     const row = await translated(() => this.ctx.db.selectFrom('permission_sets').selectAll().where('id', '=', id).executeTakeFirst());
+    return row ? readPermissionSet(row) : null;
+  }
+
+  async getForUpdate(id: string): Promise<PermissionSet | null> {
+    const query = lockedForUpdate(this.ctx, this.ctx.db.selectFrom('permission_sets').selectAll().where('id', '=', id));
+    const row = await translated(() => query.executeTakeFirst());
     return row ? readPermissionSet(row) : null;
   }
 
@@ -127,10 +133,9 @@ export class SqlPermissionSetStore implements PermissionSetStore {
   }
 
   async delete(id: string, options: { cascade?: boolean } = {}): Promise<void> {
-    const { db, dialect } = this.ctx;
     const deleted = await translated(
       () =>
-        writeTransaction(db, dialect, async (trx) => {
+        atomically(this.ctx, async (trx) => {
           if (options.cascade) await trx.deleteFrom('account_assignments').where('permission_set_id', '=', id).execute();
           return Number((await trx.deleteFrom('permission_sets').where('id', '=', id).executeTakeFirst()).numDeletedRows);
         }),

@@ -9,7 +9,7 @@ import { readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
 import type { SigningKeyRow } from './schema.ts';
-import { writeTransaction } from './transaction.ts';
+import { atomically } from './transaction.ts';
 
 const ORDER: Record<SigningKeyStatus, number> = { current: 0, next: 1, previous: 2, retired: 3 };
 
@@ -71,7 +71,7 @@ export class SqlSigningKeyStore implements SigningKeyStore {
 
   async promote(id: string, at: Date): Promise<void> {
     await translated(() =>
-      writeTransaction(this.ctx.db, this.ctx.dialect, async (trx) => {
+      atomically(this.ctx, async (trx) => {
         const keys = await trx
           .selectFrom('signing_keys')
           .select(['id', 'status'])

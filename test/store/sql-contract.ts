@@ -20,7 +20,9 @@ import type { Schema } from '../../store/sql/schema.ts';
 import { writeTransaction } from '../../store/sql/transaction.ts';
 import { migrate } from '../../store/sql/migrate.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
-import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores } from '../../store/stores.ts';
+import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores, UnitOfWork } from '../../store/stores.ts';
+import { AccountService } from '../../access/accounts.ts';
+import { PermissionSetService } from '../../access/permission-sets.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 
 export interface OpenedDatabase {
@@ -1186,6 +1188,296 @@ export function sqlStoreContract(backend: SqlBackend): void {
     });
 
     signingKeyStoreContract(() => freshDatabase(backend));
+    describe('transactions (one unit of work per change)', () => {
+      const limitMessage = /at most 20 managed and customer managed policies/;
+      const plainApplication = (tag: string): NewApplication => ({
+        id: newApplicationId(),
+        name: `${tag} app`,
+        description: '',
+        kind: 'custom',
+        entityId: `https://${tag}-${hex(3)}.example.com/saml`,
+        acs: [{ url: `https://${tag}.example.com/acs`, binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', index: 0, isDefault: true }],
+        slo: null,
+        signingCertificates: [],
+        encryptionCertificates: [],
+        authnRequestsSigned: false,
+        metadata: { source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null },
+        nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+        nameIdSource: 'persistent',
+        attributeMappings: [],
+        signResponse: true,
+        signAssertion: false,
+        encryptAssertion: false,
+        sessionDurationSeconds: 3600,
+        defaultRelayState: null,
+        externalAwsAccount: null,
+        metadataTrust: { requireSignature: null, requireValidUntil: null, signingCertificates: [] },
+      });
+
+      it('commits every write of the unit together and resolves with what the work returned', async () => {
+        const tag = newTag();
+        const actor = `actor-${hex(4)}`;
+        const account = accountFixture(tag);
+        const user = userFixture(tag);
+        const returned = await s.transaction(async (tx) => {
+          await tx.accounts.create(account);
+          await tx.directory.createUser(user);
+          await tx.directory.setPasswordHash(user.id, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA');
+          await tx.audit.append({ actor, action: 'account.create', target: `account/${account.accountId}`, detail: {} });
+          // Inside, the unit reads its own writes.
+          expect(await tx.accounts.get(account.accountId)).to.not.equal(null);
+          return 'done';
+        });
+        expect(returned).to.equal('done');
+        expect(await s.accounts.get(account.accountId)).to.not.equal(null);
+        expect(await s.directory.getUser(user.id)).to.not.equal(null);
+        expect(await s.directory.getPasswordHash(user.id)).to.match(/^\$argon2id\$/);
+        expect((await s.audit.list({ actor })).items).to.have.length(1);
+      });
+
+      it('rolls back every write when the work throws, audit record included, and rethrows the same error', async () => {
+        const tag = newTag();
+        const actor = `actor-${hex(4)}`;
+        const account = accountFixture(tag);
+        const user = userFixture(tag);
+        const set = permissionSetFixture(tag);
+        const boom = new Error('boom');
+        const error = await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.create(account);
+            await tx.directory.createUser(user);
+            await tx.permissionSets.create(set);
+            await tx.assignments.create({ accountId: account.accountId, permissionSetId: set.id, principalType: 'USER', principalId: user.id });
+            await tx.audit.append({ actor, action: 'assignment.create', target: `account/${account.accountId}`, detail: {} });
+            throw boom;
+          }),
+        );
+        expect(error).to.equal(boom);
+        expect(await s.accounts.get(account.accountId)).to.equal(null);
+        expect(await s.directory.getUser(user.id)).to.equal(null);
+        expect(await s.permissionSets.get(set.id)).to.equal(null);
+        expect((await s.assignments.list({ principalType: 'USER', principalId: user.id })).items).to.deep.equal([]);
+        expect((await s.audit.list({ actor })).items).to.deep.equal([]);
+      });
+
+      it('rolls back the writes before a store call that fails, with that call\'s domain error', async () => {
+        const tag = newTag();
+        const taken = await s.directory.createUser(userFixture(tag));
+        const account = accountFixture(tag);
+        const error = await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.create(account);
+            await tx.directory.createUser(userFixture(tag, { userName: taken.userName.toUpperCase() }));
+          }),
+        );
+        expect(error).to.be.instanceOf(ConflictError);
+        expect(await s.accounts.get(account.accountId)).to.equal(null);
+      });
+
+      it('keeps the unit usable after a store call it can explain (a missing reference) failed inside it', async () => {
+        const tag = newTag();
+        const account = await s.accounts.create(accountFixture(tag));
+        const group = await s.directory.createGroup(groupFixture(tag));
+        const user = userFixture(tag);
+        await s.transaction(async (tx) => {
+          const missingSet = await rejection(
+            tx.assignments.create({ accountId: account.accountId, permissionSetId: newPermissionSetId(), principalType: 'USER', principalId: user.id }),
+          );
+          expect(missingSet).to.be.instanceOf(NotFoundError);
+          expect((missingSet as NotFoundError).message).to.match(/permission set/);
+          const missingUser = await rejection(tx.directory.addMember(group.id, user.id));
+          expect(missingUser).to.be.instanceOf(NotFoundError);
+          expect((missingUser as NotFoundError).message).to.match(/user/);
+          await tx.directory.createUser(user);
+          await tx.directory.addMember(group.id, user.id);
+        });
+        expect(await s.directory.groupIdsOfUser(user.id)).to.deep.equal([group.id]);
+      });
+
+      it('runs afterCommit hooks in order once committed, with the change visible to everyone; never after a rollback', async () => {
+        const tag = newTag();
+        const committed = accountFixture(tag);
+        const seen: string[] = [];
+        await s.transaction(async (tx) => {
+          await tx.accounts.create(committed);
+          tx.afterCommit(async () => {
+            // Outside the transaction now: the stores of `s` see the committed row.
+            seen.push((await s.accounts.get(committed.accountId)) ? 'first: committed' : 'first: missing');
+          });
+          tx.afterCommit(() => void seen.push('second'));
+          seen.push('work done');
+        });
+        expect(seen).to.deep.equal(['work done', 'first: committed', 'second']);
+
+        const rolledBack = accountFixture(tag);
+        let ran = false;
+        await rejection(
+          s.transaction(async (tx) => {
+            tx.afterCommit(() => void (ran = true));
+            await tx.accounts.create(rolledBack);
+            throw new Error('boom');
+          }),
+        );
+        expect(ran).to.equal(false);
+        // A store call failing inside also rolls back without running the hooks.
+        await rejection(
+          s.transaction(async (tx) => {
+            tx.afterCommit(() => void (ran = true));
+            await tx.accounts.create(rolledBack);
+            await tx.accounts.create(rolledBack);
+          }),
+        );
+        expect(ran).to.equal(false);
+        expect(await s.accounts.get(rolledBack.accountId)).to.equal(null);
+      });
+
+      it('a failing afterCommit hook fails the call but not the commit, and the later hooks still run', async () => {
+        const account = accountFixture(newTag());
+        const hookError = new Error('epoch store down');
+        let laterRan = false;
+        const error = await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.create(account);
+            tx.afterCommit(() => {
+              throw hookError;
+            });
+            tx.afterCommit(() => void (laterRan = true));
+          }),
+        );
+        expect(error).to.equal(hookError);
+        expect(laterRan).to.equal(true);
+        expect(await s.accounts.get(account.accountId)).to.not.equal(null);
+      });
+
+      it('refuses the stores outside the transaction inside it, at once instead of waiting for ever', async () => {
+        const account = accountFixture(newTag());
+        const error = await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.create(account);
+            await s.accounts.get(account.accountId);
+          }),
+        );
+        expect(error).to.be.instanceOf(Error);
+        expect((error as Error).message).to.match(/outside the transaction/);
+        expect(await s.accounts.get(account.accountId)).to.equal(null);
+      });
+
+      it('refuses a transaction\'s stores once it has ended', async () => {
+        let kept: UnitOfWork | undefined;
+        await s.transaction(async (tx) => {
+          kept = tx;
+        });
+        expect((await rejection(kept!.accounts.get(accountId())) as Error).message).to.match(/ended/);
+        expect(() => kept!.afterCommit(() => {})).to.throw(/ended/);
+      });
+
+      it('joins a transaction opened inside another: one commit, one rollback, hooks after the outer commit', async () => {
+        const tag = newTag();
+        const outer = accountFixture(tag);
+        const inner = accountFixture(tag);
+        const seen: string[] = [];
+        await s.transaction(async (tx) => {
+          await tx.accounts.create(outer);
+          await s.transaction(async (nested) => {
+            await nested.accounts.create(inner);
+            nested.afterCommit(() => void seen.push('inner hook'));
+          });
+          seen.push('outer work done');
+        });
+        expect(seen).to.deep.equal(['outer work done', 'inner hook']);
+        expect(await s.accounts.get(inner.accountId)).to.not.equal(null);
+
+        const outer2 = accountFixture(tag);
+        const inner2 = accountFixture(tag);
+        await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.create(outer2);
+            await s.transaction((nested) => nested.accounts.create(inner2));
+            throw new Error('boom');
+          }),
+        );
+        expect(await s.accounts.get(outer2.accountId)).to.equal(null);
+        expect(await s.accounts.get(inner2.accountId)).to.equal(null);
+      });
+
+      it('refuses a read for update outside a transaction', async () => {
+        expect((await rejection(s.permissionSets.getForUpdate(newPermissionSetId())) as Error).message).to.match(/outside a transaction/);
+        expect((await rejection(s.instance.getOrCreateForUpdate()) as Error).message).to.match(/outside a transaction/);
+      });
+
+      it('cascading deletes take their assignments in the caller\'s transaction, and give them back on rollback', async () => {
+        const tag = newTag();
+        const account = await s.accounts.create(accountFixture(tag));
+        const set = await s.permissionSets.create(permissionSetFixture(tag));
+        const app = await s.applications.create(plainApplication(tag));
+        const principalId = randomUUID();
+        await s.assignments.create({ accountId: account.accountId, permissionSetId: set.id, principalType: 'USER', principalId });
+        await s.applications.assign({ applicationId: app.id, principalType: 'USER', principalId, roleArns: [] });
+        await rejection(
+          s.transaction(async (tx) => {
+            await tx.accounts.delete(account.accountId, { cascade: true });
+            await tx.permissionSets.delete(set.id, { cascade: true });
+            await tx.applications.delete(app.id);
+            throw new Error('boom');
+          }),
+        );
+        expect(await s.accounts.get(account.accountId)).to.not.equal(null);
+        expect(await s.permissionSets.get(set.id)).to.not.equal(null);
+        expect((await s.assignments.list({ principalId })).items).to.have.length(1);
+        expect((await s.applications.listAssignments(app.id)).items).to.have.length(1);
+      });
+
+      /** PostgreSQL: connections open before the race, so the edits run side by side rather than one per new connection. */
+      const warmPool = (stores: SqlStores = s) => Promise.all(Array.from({ length: 10 }, () => stores.ping()));
+
+      it('20 concurrent edits of a permission set holding 19 policies leave it at exactly the limit of 20, through the service', async () => {
+        const tag = newTag();
+        const service = new PermissionSetService(s);
+        const managed = Array.from({ length: 18 }, (_, i) => `arn:aws:iam::aws:policy/${tag}-Managed${i}`);
+        const set = await service.create({ name: `${tag}-limit`, managedPolicies: managed, customerManagedPolicies: [{ name: 'Kept' }] }, 'tester');
+        // Half add one managed policy, half one customer managed policy: each edit alone makes 20,
+        // so each passes a check that reads the set before the others have written. Whichever
+        // kind commits first, an edit of the other kind finds 20 already and must be refused.
+        const edits = Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? { managedPolicies: [...managed, `arn:aws:iam::aws:policy/${tag}-Added${i}`] }
+            : { customerManagedPolicies: [{ name: 'Kept' }, { name: `Added${i}` }] },
+        );
+        await warmPool();
+        const outcomes = await Promise.allSettled(edits.map((edit) => service.update(set.id, edit, 'tester')));
+        const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason as Error);
+        for (const reason of refused) {
+          expect(reason).to.be.instanceOf(ValidationError);
+          expect(reason.message).to.match(limitMessage);
+        }
+        const after = await service.get(set.id);
+        expect(after.managedPolicies.length + after.customerManagedPolicies.length).to.equal(20);
+        // All edits of the kind that committed first pass (each replaces its list), all of the other kind are refused.
+        expect(refused).to.have.length(10);
+        expect(after.version).to.equal(11);
+      });
+
+      it('two concurrent creations of a management account leave exactly one, through the service', async () => {
+        const db = await freshDatabase(backend);
+        try {
+          const service = new AccountService(db.stores, 'https://signin.aws.amazon.com/saml');
+          const tag = newTag();
+          await db.stores.instance.getOrCreate();
+          await warmPool(db.stores);
+          const outcomes = await Promise.allSettled(
+            Array.from({ length: 8 }, () => 0).map(() => service.create({ ...accountFixture(tag, { kind: 'management' }), signInEndpoint: undefined }, 'tester')),
+          );
+          const made = outcomes.filter((o) => o.status === 'fulfilled');
+          expect(made).to.have.length(1);
+          for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).to.be.instanceOf(ConflictError);
+          const accounts = (await db.stores.accounts.list()).items;
+          expect(accounts.filter((a) => a.kind === 'management')).to.have.length(1);
+          expect((await db.stores.instance.getOrCreate()).managementAccountId).to.equal(accounts[0]!.accountId);
+        } finally {
+          await db.dispose();
+        }
+      });
+    });
 
     describe('instance (each test on a fresh database)', () => {
       it('creates the instance on first call with the defaults, returns the same one after, and persists updates', async () => {
