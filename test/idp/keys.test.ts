@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { SIGNING_KEY_FILE, loadOrCreateSigningKey } from '../../idp/keys.ts';
-import { generateSelfSignedSigningKey } from '../../idp/keys/self-signed-certificate.ts';
+import { fixtureSigningKeyPems } from '../support/signing-keys.ts';
 import { ENTITY_ID, tempDir } from './fixtures.ts';
 
 const run = promisify(execFile);
@@ -90,7 +90,7 @@ describe('idp/keys signing key', function () {
 
   it('uses PEMs from the environment as given and writes nothing', async () => {
     const certsDir = await dir();
-    const pems = await generateSelfSignedSigningKey(ENTITY_ID);
+    const pems = await fixtureSigningKeyPems();
     const key = await loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: pems.privateKeyPem, certPem: pems.certificatePem });
     expect(key.source).to.equal('environment');
     expect(key.file).to.equal(null);
@@ -101,7 +101,7 @@ describe('idp/keys signing key', function () {
 
   it('refuses an environment certificate that does not belong to the key, or only one of the two', async () => {
     const certsDir = await dir();
-    const [a, b] = await Promise.all([generateSelfSignedSigningKey(ENTITY_ID), generateSelfSignedSigningKey(ENTITY_ID)]);
+    const [a, b] = await Promise.all([fixtureSigningKeyPems(), fixtureSigningKeyPems('other')]);
     await expectRejection(
       loadOrCreateSigningKey({ certsDir, entityId: ENTITY_ID, keyPem: a.privateKeyPem, certPem: b.certificatePem }),
       /does not belong/,

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { freshCheckout, type Checkout } from '../support/checkout.ts';
 import { freePort } from '../support/free-port.ts';
@@ -135,6 +136,14 @@ describe('gatehouse process', function () {
       await stop(child);
     }
     expect(child.exitCode).to.equal(0);
+    // The server hashes at the production argon2id cost (tests inject a cheaper one in-process).
+    const db = new Database(path.join(dir, 'data/gatehouse.db'), { readonly: true });
+    try {
+      const { hash } = db.prepare('SELECT hash FROM user_passwords').get() as { hash: string };
+      expect(hash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    } finally {
+      db.close();
+    }
 
     // A second start on the same data directory keeps the admin and prints no new password.
     const again = run({ PORT: String(port) }, dir);
