@@ -5,9 +5,10 @@
 // new as every input of the build: the .ts files tsconfig.build.json compiles, the tsconfig files
 // and package.json. The stamp carries the time the build began, so a file saved during a build
 // makes the next start build again. A build with a type error emits nothing (noEmitOnError) and
-// leaves the previous dist/ and its stamp as they were.
+// leaves the previous dist/ and its stamp as they were. Builds are incremental: tsc keeps what it
+// learnt in dist/.tsbuildinfo and checks again only what a change can affect.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
@@ -17,6 +18,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.join(ROOT, 'dist');
 export const ENTRY = path.join(DIST, 'server', 'main.js');
 const STAMP = path.join(DIST, '.build-stamp');
+const BUILD_INFO = path.join(DIST, '.tsbuildinfo');
 const CONFIGS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 /** Newest modification time (ms) among the build's inputs. */
@@ -46,6 +48,8 @@ export function distIsCurrent() {
 /** Runs tsc; on success stamps dist/ and returns true, on a compile error returns false (tsc printed why). */
 export function build() {
   const began = new Date();
+  // tsc trusts its build info about what it emitted; without the entry point, start from nothing.
+  if (!existsSync(ENTRY)) rmSync(BUILD_INFO, { force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
   if (result.status !== 0) return false;

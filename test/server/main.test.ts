@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { freshCheckout, type Checkout } from '../support/checkout.ts';
 import { freePort } from '../support/free-port.ts';
+import { placeFixtureSigningKey } from '../support/signing-keys.ts';
 
 let checkout: Checkout;
 
@@ -41,10 +42,13 @@ async function stop(child: ChildProcess) {
 }
 
 // The first start in the checkout builds dist/; every test waits for it, so none depends on order.
+// Except in the test of a first start on embedded defaults, a start finds a test signing key
+// already in its certs directory (test/support/signing-keys.ts) instead of generating one.
 let firstStart: Promise<{ output: string; healthz: number; exitCode: number | null }> | null = null;
 function built() {
   firstStart ??= (async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
     const port = await freePort();
     const { child, output } = run({ PORT: String(port) }, dir);
     try {
@@ -80,6 +84,7 @@ describe('gatehouse process', function () {
     expect(first.exitCode).to.equal(0);
     expect(existsSync(path.join(checkout.dir, 'dist/server/main.js'))).to.equal(true);
     // The next start finds dist/ current and does not build again.
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
     const port = await freePort();
     const again = run({ PORT: String(port) }, dir);
     try {
@@ -156,6 +161,7 @@ describe('gatehouse process', function () {
   });
 
   it('logs every request as a JSON line on stdout, and loses none of them when stopped right after', async () => {
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
     const port = await freePort();
     const { child, output } = run({ PORT: String(port), LOG_LEVEL: 'info' }, dir);
     let ids: string[];
