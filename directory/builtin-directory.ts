@@ -3,26 +3,29 @@
 import type { Group, User } from '../model/types.ts';
 import type { DirectoryStore } from '../store/stores.ts';
 import type { AuthenticationResult, IdentitySource } from './identity-source.ts';
-import { burnPasswordCheck, PASSWORD_MAX_LENGTH, verifyPassword } from './passwords.ts';
+import { PASSWORD_MAX_LENGTH, type PasswordHasher } from './passwords.ts';
 
 export class BuiltinDirectory implements IdentitySource {
   readonly kind = 'builtin' as const;
 
-  constructor(private readonly store: DirectoryStore) {}
+  constructor(
+    private readonly store: DirectoryStore,
+    private readonly passwords: PasswordHasher,
+  ) {}
 
   async authenticate(userName: string, password: string): Promise<AuthenticationResult> {
     if (password.trim() === '') return { ok: false, reason: 'empty-password' };
     if (userName.length > 128 || password.length > PASSWORD_MAX_LENGTH) {
-      await burnPasswordCheck(password.slice(0, PASSWORD_MAX_LENGTH));
+      await this.passwords.burn(password.slice(0, PASSWORD_MAX_LENGTH));
       return { ok: false, reason: 'unknown-user' };
     }
     const user = await this.store.getUserByName(userName);
     const hash = user && user.source === 'builtin' ? await this.store.getPasswordHash(user.id) : null;
     if (!user || !hash) {
-      await burnPasswordCheck(password);
+      await this.passwords.burn(password);
       return { ok: false, reason: 'unknown-user' };
     }
-    if (!(await verifyPassword(hash, password))) return { ok: false, reason: 'bad-password' };
+    if (!(await this.passwords.verify(hash, password))) return { ok: false, reason: 'bad-password' };
     // Checked after the password, so a disabled account is not revealed to someone without it.
     if (!user.enabled) return { ok: false, reason: 'disabled' };
     return { ok: true, user };

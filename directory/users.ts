@@ -7,7 +7,7 @@ import type { User } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores, UnitOfWork, UserPatch } from '../store/stores.ts';
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './passwords.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordHasher } from './passwords.ts';
 
 // Identity Store limits (reference §9): UserName 1..128, other strings 1..1024.
 const text = (max: number) => z.string().min(1).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
@@ -63,6 +63,7 @@ export class UserService {
     private readonly stores: TransactionalStores<'directory'>,
     /** Removes the user's assignments, in the transaction that deletes the user. */
     private readonly assignments: { deleteForPrincipal(tx: UnitOfWork, type: 'USER', id: string): Promise<number> },
+    private readonly passwords: PasswordHasher,
   ) {}
 
   onLifecycle(listener: UserLifecycleListener): void {
@@ -72,7 +73,7 @@ export class UserService {
   async create(input: unknown, actor: string): Promise<User> {
     const data = parseInput(createSchema, input, 'user');
     // Hash before the transaction: it is slow, and a transaction holds the database while open.
-    const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
+    const passwordHash = data.password === undefined ? null : await this.passwords.hash(data.password);
     return this.stores.transaction(async (tx) => {
       const user = await tx.directory.createUser({
         id: newPrincipalId(),
@@ -110,7 +111,7 @@ export class UserService {
         { field: data.userName !== undefined ? 'userName' : 'password', message: 'managed by the external directory' },
       ]);
     }
-    const passwordHash = data.password === undefined ? null : await hashPassword(data.password);
+    const passwordHash = data.password === undefined ? null : await this.passwords.hash(data.password);
     const { password: _password, ...patch } = data;
     return this.stores.transaction(async (tx) => {
       const user = await tx.directory.updateUser(id, patch satisfies UserPatch);

@@ -17,8 +17,14 @@ step() {
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx eslint .
 
+# Test files run in parallel worker processes: each test starts its own servers on free ports and
+# its own databases, and much of a test's time is spent waiting on them, so a few more workers than
+# cores keep the cores busy. GATEHOUSE_TEST_JOBS=1 runs the files one after another.
+jobs=${GATEHOUSE_TEST_JOBS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}
+parallel=(--parallel --jobs "$jobs")
+[ "$jobs" -le 1 ] && parallel=()
 counts=$(mktemp)
-GATEHOUSE_TEST_COUNTS="$counts" npx mocha --reporter test/support/counting-reporter.cjs "${@:-test/**/*.test.ts}"
+GATEHOUSE_TEST_COUNTS="$counts" npx mocha "${parallel[@]}" --reporter test/support/counting-reporter.cjs "${@:-test/**/*.test.ts}"
 mocha_rc=$?
 if [ -s "$counts" ]; then
   read -r p f < "$counts"

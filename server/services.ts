@@ -41,6 +41,7 @@ import { BuiltinDirectory } from '../directory/builtin-directory.ts';
 import { ActiveIdentitySource, IdentitySourceConfig } from '../directory/identity-source-config.ts';
 import { GroupService } from '../directory/groups.ts';
 import { UserService } from '../directory/users.ts';
+import { PasswordHasher, type Argon2idCost } from '../directory/passwords.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 import { openEphemeralStore } from '../store/ephemeral/open.ts';
 import { openSqlStores } from '../store/sql/open.ts';
@@ -102,7 +103,13 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, logger: Logger): Promise<Services> {
+/** What only tests choose; server/main.ts passes none, so production always runs at the defaults. */
+export interface ServiceOptions {
+  /** argon2id cost of new password hashes (directory/passwords.ts); default: the production cost. */
+  passwordHashCost?: Argon2idCost;
+}
+
+export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
@@ -167,7 +174,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     awsNameIdFormat: NAMEID_FORMATS[config.awsNameIdFormat],
   };
 
-  const builtinDirectory = new BuiltinDirectory(sql.directory);
+  const passwords = new PasswordHasher(options.passwordHashCost);
+  const builtinDirectory = new BuiltinDirectory(sql.directory, passwords);
   const identitySourceConfig = new IdentitySourceConfig({
     builtin: builtinDirectory,
     directory: sql.directory,
@@ -230,7 +238,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     sql,
     ephemeral,
     builtinDirectory,
-    users: new UserService(sql, principalAssignments),
+    users: new UserService(sql, principalAssignments, passwords),
     groups: new GroupService(sql, principalAssignments),
     accounts: new AccountService(sql, config.defaultSignInEndpoint),
     permissionSets: new PermissionSetService(sql),

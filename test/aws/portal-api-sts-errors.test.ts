@@ -90,7 +90,7 @@ describe('SSO portal API: STS error paths', function () {
   });
 
   it('the stand-in really verifies: an assertion signed by another Gatehouse is refused (InvalidIdentityToken)', async () => {
-    const other = await startGatehouse();
+    const other = await startGatehouse({ signingKey: 'other' });
     try {
       await w.sts.trust(`${other.baseUrl}/saml/metadata`);
       const e = await failure(get(DEV, 'ReadOnly'));

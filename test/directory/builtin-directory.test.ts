@@ -1,5 +1,4 @@
 // The identity-source contract, run for the built-in directory (LDAP runs it in ldap-sign-in).
-import { BuiltinDirectory } from '../../directory/builtin-directory.ts';
 import { startGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization } from '../support/seed.ts';
 import { identitySourceContract } from './identity-source.contract.ts';
@@ -11,7 +10,7 @@ identitySourceContract('built-in directory', async () => {
     groups: [{ name: 'Known Group', members: ['Known.User'] }],
   });
   return {
-    source: new BuiltinDirectory(gh.services.sql.directory),
+    source: gh.services.builtinDirectory,
     knownUser: { userName: org.users['Known.User']!.userName, password: 'known-user-password' },
     knownUserGroup: 'Known Group',
     close: () => gh.close(),

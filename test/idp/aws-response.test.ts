@@ -17,7 +17,8 @@ import {
 import { buildIdpMetadata } from '../../idp/saml/metadata.ts';
 import { newSamlId } from '../../idp/saml/saml-id.ts';
 import { ValidationError } from '../../model/errors.ts';
-import { ACS, ADMIN_ROLE, BASE_URL, ENTITY_ID, NS, PROVIDER, READONLY_ROLE, baseInput, freshSigningKey, parseStrict } from './fixtures.ts';
+import { ACS, ADMIN_ROLE, BASE_URL, ENTITY_ID, NS, PROVIDER, READONLY_ROLE, baseInput, parseStrict } from './fixtures.ts';
+import { fixtureSigningKey } from '../support/signing-keys.ts';
 
 let key: SigningKey;
 let sp: SAML;
@@ -73,7 +74,7 @@ describe('idp/saml AWS Response', function () {
   this.timeout(30_000);
 
   before(async () => {
-    key = await freshSigningKey();
+    key = await fixtureSigningKey();
     sp = serviceProviderFromMetadata(buildIdpMetadata({ baseUrl: BASE_URL, signingCertificates: [key.certificateDer] }));
   });
 
@@ -117,7 +118,7 @@ describe('idp/saml AWS Response', function () {
   });
 
   it('is rejected by node-saml when signed by another key', async () => {
-    const other = await freshSigningKey();
+    const other = await fixtureSigningKey('other');
     let error: unknown;
     try {
       await sp.validatePostResponseAsync({ SAMLResponse: buildAwsSamlResponse(baseInput(), other).samlResponse });

@@ -1,10 +1,9 @@
-// Shared helpers for the idp tests: a freshly generated signing key in a private directory, a
-// strict XML parser, and a baseline AWS Response input.
+// Shared helpers for the idp tests: a private directory, a strict XML parser, and a baseline AWS
+// Response input. Signing keys come from test/support/signing-keys.ts.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DOMParser, type Document } from '@xmldom/xmldom';
-import { generateSigningKey, type SigningKey } from '../../idp/keys.ts';
 import type { AwsSamlResponseInput } from '../../idp/saml/aws-response.ts';
 
 export const BASE_URL = 'https://gatehouse.test';
@@ -20,11 +19,6 @@ export const NS = {
 export async function tempDir(label: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), `gatehouse-${label}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** A new RSA signing key with its certificate, generated the way first start does it. */
-export async function freshSigningKey(): Promise<SigningKey> {
-  return (await generateSigningKey(ENTITY_ID)).key;
 }
 
 /** Parses XML, failing on any warning or error (a structure change would usually show here). */

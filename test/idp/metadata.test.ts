@@ -5,7 +5,8 @@ import type { SigningKey } from '../../idp/keys.ts';
 import { buildAwsSamlResponse } from '../../idp/saml/aws-response.ts';
 import { buildIdpMetadata, idpEntityId } from '../../idp/saml/metadata.ts';
 import { ValidationError } from '../../model/errors.ts';
-import { ACS, BASE_URL, ENTITY_ID, NS, baseInput, freshSigningKey, parseStrict } from './fixtures.ts';
+import { ACS, BASE_URL, ENTITY_ID, NS, baseInput, parseStrict } from './fixtures.ts';
+import { fixtureSigningKey } from '../support/signing-keys.ts';
 
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -15,7 +16,7 @@ describe('idp/saml metadata', function () {
   let current: SigningKey;
   let next: SigningKey;
   before(async () => {
-    [current, next] = await Promise.all([freshSigningKey(), freshSigningKey()]);
+    [current, next] = await Promise.all([fixtureSigningKey(), fixtureSigningKey('next')]);
   });
 
   it('describes the IdP: entity id, signing certificate, SSO and SLO endpoints, NameID formats', () => {

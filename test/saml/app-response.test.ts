@@ -11,7 +11,8 @@ import {
   buildAppAssertion, buildAppResponse, buildStatusResponse, STATUS_NO_PASSIVE, STATUS_RESPONDER, type AppAssertionInput,
 } from '../../idp/saml/app-response.ts';
 import { ValidationError } from '../../model/errors.ts';
-import { ENTITY_ID, NS, freshSigningKey, parseStrict } from '../idp/fixtures.ts';
+import { ENTITY_ID, NS, parseStrict } from '../idp/fixtures.ts';
+import { fixtureSigningKey } from '../support/signing-keys.ts';
 import { rsaKey, type TestKey } from '../idp/inbound-fixtures.ts';
 
 const APP_ENTITY = 'https://app.example.com/saml/metadata';
@@ -78,7 +79,7 @@ describe('saml/app-response: the Response for custom applications', function () 
   this.timeout(30_000);
 
   before(async () => {
-    key = await freshSigningKey();
+    key = await fixtureSigningKey();
     spKey = await rsaKey('sp');
   });
 

@@ -1,19 +1,25 @@
-// The README's first command, as a newcomer runs it: the real process on embedded defaults; and
-// how that process stops (server/shutdown.ts).
+// The README's first command, as a newcomer runs it: `npm start` in a fresh clone, which compiles
+// the server to dist/ (scripts/build.mjs) and runs the compiled JavaScript on embedded defaults;
+// and how that process stops (server/shutdown.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
+import { freshCheckout, type Checkout } from '../support/checkout.ts';
 import { freePort } from '../support/free-port.ts';
 import { PortalClient } from '../support/portal-client.ts';
+import { placeFixtureSigningKey } from '../support/signing-keys.ts';
 
 const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
+let checkout: Checkout;
+
+/** `node scripts/start.mjs` (what `npm start` runs) in the fresh checkout, from a data directory. */
 function run(env: Record<string, string>, cwd: string): { child: ChildProcess; output: () => string } {
   let out = '';
-  const child = spawn(process.execPath, ['--import', pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href, path.resolve('server/main.ts')], {
+  const child = spawn(process.execPath, [path.join(checkout.dir, 'scripts/start.mjs')], {
     cwd,
     // No drain unless a test asks for one: the tests that are not about shutdown stop at once.
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_SECONDS: '0', ...env },
@@ -33,13 +39,89 @@ async function waitFor(predicate: () => boolean | Promise<boolean>, ms: number) 
   throw new Error('timed out');
 }
 
+async function stop(child: ChildProcess) {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+// The first start in the checkout builds dist/; every test waits for it, so none depends on order.
+// Except in the test of a first start on embedded defaults, a start finds a test signing key
+// already in its certs directory (test/support/signing-keys.ts) instead of generating one.
+let firstStart: Promise<{ output: string; healthz: number; exitCode: number | null }> | null = null;
+function built() {
+  firstStart ??= (async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
+    const port = await freePort();
+    const { child, output } = run({ PORT: String(port) }, dir);
+    try {
+      await waitFor(() => output().includes('Gatehouse is serving') || child.exitCode !== null, 180000);
+      const healthz = child.exitCode === null ? (await fetch(`http://127.0.0.1:${port}/healthz`)).status : 0;
+      await stop(child);
+      return { output: output(), healthz, exitCode: child.exitCode };
+    } finally {
+      await stop(child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return firstStart;
+}
+
 describe('gatehouse process', function () {
-  this.timeout(60000);
+  this.timeout(240000);
   let dir: string;
-  beforeEach(() => {
+  before(() => {
+    checkout = freshCheckout();
+  });
+  after(() => checkout?.remove());
+  beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
+    await built();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('npm start on a fresh clone builds dist/ first, then runs the compiled server', async () => {
+    const first = await built();
+    expect(first.output).to.include('gatehouse: building dist/');
+    expect(first.healthz, first.output).to.equal(200);
+    expect(first.exitCode).to.equal(0);
+    expect(existsSync(path.join(checkout.dir, 'dist/server/main.js'))).to.equal(true);
+    // The next start finds dist/ current and does not build again.
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
+    const port = await freePort();
+    const again = run({ PORT: String(port) }, dir);
+    try {
+      await waitFor(() => again.output().includes('Gatehouse is serving'), 30000);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
+      expect(again.output()).to.not.include('building');
+    } finally {
+      await stop(again.child);
+    }
+  });
+
+  it('builds again when a source changed, and does not start when the change does not compile', async () => {
+    const source = path.join(checkout.dir, 'server/health.ts');
+    const original = readFileSync(source, 'utf8');
+    const { atime, mtime } = statSync(source);
+    const compiled = readFileSync(path.join(checkout.dir, 'dist/server/main.js'), 'utf8');
+    try {
+      writeFileSync(source, `${original}\nexport const notANumber: number = 'text';\n`);
+      const { child, output } = run({ PORT: String(await freePort()) }, dir);
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(code, output()).to.equal(1);
+      expect(output()).to.include('gatehouse: building dist/');
+      expect(output()).to.match(/server\/health\.ts.*TS2322/);
+      expect(output()).to.include('not starting');
+      expect(output()).to.not.include('Gatehouse is serving');
+      // The previous build is left as it was.
+      expect(readFileSync(path.join(checkout.dir, 'dist/server/main.js'), 'utf8')).to.equal(compiled);
+    } finally {
+      writeFileSync(source, original);
+      utimesSync(source, atime, mtime);
+    }
+  });
 
   it('starts on embedded defaults, prints its URL and a one-time admin password, serves /healthz and /readyz, and stops on SIGTERM', async () => {
     const port = await freePort();
@@ -61,10 +143,17 @@ describe('gatehouse process', function () {
       // The password is never logged.
       expect(output().split(password!).length - 1).to.equal(1);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stop(child);
     }
     expect(child.exitCode).to.equal(0);
+    // The server hashes at the production argon2id cost (tests inject a cheaper one in-process).
+    const db = new Database(path.join(dir, 'data/gatehouse.db'), { readonly: true });
+    try {
+      const { hash } = db.prepare('SELECT hash FROM user_passwords').get() as { hash: string };
+      expect(hash).to.match(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    } finally {
+      db.close();
+    }
 
     // A second start on the same data directory keeps the admin and prints no new password.
     const again = run({ PORT: String(port) }, dir);
@@ -72,12 +161,12 @@ describe('gatehouse process', function () {
       await waitFor(() => again.output().includes('Gatehouse is serving'), 30000);
       expect(again.output()).to.not.include('generated password');
     } finally {
-      again.child.kill('SIGTERM');
-      await new Promise((r) => again.child.once('exit', r));
+      await stop(again.child);
     }
   });
 
   it('logs every request as a JSON line on stdout, and loses none of them when stopped right after', async () => {
+    await placeFixtureSigningKey(path.join(dir, 'certs'));
     const port = await freePort();
     const { child, output } = run({ PORT: String(port), LOG_LEVEL: 'info' }, dir);
     let ids: string[];
@@ -87,8 +176,7 @@ describe('gatehouse process', function () {
       const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`http://127.0.0.1:${port}/healthz`)));
       ids = answers.map((a) => a.headers.get('x-request-id')!);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      await stop(child);
     }
     expect(child.exitCode).to.equal(0);
     const lines = output()

@@ -1,6 +1,11 @@
 // Starts a real Gatehouse in this process on a free port, with its own data directory, for tests
 // that go through the HTTP surface. Each call is independent (own SQLite file or own PostgreSQL
 // database), so nothing depends on test order.
+//
+// Two costs that buy nothing in a test are injected here, never switched by the server itself: the
+// SAML signing key is a fixture generated once per test process (test/support/signing-keys.ts)
+// instead of a new RSA 3072 key per start, and password hashes use a trivial argon2id cost.
+// test/directory/passwords.test.ts and test/server/main.test.ts check the production cost.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';
@@ -11,10 +16,15 @@ import type { AppState } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
+import type { Argon2idCost } from '../../directory/passwords.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { freePort } from './free-port.ts';
+import { placeFixtureSigningKey } from './signing-keys.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
+
+/** argon2id's smallest cost (RFC 9106 §3.1: at least 8 KiB per lane, one pass); tests only. */
+export const TEST_PASSWORD_HASH_COST: Argon2idCost = { memoryCost: 8, timeCost: 1, parallelism: 1 };
 
 export interface TestGatehouse {
   baseUrl: string;
@@ -36,22 +46,34 @@ export interface StartOptions {
   port?: number;
   /** Where Gatehouse's log goes, at what level; default: nowhere (GATEHOUSE_TEST_LOG_LEVEL, else silent). */
   log?: { level: string; destination: DestinationStream };
+  /**
+   * Which test signing key a new certs directory starts with (default 'default', shared by every
+   * instance in the process); a different name gives a different key; false lets Gatehouse
+   * generate its own, as a first start does.
+   */
+  signingKey?: string | false;
+  /** argon2id cost of new password hashes; default TEST_PASSWORD_HASH_COST. */
+  passwordHashCost?: Argon2idCost;
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const port = options.port ?? (await freePort());
+  const certsDir = path.join(dataDir, 'certs');
+  if (options.signingKey !== false) await placeFixtureSigningKey(certsDir, options.signingKey);
   const config = loadConfig({
     PORT: String(port),
     DATA_DIR: dataDir,
-    CERTS_DIR: path.join(dataDir, 'certs'),
+    CERTS_DIR: certsDir,
     GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: options.log?.level ?? process.env.GATEHOUSE_TEST_LOG_LEVEL ?? 'silent',
     DEPENDENCY_TIMEOUT_MS: '1000',
     ...options.env,
   });
-  const services = await createServices(config, createLogger(config.logLevel, options.log?.destination));
+  const services = await createServices(config, createLogger(config.logLevel, options.log?.destination), {
+    passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
+  });
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
   const state: AppState = { draining: false };
   const server: Server = await new Promise((resolve) => {
