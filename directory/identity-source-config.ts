@@ -5,7 +5,7 @@
 // restart. Administrators always authenticate to the admin API against the built-in directory.
 import { ConflictError, UnavailableError, ValidationError } from '../model/errors.ts';
 import type { Group, User } from '../model/types.ts';
-import { open, seal } from '../access/secret-box.ts';
+import { open, seal } from '../crypto/secret-box.ts';
 import type { DirectoryStore, SettingsStore, SqlStores } from '../store/stores.ts';
 import type { BuiltinDirectory } from './builtin-directory.ts';
 import type { AuthenticationResult, IdentitySource } from './identity-source.ts';

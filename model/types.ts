@@ -270,7 +270,7 @@ export interface SigningKeyRecord {
   certificatePem: string;
   /** SHA-256 of the certificate's DER as colon-separated hex; unique across every key ever stored. */
   fingerprintSha256: string;
-  /** The PKCS#8 PEM sealed under the server key (access/secret-box.ts); null once retired. */
+  /** The PKCS#8 PEM sealed under the server key (crypto/secret-box.ts); null once retired. */
   privateKeySealed: string | null;
   createdAt: Date;
   /** When it became current; null while it never was. */

@@ -15,7 +15,7 @@ step() {
   if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
 }
 step typecheck npx tsc -p tsconfig.json --noEmit
-step lint npx eslint .
+step lint npm run --silent lint
 
 # Test files run in parallel worker processes: each test starts its own servers on free ports and
 # its own databases, and much of a test's time is spent waiting on them, so a few more workers than

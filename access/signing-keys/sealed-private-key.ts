@@ -1,6 +1,6 @@
 // A signing key's private half at rest: sealed under the server key, bound to the key's id so a
-// sealed value copied onto another row does not open (access/secret-box.ts).
-import { open, seal } from '../secret-box.ts';
+// sealed value copied onto another row does not open (crypto/secret-box.ts).
+import { open, seal } from '../../crypto/secret-box.ts';
 
 const associatedData = (id: string) => `signing-key/${id}`;
 

@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import { clearCookie, SESSION_COOKIE } from './cookies.ts';
 import { portalErrorHandler } from './errors.ts';
 import { nonceOf, pageSecurity } from './page-security.ts';
-import { currentSession, sessionForPost, type PortalContext } from './router.ts';
+import { currentSession, sessionForPost, type PortalContext } from '../http/portal-session.ts';
 
 export const APPLICATIONS_PATH = '/start/applications';
 export const LAUNCH_PATH = '/start/applications/launch';

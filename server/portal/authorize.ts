@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import { personOf, toSignIn } from './device.ts';
 import { portalErrorHandler } from './errors.ts';
 import { allowFormTarget, nonceOf, pageSecurity } from './page-security.ts';
-import { currentSession, sessionForPost } from './router.ts';
+import { currentSession, sessionForPost } from '../http/portal-session.ts';
 
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge_method', 'scopes', 'scope', 'code_challenge'];
 

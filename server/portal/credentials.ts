@@ -11,7 +11,7 @@ import { credentialsPage } from '../../views/credentials.ts';
 import type { Services } from '../services.ts';
 import { portalErrorHandler } from './errors.ts';
 import { nonceOf, pageSecurity } from './page-security.ts';
-import { sessionForPost } from './router.ts';
+import { sessionForPost } from '../http/portal-session.ts';
 
 export const CREDENTIALS_PATH = '/start/credentials';
 

@@ -11,7 +11,7 @@ import { deviceCodeEntryPage, deviceConfirmPage, deviceDecidedPage } from '../..
 import type { Services } from '../services.ts';
 import { portalErrorHandler } from './errors.ts';
 import { nonceOf, pageSecurity } from './page-security.ts';
-import { currentSession, sessionForPost, type PortalContext } from './router.ts';
+import { currentSession, sessionForPost, type PortalContext } from '../http/portal-session.ts';
 
 export interface SignedInPerson {
   ctx: PortalContext;

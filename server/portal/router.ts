@@ -1,52 +1,22 @@
 // The access portal at /start: sign in, the accounts list, federation into an account, sign out.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
-import type { PortalSession } from '../../access/portal-sessions.ts';
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Response } from 'express';
 import { SIGN_IN_FAILED } from '../../access/sign-in.ts';
-import { ForbiddenError, isDomainError, ThrottledError } from '../../model/errors.ts';
+import { isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
 import { autoPostPage } from '../../views/auto-post.ts';
 import { signInPage } from '../../views/sign-in.ts';
 import { beginPortalLogout } from '../saml/slo.ts';
 import type { Services } from '../services.ts';
 import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.ts';
+import { currentSession, formField, sameSecret, sessionForPost } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
 import { allowFormTarget, nonceOf, pageSecurity } from './page-security.ts';
-
-const sameSecret = (a: string | undefined, b: string | undefined) =>
-  !!a && !!b && a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
 const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
 
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
-
-export interface PortalContext {
-  id: string;
-  session: PortalSession;
-}
-
-/** The signed-in session behind the request's cookie, or null. Throws UnavailableError when the store is down. */
-export async function currentSession(services: Services, req: Request): Promise<PortalContext | null> {
-  const id = readCookie(req, SESSION_COOKIE, services.config.baseUrl.startsWith('https://'));
-  const session = await services.portalSessions.get(id);
-  return session && id ? { id, session } : null;
-}
-
-/**
- * The session of a form post, which must carry that session's CSRF token (ASVS V3.5.1): null when
- * not signed in; ForbiddenError, and nothing done, when the token is missing or wrong.
- */
-export async function sessionForPost(services: Services, req: Request): Promise<PortalContext | null> {
-  const ctx = await currentSession(services, req);
-  if (ctx && !sameSecret(field(req, 'csrf'), ctx.session.csrfToken)) {
-    throw new ForbiddenError('This form is out of date or did not come from the portal. Nothing was done; go back to the portal and try again.');
-  }
-  return ctx;
-}
+const field = formField;
 
 export function portalRouter(services: Services): Router {
   const router = Router();

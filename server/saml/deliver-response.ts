@@ -9,7 +9,7 @@ import { hashSessionId } from '../../access/portal-sessions.ts';
 import { buildAppResponse, buildStatusResponse } from '../../idp/saml/app-response.ts';
 import type { Application, User } from '../../model/types.ts';
 import { autoPostPage } from '../../views/auto-post.ts';
-import type { PortalContext } from '../portal/router.ts';
+import type { PortalContext } from '../http/portal-session.ts';
 import { allowFormTarget, nonceOf } from '../portal/page-security.ts';
 import type { Services } from '../services.ts';
 

@@ -28,7 +28,7 @@ import { signInPage } from '../../views/sign-in.ts';
 import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../portal/cookies.ts';
 import { portalErrorHandler } from '../portal/errors.ts';
 import { nonceOf, pageSecurity } from '../portal/page-security.ts';
-import { currentSession } from '../portal/router.ts';
+import { currentSession } from '../http/portal-session.ts';
 import type { Services } from '../services.ts';
 import { SAML_CLOCK_SKEW_SECONDS } from './app-sso-context.ts';
 import { deliverAssertion, deliverStatus } from './deliver-response.ts';
