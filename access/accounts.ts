@@ -1,4 +1,4 @@
-// Accounts of the organization (reference §5): 12-digit ids, a name, an email, and where the
+// Accounts of the organization (docs/aws-accounts.md): 12-digit ids, a name, an email, and where the
 // SAML Response for that account goes.
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../model/errors.ts';

@@ -1,8 +1,8 @@
 // What a custom SAML application receives about a person, decided at the moment of sign-in
-// (security.md §5 promise 3): is the user assigned to the app now (directly or through a group),
+// (docs/security.md: "Only what is assigned, at that moment"): is the user assigned to the app now (directly or through a group),
 // which NameID (by the app's NameID source), which attributes (the app's mappings, resolved from
 // the directory), and for an external AWS account the AWS Role attribute pairs from the roles the
-// user is assigned there (aws-identity-center.md §4). AWS sign-in attributes come from those
+// user is assigned there (docs/aws-accounts.md). AWS sign-in attributes come from those
 // assignments only: no mapping ever adds one, and an app carrying AWS's sign-in audience that is
 // not an external AWS account (stored before that was refused) gets nothing
 // (idp/saml/reserved-names.ts). Everything here is data for idp/ to sign; nothing sees a request.
@@ -24,7 +24,7 @@ import { principalTagsOf, type LeftOutSessionTagReport } from './aws-federation.
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
 
-// AWS STS SessionDuration bounds (aws-identity-center.md §4).
+// AWS STS SessionDuration bounds (docs/aws-accounts.md).
 const MIN_AWS_SESSION_SECONDS = 900;
 const MAX_AWS_SESSION_SECONDS = 43200;
 

@@ -1,7 +1,7 @@
 // The authorization epoch: one random value in the ephemeral store (Redis in HA mode) that every
 // change to who reaches what replaces, so that per-process snapshots of a user's access can be
-// trusted between changes and dropped on every node at the next call after one (security promises
-// 3 and 8). It is how the hot credential path (access/role-credentials.ts) avoids re-reading the
+// trusted between changes and dropped on every node at the next call after one (docs/security.md:
+// "Only what is assigned, at that moment"; "Tokens and sessions"). It is how the hot credential path (access/role-credentials.ts) avoids re-reading the
 // directory and the assignments at every GetRoleCredentials call without ever acting on a
 // superseded picture.
 //

@@ -1,6 +1,6 @@
 // Federation into an AWS account: decides what the SAML assertion says (which role pairs, the
 // session name and duration, session tags) from the user's entitlements at this moment, and hands
-// exactly that to idp/ to sign (reference §4; security promise 3).
+// exactly that to idp/ to sign (docs/aws-accounts.md; docs/security.md: "Only what is assigned, at that moment").
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildAwsSamlResponse } from '../idp/saml/aws-response.ts';
 import type { SamlSigningKey } from '../idp/saml/enveloped-signature.ts';

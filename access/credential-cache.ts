@@ -1,4 +1,4 @@
-// The role-credential cache (issue 5 item 5): STS credentials kept in the ephemeral store (Redis
+// The role-credential cache (docs/aws-cli.md): STS credentials kept in the ephemeral store (Redis
 // in HA mode) so repeated GetRoleCredentials calls do not each cost an STS round trip.
 //
 // - One entry per (user, account, permission set): never shared between users. The entry is
@@ -12,7 +12,7 @@
 //   goes, as a group assignment may have been the reason any of them had it.
 //
 // The cache is never the authority: callers check the token, the user and the entitlement at the
-// moment of every call before they ask it (security promise 3). A purge racing a concurrent fill
+// moment of every call before they ask it (docs/security.md: "Only what is assigned, at that moment"). A purge racing a concurrent fill
 // can leave an entry behind; such an entry can only be read by its own user, after the entitlement
 // check has passed again.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 // What a user may reach right now: the accounts, and the permission sets on each, assigned to the
 // user directly or to any of the user's groups. Always computed at the moment of the call
-// (security promise 3: never an account or role the user is not assigned at that moment).
+// (docs/security.md: "Only what is assigned, at that moment": never an account or role the user is not assigned at that moment).
 import type { Account, Group, PermissionSet, User } from '../model/types.ts';
 import type { AccountStore, AssignmentStore, PermissionSetStore } from '../store/stores.ts';
 

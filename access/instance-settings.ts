@@ -1,4 +1,4 @@
-// The instance's own settings (reference §7): portal session duration (15 min .. 90 days, default
+// The instance's own settings (docs/admin-api.md): portal session duration (15 min .. 90 days, default
 // 8 h), the user attributes mapped to PrincipalTag keys for attribute-based access control, and
 // what every application's SP metadata must satisfy unless the application says otherwise
 // (applications/metadata-trust.ts).
@@ -10,7 +10,7 @@ import type { InstanceStore, TransactionalStores } from '../store/stores.ts';
 
 const updateSchema = z.strictObject({
   sessionDurationMinutes: z.number().int().min(15, 'must be at least 15 minutes').max(129600, 'must be at most 90 days (129600 minutes)').optional(),
-  // STS session tags: key ≤128 characters, at most 50 tags (reference §4).
+  // STS session tags: key ≤128 characters, at most 50 tags (docs/aws-accounts.md).
   accessControlAttributes: z
     .record(z.string().regex(/^[A-Za-z][\w.:-]{0,127}$/), z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a valid session tag key'))
     .refine((m) => Object.keys(m).length <= 50, 'at most 50 attributes')

@@ -1,6 +1,6 @@
 // Permission sets with every IAM Identity Center field and limit (sso-admin CreatePermissionSet,
 // AttachManagedPolicyToPermissionSet, AttachCustomerManagedPolicyReferenceToPermissionSet,
-// PutInlinePolicyToPermissionSet, PutPermissionsBoundaryToPermissionSet; reference §5, §8 quotas).
+// PutInlinePolicyToPermissionSet, PutPermissionsBoundaryToPermissionSet; docs/aws-accounts.md quotas).
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPermissionSetId, PERMISSION_SET_NAME, permissionSetArn } from '../model/ids.ts';

@@ -89,7 +89,7 @@ export class PortalSessionService {
     return session;
   }
 
-  /** Ends every session of a user (disabled, deleted): security promise 8. Returns how many. */
+  /** Ends every session of a user (disabled, deleted): docs/security.md: "Tokens and sessions". Returns how many. */
   async destroyAllForUser(userId: string): Promise<number> {
     const hashes = await this.store.setMembers(userIndexKey(userId));
     if (hashes.length) await this.store.delete(...hashes.map(sessionKey), userIndexKey(userId));

@@ -1,7 +1,7 @@
-// GetRoleCredentials (SSO portal API, aws-identity-center.md §1) and the portal's "Access keys"
+// GetRoleCredentials (SSO portal API, docs/aws-cli.md) and the portal's "Access keys"
 // dialog (§7): short-term credentials for one (account, permission set) of the person asking.
 //
-// At every call, whatever the cache holds (security promise 3):
+// At every call, whatever the cache holds (docs/security.md: "Only what is assigned, at that moment"):
 //   0. a bearer token must be live, and so must the portal session it was approved in (checked
 //      here for the portal API; the portal's dialog checks its own session);
 //   1. the user must exist in their identity source and be enabled;

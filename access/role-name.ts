@@ -1,5 +1,5 @@
 // The IAM role that stands for one (permission set, account) pair, and the ARNs the SAML Role
-// attribute names (aws-identity-center.md §4). One deterministic function, used both by
+// attribute names (docs/aws-accounts.md). One deterministic function, used both by
 // provisioning (which creates the role) and by federation (which names it in the assertion), so
 // they always agree. AWS keeps `AWSReservedSSO_` names and `/aws-reserved/` paths for its own
 // service and STS refuses them to others (STS AssumeRoleWithSAML docs), hence our own prefix/path.

@@ -1,4 +1,4 @@
-// The server key: what encrypts cached role credentials at rest (issue 5 item 5), and any later
+// The server key: what encrypts cached role credentials at rest (docs/aws-cli.md), and any later
 // secret Gatehouse needs to keep to itself. From GATEHOUSE_SECRET when configured; otherwise 32
 // random bytes generated at first start under certsDir and reused ever after, by every process
 // that shares that directory, so all nodes agree (as idp/keys.ts does for the signing key).

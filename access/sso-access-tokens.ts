@@ -1,10 +1,10 @@
 // SSO bearer tokens: what SSO OIDC CreateToken hands the AWS CLI / SDKs (`accessToken`) and what
-// the SSO portal API receives in `x-amz-sso_bearer_token` (reference §1–3). Kept in the ephemeral
+// the SSO portal API receives in `x-amz-sso_bearer_token` (docs/aws-cli.md). Kept in the ephemeral
 // store under their SHA-256, so any node can check them and a store dump yields no token.
 //
 // Every token is bound to the portal session in which the person approved it: when that session
-// ends (sign-out, expiry, the user disabled), the token is dead too (security promise 8), and no
-// token outlives it ("refresh tokens until the portal session ends", reference §7). A token also
+// ends (sign-out, expiry, the user disabled), the token is dead too (docs/security.md: "Tokens and sessions"), and no
+// token outlives it ("refresh tokens until the portal session ends", docs/admin-api.md). A token also
 // belongs to the family of the CLI sign-in it was minted in (access/sso-oidc/token-families.ts),
 // which ends it together with that sign-in's refresh tokens (Logout, a replayed code).
 //

@@ -1,4 +1,4 @@
-// Entitlements benchmark (issue 2, "Done means"): seeds 100k users, 10k groups, 5k accounts, 200
+// Entitlements benchmark (docs/architecture.md, "Done means"): seeds 100k users, 10k groups, 5k accounts, 200
 // permission sets and 1M assignments at 1× (users in 3 groups each), then times
 // `assignments.entitlements(userId, groupIds)` through the real SQL store for random users and prints
 // p50/p99 per backend and scale, and how p99 grows from the smallest scale to the largest.

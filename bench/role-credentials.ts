@@ -1,4 +1,4 @@
-// bench/role-credentials (issue 5, "Done means"): cached GetRoleCredentials throughput through the
+// bench/role-credentials (docs/aws-cli.md, "Done means"): cached GetRoleCredentials throughput through the
 // real HTTP surface as a ratio to an empty express handler in the same process on the same machine,
 // then p50/p99 latency at 70 % of the measured saturation rate. Goals: ≥ 0.8×, p99 ≤ 5 ms.
 // Every measured call does what every cached call does in production: the token, its portal

@@ -1,5 +1,5 @@
 // Signed AWS SAML Responses per second per core, as a ratio to raw RSA-SHA256 signatures per
-// second with the same key in the same process (issue 3, "Done means"). Each Response carries
+// second with the same key in the same process (docs/portal.md, "Done means"). Each Response carries
 // two signatures (Response and Assertion), so 0.5× is the ceiling; the per-signature ratio says
 // how much of the time goes anywhere but RSA. samlify's createLoginResponse is measured on the
 // same key for comparison (its default template, which has no attributes, so it is flattered).

@@ -9,7 +9,7 @@ import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores, UnitOfWork, UserPatch } from '../store/stores.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordHasher } from './passwords.ts';
 
-// Identity Store limits (reference §9): UserName 1..128, other strings 1..1024.
+// Identity Store limits (docs/aws-accounts.md): UserName 1..128, other strings 1..1024.
 const text = (max: number) => z.string().min(1).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 const userNameSchema = text(128).refine((s) => s.trim() === s, 'must not start or end with whitespace');

@@ -53,7 +53,7 @@ export function signingKeyFromPem(keyPem: string, certPem: string, where: string
   } catch (e) {
     throw new Error(`Signing key from ${where} cannot be read: ${(e as Error).message}`, { cause: e });
   }
-  // We sign with RSA-SHA256 only (aws-identity-center.md §4: sign both, RSA-SHA256).
+  // We sign with RSA-SHA256 only (docs/aws-accounts.md: sign both, RSA-SHA256).
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (privateKey.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS) {
     throw new Error(`Signing key from ${where} must be an RSA key of at least ${MIN_RSA_BITS} bits`);

@@ -1,4 +1,4 @@
-// Identifier formats (reference/aws-identity-center.md §5 "Identifiers and ARNs").
+// Identifier formats (reference/docs/aws-accounts.md "Identifiers and ARNs").
 import { randomBytes, randomUUID } from 'node:crypto';
 
 const hex16 = () => randomBytes(8).toString('hex');

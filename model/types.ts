@@ -1,5 +1,5 @@
 // The records every layer shares. Field names mirror the AWS shapes in camelCase
-// (reference/aws-identity-center.md §5, §9) so the admin API can hand them out as they are.
+// (reference/docs/aws-accounts.md) so the admin API can hand them out as they are.
 
 export interface Email {
   value: string;
@@ -200,7 +200,7 @@ export interface ApplicationMetadataTrust {
   signingCertificates: string[];
 }
 
-/** An AWS account outside the organization, set up as an app (reference: multi-account-permissions). */
+/** An AWS account outside the organization, set up as an app (docs/aws-accounts.md). */
 export interface ExternalAwsAccount {
   accountId: string;
   samlProviderName: string;

@@ -40,7 +40,7 @@ const schema = z.object({
   AWS_NAMEID_FORMAT: z.enum(['persistent', 'emailAddress', 'unspecified']).default('persistent'),
   ADMIN_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 12),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
-  // SP metadata URLs (issue 6): one deadline per fetch, the egress rule for non-public addresses
+  // SP metadata URLs (docs/saml-applications.md): one deadline per fetch, the egress rule for non-public addresses
   // (true, false, or addresses / CIDR ranges), and how often the refresher looks for due apps.
   METADATA_FETCH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(5000),
   METADATA_FETCH_ALLOW_PRIVATE: z.string().default('false').transform((v, ctx) => {

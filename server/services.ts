@@ -94,7 +94,7 @@ export interface Services {
   identitySourceFor(source: User['source']): IdentitySource;
   /** Which source is in force, and the admin API's way to change and test it. */
   identitySourceConfig: IdentitySourceConfig;
-  /** Custom SAML applications: metadata intake, settings, assignments, what a user reaches (issue 6). */
+  /** Custom SAML applications: metadata intake, settings, assignments, what a user reaches (docs/saml-applications.md). */
   applications: ApplicationService;
   /** SSO into applications: decisions, pending requests, issued assertions, logout chains. */
   appSso: AppSsoContext;
@@ -292,13 +292,13 @@ export async function createServices(config: Config, logger: Logger, options: Se
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
-  // A disabled or deleted user's portal sessions end at once (security promise 8).
+  // A disabled or deleted user's portal sessions end at once (docs/security.md: "Tokens and sessions").
   services.users.onLifecycle({
     userDisabled: async (id) => void (await portalSessions.destroyAllForUser(id)),
     userDeleted: async (id) => void (await portalSessions.destroyAllForUser(id)),
   });
   // Cached role credentials go with the user's disablement or deletion, and with any assignment
-  // of their (account, permission set): issue 5 item 5.
+  // of their (account, permission set): docs/aws-cli.md.
   services.users.onLifecycle({
     userDisabled: async (id) => void (await credentialCache.purgeUser(id)),
     userDeleted: async (id) => void (await credentialCache.purgeUser(id)),

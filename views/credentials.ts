@@ -1,4 +1,4 @@
-// The "Access keys" dialog for one account role (aws-identity-center.md §7, "Get credentials for
+// The "Access keys" dialog for one account role (docs/admin-api.md, "Get credentials for
 // {Role}"): the SSO start URL and region for `aws configure sso`, then the short-term credentials
 // as environment variables for bash, Windows cmd and PowerShell, as a credentials-file profile,
 // and as individual values, each with a copy button. Every value is escaped by `html`; the copy

@@ -171,7 +171,7 @@ export class ApplicationService {
   }
 
   /**
-   * The apps `user` reaches now, directly or through `groups`, sorted by name (security promise 3:
+   * The apps `user` reaches now, directly or through `groups`, sorted by name (docs/security.md: "Only what is assigned, at that moment":
    * computed at the moment of the call). A disabled user reaches none; an AWS account app counts
    * only with at least one role the app still offers.
    */

@@ -1,5 +1,5 @@
 // An AWS account outside the organization, set up as a custom SAML application (reference:
-// aws-identity-center.md, "accounts outside your organization"): the admin names the account, the
+// docs/aws-accounts.md, "accounts outside your organization"): the admin names the account, the
 // IAM SAML provider there that trusts Gatehouse, and the roles to offer; Gatehouse sends the same
 // Role / RoleSessionName / SessionDuration attributes as for member accounts.
 //

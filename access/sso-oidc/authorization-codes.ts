@@ -1,4 +1,4 @@
-// The authorization-code grant with PKCE, as AWS CLI 2.22+ runs `aws sso login` (reference §2,
+// The authorization-code grant with PKCE, as AWS CLI 2.22+ runs `aws sso login` (docs/aws-cli.md,
 // "Authorization code + PKCE"): the browser opens GET /authorize; the signed-in person consents;
 // the browser is sent to the CLI's loopback listener with a code; CreateToken redeems the code
 // with the redirect URI and the PKCE verifier.

@@ -1,4 +1,4 @@
-// RegisterClient (`POST /client/register`, reference §2): a public client (the AWS CLI, an SDK)
+// RegisterClient (`POST /client/register`, docs/aws-cli.md): a public client (the AWS CLI, an SDK)
 // registers itself and gets a client id and secret that last about 90 days. Registrations live in
 // the ephemeral store under their client id, holding only the secret's SHA-256.
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';

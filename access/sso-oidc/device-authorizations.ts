@@ -1,6 +1,6 @@
 // The device authorization grant (RFC 8628) as SSO OIDC serves it: StartDeviceAuthorization hands
 // out a device code (for the client) and a user code (for the person); the person approves or
-// denies on the verification page; CreateToken polls with the device code (reference §2,
+// denies on the verification page; CreateToken polls with the device code (docs/aws-cli.md,
 // "Device-code polling").
 //
 // Store layout (ephemeral store, shared by every node):
@@ -8,7 +8,7 @@
 //                                     late poll gets ExpiredTokenException, not "unknown"
 //   oidc-user-code:<XXXX-XXXX>        → the device key's hash; lives exactly the lifetime
 //   oidc-poll:<sha256(deviceCode)>    SET NX with a TTL of `interval`: a poll finding it is too fast
-// Single use (promise 9): the user code is taken (GETDEL) by the one approval or denial; the
+// Single use (docs/security.md: "Codes"): the user code is taken (GETDEL) by the one approval or denial; the
 // device code is taken by the one CreateToken that collects the outcome.
 //
 // Every user code a person enters on the verification page, typed into the form or posted by the

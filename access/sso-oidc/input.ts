@@ -1,5 +1,5 @@
 // Reading the JSON members of SSO OIDC requests. The wire shapes are untyped JSON, so each member
-// is checked here with the error code the AWS model gives for it (reference §2), and length caps
+// is checked here with the error code the AWS model gives for it (docs/aws-cli.md), and length caps
 // keep attacker-sized values out of the store.
 import { OAuthError, type OAuthErrorCode } from './oauth-errors.ts';
 

@@ -1,4 +1,4 @@
-// The OAuth error codes of the SSO OIDC API (reference/aws-identity-center.md §2, "Errors"; RFC 6749
+// The OAuth error codes of the SSO OIDC API (reference/docs/aws-cli.md, "Errors"; RFC 6749
 // §5.2, RFC 8628 §3.5). Services throw OAuthError with the code the client must see; the HTTP
 // surface (server/aws/oidc/errors.ts) turns each code into its AWS exception name and status once.
 import { DomainError } from '../../model/errors.ts';

@@ -1,4 +1,4 @@
-// PKCE (RFC 7636) with S256 only (security promise 9; ASVS V10.4.6): `plain` would hand the
+// PKCE (RFC 7636) with S256 only (docs/security.md: "Codes"; ASVS V10.4.6): `plain` would hand the
 // verifier to anyone who sees the authorization request.
 import { createHash } from 'node:crypto';
 import { sameString } from './secrets.ts';

@@ -1,5 +1,5 @@
 // Fixed-window counters in the ephemeral store, so every node counts against the same limit
-// (security.md §4 "Multi-node"; promise 9: codes are rate-limited).
+// (docs/operations.md "Multi-node"; docs/security.md: "Codes": codes are rate-limited).
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { sha256 } from './secrets.ts';
 

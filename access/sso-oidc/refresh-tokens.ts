@@ -1,4 +1,4 @@
-// Refresh tokens (CreateToken `grant_type=refresh_token`, reference §3 "Expiry and refresh
+// Refresh tokens (CreateToken `grant_type=refresh_token`, docs/aws-cli.md "Expiry and refresh
 // rules"): valid until the portal session that approved the sign-in ends, and rotated on every use
 // (the old one is taken, so a stolen-and-replayed token and its twin cannot both be used). Each
 // carries its sign-in's family (token-families.ts), which the tokens minted from it join, so

@@ -1,5 +1,5 @@
 // Lifetimes and limits of the SSO OIDC API. The defaults are what real clients need
-// (reference/aws-identity-center.md §3 "Expiry and refresh rules"); tests shorten some of them.
+// (reference/docs/aws-cli.md "Expiry and refresh rules"); tests shorten some of them.
 
 export interface SsoOidcSettings {
   /** Public URL of Gatehouse without a trailing slash: verificationUri, authorization/token endpoints. */

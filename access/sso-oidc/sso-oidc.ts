@@ -1,4 +1,4 @@
-// The SSO OIDC service (reference §2): one object built once in the services registry, composed of
+// The SSO OIDC service (docs/aws-cli.md): one object built once in the services registry, composed of
 // client registrations, device authorizations, authorization codes, refresh tokens and the token
 // endpoint. Everything lives in the ephemeral store, so any node answers any step.
 import type { PortalSession } from '../portal-sessions.ts';

@@ -1,6 +1,6 @@
-// CreateToken (`POST /token`, reference §2): authenticates the client, redeems one of the three
+// CreateToken (`POST /token`, docs/aws-cli.md): authenticates the client, redeems one of the three
 // grants, and mints an SSO bearer token plus a refresh token for the person who approved, bound to
-// the portal session in which they approved (security promise 8). Before minting, the person is
+// the portal session in which they approved (docs/security.md: "Tokens and sessions"). Before minting, the person is
 // re-read from their identity source: a user disabled since approving gets nothing.
 //
 // Every token minted joins the family of its sign-in (token-families.ts): a new family for a

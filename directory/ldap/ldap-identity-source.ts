@@ -1,6 +1,6 @@
 // An LDAP directory (OpenLDAP, Active Directory, any LDAPv3 server) as Gatehouse's identity source.
 //
-// Sign-in (reference/security.md §5, promise 6): an empty or blank password is refused before any
+// Sign-in (docs/security.md: "Passwords and the directory"): an empty or blank password is refused before any
 // connection; the service account finds the person by the login attribute (the typed name goes in
 // as a filter value, never as filter text or a DN); exactly one entry must match; then a bind as
 // that entry's DN checks the password. When no entry may be bound (unknown, ambiguous, disabled),

@@ -2,7 +2,7 @@
 // upgraded with StartTLS), bound as the service account, closed at the end. Each request waits at
 // most `operationTimeoutMs`, the connection at most `connectTimeoutMs`, and the whole conversation
 // at most their sum, so a directory that is down or hangs turns into UnavailableError in bounded
-// time (reference/security.md §5, promise 10: deny, never allow).
+// time (docs/security.md: "When a dependency is down": deny, never allow).
 
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';

@@ -1,5 +1,5 @@
 // The SAML Response for a custom application (SAML Profiles §4.1.4.2; SAML2Int IDP08–IDP11;
-// security.md §5 promise 2): exactly one Assertion with one AuthnStatement, a bearer
+// docs/security.md: "What a Response looks like"): exactly one Assertion with one AuthnStatement, a bearer
 // SubjectConfirmation whose Recipient is the ACS the Response is posted to, the application's
 // entity id as the only Audience, InResponseTo when answering an AuthnRequest, and a validity
 // of at most five minutes. Signed per the application's settings (Response, Assertion or both,
@@ -20,7 +20,7 @@ import { AC_PASSWORD_PROTECTED_TRANSPORT, ATTRNAME_FORMAT_URI, CM_BEARER, NS_SAM
 import { newSamlId, samlInstant } from './saml-id.ts';
 import { xmlAttr, xmlText } from './xml-escape.ts';
 
-/** Longest lifetime of an assertion (security.md §5 promise 2). */
+/** Longest lifetime of an assertion (docs/security.md: "What a Response looks like"). */
 export const MAX_ASSERTION_VALIDITY_SECONDS = 300;
 const DEFAULT_NOT_BEFORE_SKEW_SECONDS = 60;
 
@@ -111,7 +111,7 @@ export function buildAppAssertion(input: AppAssertionInput): AppAssertion {
 export function buildAppResponse(input: AppAssertionInput, options: AppResponseOptions, key: SamlSigningKey): AppResponse {
   const assertion = assertionParts(input);
   const signAssertion = options.signAssertion;
-  // Never an unsigned Response around an unsigned Assertion (security.md §5 promise 2).
+  // Never an unsigned Response around an unsigned Assertion (docs/security.md: "What a Response looks like").
   const signResponse = options.signResponse || !options.signAssertion;
   let assertionXml = signAssertion
     ? assertion.head + envelopedSignature(assertion.id, assertion.head, assertion.tail, key) + assertion.tail

@@ -1,6 +1,6 @@
 // The signed SAML Response that federates a person into an AWS account's console (IdP-initiated
-// POST to the account's sign-in endpoint): aws-identity-center.md §4, SAML2Int IDP09/IDP10,
-// security.md §5 promise 2. Exactly one Assertion; both the Response and the Assertion carry an
+// POST to the account's sign-in endpoint): docs/aws-accounts.md, SAML2Int IDP09/IDP10,
+// docs/security.md: "What a Response looks like". Exactly one Assertion; both the Response and the Assertion carry an
 // enveloped RSA-SHA256 / exc-c14n signature, placed right after their Issuer as the SAML schema
 // orders it (SAML Core §3.2.2 and §2.3.3).
 //
@@ -28,7 +28,7 @@ export const AWS_ATTR_ROLE_SESSION_NAME = 'https://aws.amazon.com/SAML/Attribute
 export const AWS_ATTR_SESSION_DURATION = 'https://aws.amazon.com/SAML/Attributes/SessionDuration';
 export const AWS_ATTR_PRINCIPAL_TAG_PREFIX = 'https://aws.amazon.com/SAML/Attributes/PrincipalTag:';
 
-/** Longest lifetime we give an assertion (security.md §5 promise 2: five minutes or less). */
+/** Longest lifetime we give an assertion (docs/security.md: "What a Response looks like": five minutes or less). */
 export const MAX_VALIDITY_SECONDS = 300;
 const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
@@ -36,7 +36,7 @@ const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 // so a comma in either ARN would change its meaning: refused (access/role-name.ts never makes one).
 const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/[\w+=.@/-]{1,576}$/;
 const PROVIDER_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):saml-provider\/[\w.-]{1,128}$/;
-// STS session tags (aws-identity-center.md §4): at most 50, key ≤ 128 and value ≤ 256 characters;
+// STS session tags (docs/aws-accounts.md): at most 50, key ≤ 128 and value ≤ 256 characters;
 // keys use the AWS tag-key alphabet. Values are free text here (escaped); AWS judges them.
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const MAX_TAGS = 50;

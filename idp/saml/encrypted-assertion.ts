@@ -3,7 +3,7 @@
 // random key (XML Encryption 1.1 §5.2.4: CipherValue = IV ‖ ciphertext ‖ 128-bit tag), and that
 // key is transported with RSA-OAEP (rsa-oaep-mgf1p, SHA-1 digest and MGF1, the combination every
 // SAML stack decrypts; OAEP's security does not rest on SHA-1's collision resistance). The
-// deprecated rsa-1_5 and CBC modes are never produced (security.md §1, samlify audit notes).
+// deprecated rsa-1_5 and CBC modes are never produced (known advisories, docs/security.md, samlify audit notes).
 //
 // The element is written in Exclusive C14N form, so a Response signature over it (the digest of
 // our own bytes) is what a verifier computes. KeyInfo is inside EncryptedData (the form

@@ -1,7 +1,7 @@
 // Our SAML IdP metadata (SAML Metadata §2.4.3 IDPSSODescriptor), served at /saml/metadata and
 // uploaded into each account's IAM SAML provider. Several signing certificates may be listed, so
 // a new key can be published before it signs anything and the old one kept until every relying
-// party has refreshed (security.md §4 "Key rotation without downtime"; SAML2Int IDP32).
+// party has refreshed (docs/operations.md "Key rotation without downtime"; SAML2Int IDP32).
 
 import { ValidationError } from '../../model/errors.ts';
 import {

@@ -20,7 +20,7 @@ export const CM_BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 export const ATTRNAME_FORMAT_URI = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
 export const AC_PASSWORD_PROTECTED_TRANSPORT = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
 
-/** NameID formats (SAML Core §8.3), the ones AWS STS accepts (aws-identity-center.md §4). */
+/** NameID formats (SAML Core §8.3), the ones AWS STS accepts (docs/aws-accounts.md). */
 export const NAMEID_PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 export const NAMEID_TRANSIENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
 export const NAMEID_EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';

@@ -1,4 +1,4 @@
-// RoleSessionName for AWS (aws-identity-center.md §4): one value matching [\w+=,.@-]{2,64}, or
+// RoleSessionName for AWS (docs/aws-accounts.md): one value matching [\w+=,.@-]{2,64}, or
 // STS refuses the sign-in ("RoleSessionName in AuthnResponse must match ..."). The name shows up
 // in CloudTrail and in the assumed-role ARN, so it should read like the user and stay distinct.
 

@@ -3,7 +3,7 @@
 // Writing values this way makes our output already canonical, so a digest over the bytes we emit
 // equals the digest any verifier computes after parsing and canonicalizing them.
 //
-// Directory values can never change the XML's structure (security.md §5, promise 3): every
+// Directory values can never change the XML's structure (docs/security.md: "Only what is assigned, at that moment"): every
 // markup-significant character is escaped, and characters XML 1.0 cannot carry at all
 // (XML 1.0 §2.2 "Char") are refused rather than silently dropped, so no value is ever altered.
 

@@ -1,4 +1,4 @@
-// STS AssumeRoleWithSAML over HTTP (aws-identity-center.md §4): an unsigned form POST of
+// STS AssumeRoleWithSAML over HTTP (docs/aws-accounts.md): an unsigned form POST of
 // Action, Version=2011-06-15, RoleArn, PrincipalArn, SAMLAssertion and DurationSeconds to the
 // configured endpoint (https://sts.amazonaws.com by default; a regional or partition endpoint
 // such as https://sts.eu-west-1.amazonaws.com or https://sts.amazonaws.com.cn through STS_ENDPOINT).

@@ -1,8 +1,8 @@
 // What can go wrong when Gatehouse calls STS AssumeRoleWithSAML, as typed domain errors with
-// messages a person (and the log) can act on (aws-identity-center.md §4, "STS AssumeRoleWithSAML"
+// messages a person (and the log) can act on (docs/aws-accounts.md, "STS AssumeRoleWithSAML"
 // error table). Every surface already maps the domain kinds: a refusal is `forbidden`, throttling
 // is `throttled`, and an STS that does not answer (or answers nonsense) is `unavailable` (deny,
-// never allow: security.md §5 promise 10).
+// never allow: docs/security.md: "When a dependency is down").
 import { ForbiddenError, ThrottledError, UnavailableError } from '../../model/errors.ts';
 
 /** Which call the error is about, so the message can name the role and the account. */

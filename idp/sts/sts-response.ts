@@ -1,4 +1,4 @@
-// Reading what STS answers to AssumeRoleWithSAML (aws-identity-center.md §4): the
+// Reading what STS answers to AssumeRoleWithSAML (docs/aws-accounts.md): the
 // AssumeRoleWithSAMLResponse in namespace https://sts.amazonaws.com/doc/2011-06-15/, or the query
 // protocol's ErrorResponse envelope. The text comes from the network, so it is parsed like any
 // other untrusted XML (no DTDs, entities, PIs or comments; bounded size and depth), read by exact

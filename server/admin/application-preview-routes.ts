@@ -1,5 +1,5 @@
 // GET /api/v1/applications/{id}/preview?userId=… : exactly what that user would receive from the
-// application right now (issue 6 item 2), decided by the same code as a real sign-in
+// application right now (docs/saml-applications.md), decided by the same code as a real sign-in
 // (access/app-sso.ts): the NameID and attributes, the AWS roles for an external AWS account, the
 // signing and encryption the app gets, and the Assertion itself, unsigned and unencrypted so an
 // admin can read it; or why the user would be refused. Nothing is signed, sent or recorded.

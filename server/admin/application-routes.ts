@@ -1,4 +1,4 @@
-// /api/v1/applications: custom SAML 2.0 applications (issue 6). Mounted before the admin API's
+// /api/v1/applications: custom SAML 2.0 applications (docs/saml-applications.md). Mounted before the admin API's
 // own JSON parser because SP metadata is larger than its 256 KB: JSON bodies here may be 4 MB (a
 // 1 MB document escaped into a string, which the metadata parser then caps at 1 MB and says so),
 // and a metadata document may be POSTed as the body itself (a file upload) with Content-Type

@@ -1,5 +1,5 @@
 // GET /authorize: the browser step of the authorization-code flow with PKCE that AWS CLI 2.22+
-// uses for `aws sso login` (reference §2 "Authorization code + PKCE"). The CLI opens
+// uses for `aws sso login` (docs/aws-cli.md "Authorization code + PKCE"). The CLI opens
 // /authorize?response_type=code&client_id&redirect_uri=http://127.0.0.1:<port>/oauth/callback
 // &state&code_challenge_method=S256&scopes&code_challenge; the person signs in if needed, sees a
 // consent page and clicks; the browser is then sent to the CLI's loopback listener with a

@@ -1,4 +1,4 @@
-// The portal's "Access keys" dialog (issue 5 item 6; aws-identity-center.md §7). Credentials are
+// The portal's "Access keys" dialog (docs/aws-cli.md; docs/admin-api.md). Credentials are
 // fetched only by a POST carrying the portal session's CSRF token (ASVS V3.5.1): a link or an
 // image can never make a browser mint credentials. The same use case as GetRoleCredentials
 // serves it (access/role-credentials.ts): the user re-read, the entitlement checked now, then

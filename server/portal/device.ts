@@ -1,4 +1,4 @@
-// The device verification page of the SSO OIDC device flow (reference §2 StartDeviceAuthorization:
+// The device verification page of the SSO OIDC device flow (docs/aws-cli.md StartDeviceAuthorization:
 // `verificationUri` = <base>/device, `verificationUriComplete` = <base>/device?user_code=XXXX-XXXX).
 // A signed-in person sees the user code and the requesting client's name and approves or denies;
 // the approval records their portal session, to which the resulting tokens are bound.

@@ -1,5 +1,5 @@
 // The portal's one error mapping: domain errors become plain HTML pages. A dependency that is
-// down gives 503 and a page that says so; the person is never let through (promise 10).
+// down gives 503 and a page that says so; the person is never let through (docs/security.md: "When a dependency is down").
 import type { ErrorRequestHandler } from 'express';
 import { isDomainError, type DomainError } from '../../model/errors.ts';
 import { messagePage } from '../../views/message.ts';

@@ -22,7 +22,7 @@ export function samlRouter(services: Services): Router {
     res.type('application/samlmetadata+xml').setHeader('Cache-Control', 'public, max-age=300');
     res.send(built.xml);
   });
-  // SP-initiated SSO and Single Logout with custom applications (issue 6).
+  // SP-initiated SSO and Single Logout with custom applications (docs/saml-applications.md).
   router.use(ssoRouter(services));
   router.use(sloRouter(services));
   return router;

@@ -1,4 +1,4 @@
-// Custom SAML applications and their assignments over SQL (issue 6). Nested parts of a record
+// Custom SAML applications and their assignments over SQL (docs/saml-applications.md). Nested parts of a record
 // (endpoints, certificates, mappings, the external AWS account) are JSON text that comes back
 // exactly as given; the metadata source is flattened into columns so the refresher can find what is
 // due with an index.

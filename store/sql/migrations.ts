@@ -198,7 +198,7 @@ const settings: Migration = {
 const applications: Migration = {
   name: '0003_applications',
   async up(db, _dialect, t) {
-    // Custom SAML 2.0 applications (issue 6). Nested parts of the record are JSON text, like the
+    // Custom SAML 2.0 applications (docs/saml-applications.md). Nested parts of the record are JSON text, like the
     // permission sets' policies. `entity_key` is what makes entity ids unique: the entity id itself
     // for custom apps; for external AWS accounts, which all share AWS's SP entity id
     // `urn:amazon:webservices`, that id + '#' + the account id (one app per external account).

@@ -1,4 +1,4 @@
-// Permission sets over SQL. The name is immutable (reference §5: UpdatePermissionSet has no Name)
+// Permission sets over SQL. The name is immutable (docs/aws-accounts.md: UpdatePermissionSet has no Name)
 // and unique case-insensitively, as the IAM role names made from it are; every update bumps
 // `version`, which provisioning compares with what each account has.
 

@@ -1,4 +1,4 @@
-// Applications whose metadata comes from a URL (issue 6 item 1): fetched at creation, re-fetched on
+// Applications whose metadata comes from a URL (docs/saml-applications.md): fetched at creation, re-fetched on
 // demand and on schedule (validUntil / cacheDuration), the last good copy kept when a fetch fails or
 // brings an invalid document; and the egress rule (ASVS V13.2.4): private, loopback, link-local,
 // unique-local and other non-public targets are refused before any connection unless allowed, and

@@ -1,4 +1,4 @@
-// Custom SAML applications through the admin API (issue 6 items 1–3, 6): made from an uploaded
+// Custom SAML applications through the admin API (docs/saml-applications.md–3, 6): made from an uploaded
 // metadata document (JSON or the raw file), from fields typed by hand, and from the external AWS
 // account template; hostile and invalid input refused with a 400 naming the field and nothing
 // stored; per-app settings and attribute templates; assignments, and what a user reaches.

@@ -19,7 +19,7 @@ export function oidcClient(gh: TestGatehouse, maxAttempts = 1): SSOOIDCClient {
   return new SSOOIDCClient({ region: 'us-east-1', endpoint: gh.baseUrl, maxAttempts, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
 }
 
-/** RegisterClient as AWS CLI 2.x does for an sso-session (reference §2). */
+/** RegisterClient as AWS CLI 2.x does for an sso-session (docs/aws-cli.md). */
 export async function registerClient(client: SSOOIDCClient, extra: Partial<RegisterClientCommandInput> = {}) {
   const out = await client.send(new RegisterClientCommand({ clientName: 'botocore-client-my-sso', clientType: 'public', scopes: ['sso:account:access'], ...extra }));
   return { clientId: out.clientId!, clientSecret: out.clientSecret!, out };

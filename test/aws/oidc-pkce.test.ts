@@ -1,4 +1,4 @@
-// The authorization-code flow with PKCE S256 as AWS CLI 2.22+ runs `aws sso login` (reference §2
+// The authorization-code flow with PKCE S256 as AWS CLI 2.22+ runs `aws sso login` (docs/aws-cli.md
 // "Authorization code + PKCE"): a loopback listener on 127.0.0.1 at a random port plays the CLI's
 // callback server, PortalClient plays the browser, and @aws-sdk/client-sso-oidc redeems the code.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

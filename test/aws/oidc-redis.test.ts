@@ -1,6 +1,6 @@
 // SSO OIDC on Redis (the HA ephemeral store), with a private redis-server the test can stop: what
 // Redis holds (hashes, never a usable secret), that refused input stores nothing, and that with
-// Redis down every call is an InternalServerException-shaped 503 and never a token (promise 10).
+// Redis down every call is an InternalServerException-shaped 503 and never a token (docs/security.md: "When a dependency is down").
 // Also that ending a sign-in (Logout, a replayed code) holds on a second node sharing that Redis.
 import { ListAccountsCommand, LogoutCommand, SSOClient } from '@aws-sdk/client-sso';
 import { CreateTokenCommand, StartDeviceAuthorizationCommand, type SSOOIDCClient } from '@aws-sdk/client-sso-oidc';

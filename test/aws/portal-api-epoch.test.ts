@@ -1,4 +1,4 @@
-// Changes count at the next call, on every node (security promises 3 and 8), although each node
+// Changes count at the next call, on every node (docs/security.md: "Only what is assigned, at that moment"; "Tokens and sessions"), although each node
 // answers GetRoleCredentials from a per-process snapshot of the user's access: two Gatehouse
 // nodes share PostgreSQL and a private Redis, the AWS SDK (client-sso) calls node A, and the
 // administrator changes things through node B's admin API. Also: Redis restarted empty leaves no

@@ -75,7 +75,7 @@ describe('fromSSO end to end (sso-session config, device-flow token, endpoint ov
       ].join('\n'),
     );
     await writeFile(path.join(awsDir, 'credentials'), '');
-    // The cache key of an sso-session profile is sha1(<session name>) (reference §3).
+    // The cache key of an sso-session profile is sha1(<session name>) (docs/aws-cli.md).
     const cacheFile = path.join(awsDir, 'sso', 'cache', `${createHash('sha1').update('gh').digest('hex')}.json`);
     await writeFile(cacheFile, JSON.stringify(cache), { mode: 0o600 });
     return { config, cacheFile };
@@ -126,7 +126,7 @@ describe('fromSSO end to end (sso-session config, device-flow token, endpoint ov
       startUrl: `${w.gh.baseUrl}/start`,
       region: 'us-east-1',
       accessToken: token.accessToken,
-      // Less than 5 minutes left: the JS SDK refreshes before using it (reference §3).
+      // Less than 5 minutes left: the JS SDK refreshes before using it (docs/aws-cli.md).
       expiresAt: new Date(Date.now() + 120_000).toISOString(),
       clientId: client.clientId,
       clientSecret: client.clientSecret,

@@ -1,6 +1,6 @@
 // The signed AWS Response, checked by parties nobody on the project wrote: @node-saml/node-saml
 // as the service provider (configured only from our metadata's certificate) and xml-crypto's
-// SignedXml (aws-identity-center.md §4; security.md §5 promises 2 and 3).
+// SignedXml (docs/aws-accounts.md; docs/security.md: "What a Response looks like"; "Only what is assigned, at that moment").
 import { SAML } from '@node-saml/node-saml';
 import type { Document, Element } from '@xmldom/xmldom';
 import { expect } from 'chai';

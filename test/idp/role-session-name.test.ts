@@ -1,4 +1,4 @@
-// RoleSessionName from a userName (aws-identity-center.md §4: [\w+=,.@-]{2,64} or STS refuses).
+// RoleSessionName from a userName (docs/aws-accounts.md: [\w+=,.@-]{2,64} or STS refuses).
 import { expect } from 'chai';
 import { ROLE_SESSION_NAME, roleSessionNameFor } from '../../idp/saml/role-session-name.ts';
 import { ValidationError } from '../../model/errors.ts';

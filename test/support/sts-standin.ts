@@ -1,6 +1,6 @@
 // A STAND-IN for AWS STS AssumeRoleWithSAML, for tests and benches only: it is not AWS and issues
 // fake credentials that open nothing. It checks what real STS would check of Gatehouse's call
-// (aws-identity-center.md §4) using nobody's code from this project:
+// (docs/aws-accounts.md) using nobody's code from this project:
 // - the form: Action=AssumeRoleWithSAML, Version=2011-06-15, RoleArn, PrincipalArn, SAMLAssertion
 //   (base64, 4..100000 characters) and DurationSeconds (900..43200);
 // - the signatures of the Response and the Assertion, with @node-saml/node-saml configured only

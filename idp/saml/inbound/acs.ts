@@ -1,5 +1,5 @@
 // Where a Response may go: only an AssertionConsumerService from the SP's stored metadata, and
-// only over HTTP-POST (security.md §5 promise 1; SAML2Int IDP06, IDP08). A requested URL must
+// only over HTTP-POST (docs/security.md: "Where assertions go"; SAML2Int IDP06, IDP08). A requested URL must
 // equal a registered one character for character: no case folding, no trailing-slash, port,
 // userinfo or percent-encoding normalisation, because every "equivalent" URL is a way to point
 // the assertion somewhere else (Keycloak CVE-2024-8883, CVE-2026-7504).

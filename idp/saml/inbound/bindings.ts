@@ -1,5 +1,5 @@
 // Undoing the SAML transport encodings (SAML Bindings §3.4 HTTP-Redirect, §3.5 HTTP-POST), with
-// bounds on everything an attacker controls (security.md §5 promise 5; ASVS V5.2.1, V5.2.3):
+// bounds on everything an attacker controls (docs/security.md: "Hostile XML and compressed input"; ASVS V5.2.1, V5.2.3):
 // - parameters are split from the raw query string or form body ourselves, and a parameter that
 //   appears twice is refused (parameter pollution, cf. Keycloak CVE-2026-18217): two readers can
 //   never disagree about which copy counts;

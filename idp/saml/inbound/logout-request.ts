@@ -1,6 +1,6 @@
 // Reading a LogoutRequest (SAML Core §3.7.1) into a typed object, by absolute paths from the
 // root the caller trusts. NotOnOrAfter is enforced here (node-saml < 5.0.0 did not check it on
-// POST, security.md §1).
+// POST, known advisories, docs/security.md).
 
 import type { Element } from '@xmldom/xmldom';
 import { attribute, childrenNamed, optionalChild, simpleText } from './dom.ts';

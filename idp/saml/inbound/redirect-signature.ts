@@ -2,7 +2,7 @@
 // signature covers the octets `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as received (built in
 // bindings.ts), checked against the application's stored certificates only. SigAlg is an allow
 // list: RSA-SHA256 and RSA-SHA512. RSA-SHA1 and anything unknown are refused, never "fallen back"
-// from (samlify < 2.13.0 fell back to RSA-SHA1, security.md §1).
+// from (samlify < 2.13.0 fell back to RSA-SHA1, known advisories, docs/security.md).
 
 import { verify } from 'node:crypto';
 import type { RedirectSignature } from './bindings.ts';

@@ -1,7 +1,7 @@
 // Why an inbound SAML message (or uploaded SP metadata) was refused.
 //
 // A ValidationError, so every surface already maps it ("bad input, nothing changed"), with a
-// stable `reason` the server can log as a security event (security.md §5 promise 12) and tests
+// stable `reason` the server can log as a security event (docs/security.md: "Keys, errors and records") and tests
 // can assert on without matching prose. The message says why, in words an administrator or an
 // SP developer can act on; it never echoes more than a short, quoted excerpt of the input.
 
@@ -13,10 +13,10 @@ export type InboundRejectionReason =
   | 'bad-encoding'
   | 'bad-parameters'
   | 'inflate-limit'
-  // XML (security.md §5 promise 5)
+  // XML (docs/security.md: "Hostile XML and compressed input")
   | 'xml-forbidden-construct'
   | 'xml-malformed'
-  // signatures (SAML2Int IDP04/IDP05, security.md §5 promise 4)
+  // signatures (SAML2Int IDP04/IDP05, docs/security.md: "Signed messages are read from what was signed")
   | 'signature-invalid'
   | 'signature-required'
   | 'signature-structure'
@@ -30,7 +30,7 @@ export type InboundRejectionReason =
   | 'issuer-mismatch'
   // names only AWS sign-in may carry (reserved-names.ts)
   | 'reserved-name'
-  // endpoints (SAML2Int IDP06, security.md §5 promise 1)
+  // endpoints (SAML2Int IDP06, docs/security.md: "Where assertions go")
   | 'acs-not-allowed'
   // metadata (SAML Metadata, SAML2Int MD06)
   | 'metadata-invalid'

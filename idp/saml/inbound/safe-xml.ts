@@ -1,4 +1,4 @@
-// Parsing XML an attacker wrote (security.md §5 promise 5; OWASP ASVS V1.5.1; SAML2Int G03).
+// Parsing XML an attacker wrote (docs/security.md: "Hostile XML and compressed input"; OWASP ASVS V1.5.1; SAML2Int G03).
 //
 // Two independent guards, so that a parser change cannot quietly reopen XXE:
 // 1. before parsing, the text is scanned for markup declarations (`<!DOCTYPE`, `<!ENTITY`, ...),
@@ -7,7 +7,7 @@
 //    node is checked: only elements, text and CDATA (and comments in metadata) may appear.
 // Comments and PIs are refused in messages because XML-DSig canonicalisation drops comments and
 // xml-crypto renders PI data as text: `admin<!---->@x.evil` and `<?p x?>admin@x` digest as
-// something other than what a naive reader sees (security.md §1, xml-crypto rows).
+// something other than what a naive reader sees (known advisories, docs/security.md, xml-crypto rows).
 
 import { DOMParser } from '@xmldom/xmldom';
 import type { Document, Node } from '@xmldom/xmldom';

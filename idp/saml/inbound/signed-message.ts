@@ -3,7 +3,7 @@
 //
 // samlify 2.13.1 accepts a valid signature found anywhere and then reads values from the outer,
 // unsigned XML (GHSA-63ch-w8pw-4mf2). Here a message is trusted only for the bytes its single
-// root-level signature covers (security.md §5 promise 4), in this order:
+// root-level signature covers (docs/security.md: "Signed messages are read from what was signed"), in this order:
 // 1. shape: exactly one ds:Signature in the whole document, a direct child of the root, right
 //    after <Issuer> (SAML Core §3.2.1 schema order); one Reference whose URI is `#` + the root's
 //    ID, that ID carried by no other element; transforms exactly enveloped-signature then

@@ -1,4 +1,4 @@
-// The SSO OIDC API's one error mapping (reference §2 "Errors" and §1 "How clients read error
+// The SSO OIDC API's one error mapping (docs/aws-cli.md "Errors" and §1 "How clients read error
 // codes"): every failure becomes `{"error","error_description"}` with the AWS exception name both
 // in `__type` and in the `x-amzn-ErrorType` header (botocore reads the header first, JS v3 too;
 // each works alone, so we send both). Statuses are the model's: InvalidClientException 401,
@@ -10,7 +10,7 @@
 // without it a person sees an empty reason, or "UnknownError".
 //
 // A dependency that does not answer (Redis, SQL, the directory) is InternalServerException with
-// 503 and Retry-After: never a success, never a token (security promise 10), and the status tells
+// 503 and Retry-After: never a success, never a token (docs/security.md: "When a dependency is down"), and the status tells
 // load balancers and the SDKs' retry logic that trying again later is right.
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Response } from 'express';

@@ -1,4 +1,4 @@
-// The SSO OIDC API (service `sso-oidc`, reference §2) at the root of the Gatehouse URL, where the
+// The SSO OIDC API (service `sso-oidc`, docs/aws-cli.md) at the root of the Gatehouse URL, where the
 // AWS CLI and SDKs call it once AWS_ENDPOINT_URL_SSO_OIDC (or `[services]` sso_oidc endpoint_url)
 // points at Gatehouse: RegisterClient, StartDeviceAuthorization, CreateToken. GET /authorize (the
 // PKCE flow's browser step) is a portal page: server/portal/authorize.ts.

@@ -1,4 +1,4 @@
-// AWS rest-json errors for the SSO portal API (aws-identity-center.md §1, "How clients read error
+// AWS rest-json errors for the SSO portal API (docs/aws-cli.md, "How clients read error
 // codes"): the code goes both in the `x-amzn-ErrorType` header and in the body's `__type`, with
 // `message` beside it, so botocore and the JS SDK v3 read it whichever they look at first.
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-// The SSO portal API (service `sso`, aws-identity-center.md §1) at the root of Gatehouse's URL,
+// The SSO portal API (service `sso`, docs/aws-cli.md) at the root of Gatehouse's URL,
 // as the AWS CLI v2 and the SDKs call it when AWS_ENDPOINT_URL_SSO (or `[services]` sso
 // endpoint_url) points here: ListAccounts, ListAccountRoles, GetRoleCredentials and Logout.
 //

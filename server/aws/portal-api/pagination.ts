@@ -1,4 +1,4 @@
-// Paging for ListAccounts and ListAccountRoles (aws-identity-center.md §1, paginators-1.json):
+// Paging for ListAccounts and ListAccountRoles (docs/aws-cli.md, paginators-1.json):
 // `max_result` 1..100 and an opaque `next_token`, omitted on the last page. The token names the
 // list it belongs to and where the next page starts; anything else is InvalidRequestException.
 import { ValidationError } from '../../../model/errors.ts';
