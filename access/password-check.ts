@@ -28,6 +28,10 @@ export interface PasswordAttempt {
   refusedMessage: string;
 }
 
+/** How long a check waits for another check of the same name to end, and how often it looks. */
+const CLAIM_WAIT_MS = 5000;
+const CLAIM_POLL_MS = 10;
+
 /** A typed name as the audit log and the log keep it: bounded. */
 const recorded = (userName: string) => userName.slice(0, 128);
 
@@ -46,26 +50,57 @@ export class PasswordCheck {
    */
   async verify(source: IdentitySource, attempt: PasswordAttempt): Promise<User> {
     const { userName, password, address, surface, refusedMessage } = attempt;
-    const refusal = await this.throttle.refusal(userName, address);
-    if (refusal) {
-      await this.refuseThrottled(attempt, refusal);
-      throw new ThrottledError(refusedMessage, refusal.retryAfterSeconds);
+    // Refused before any waiting or password work when already over a limit.
+    await this.refuseIfThrottled(attempt);
+    if (!(await this.claimCheck(userName))) {
+      const busy: ThrottleRefusal = { reason: 'check-in-progress', retryAfterSeconds: 1 };
+      await this.refuseThrottled(attempt, busy);
+      throw new ThrottledError(refusedMessage, busy.retryAfterSeconds);
     }
-    const result = await source.authenticate(directoryUserName(userName), password);
-    if (!result.ok) {
-      await this.throttle.recordFailure(userName, address);
-      const detail = { userName: recorded(userName), reason: result.reason, address };
-      this.log.info({ event: 'signin.failure', surface, ...detail }, 'password check failed');
-      await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: surface, detail });
-      throw new UnauthenticatedError(refusedMessage);
+    try {
+      // Again under the claim: a check that finished meanwhile may have used the last allowance.
+      await this.refuseIfThrottled(attempt);
+      const result = await source.authenticate(directoryUserName(userName), password);
+      if (!result.ok) {
+        await this.throttle.recordFailure(userName, address);
+        const detail = { userName: recorded(userName), reason: result.reason, address };
+        this.log.info({ event: 'signin.failure', surface, ...detail }, 'password check failed');
+        await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: surface, detail });
+        throw new UnauthenticatedError(refusedMessage);
+      }
+      await this.throttle.recordSuccess(userName);
+      return result.user;
+    } finally {
+      await this.throttle.endCheck(userName);
     }
-    await this.throttle.recordSuccess(userName);
-    return result.user;
+  }
+
+  private async refuseIfThrottled(attempt: PasswordAttempt): Promise<void> {
+    const refusal = await this.throttle.refusal(attempt.userName, attempt.address);
+    if (!refusal) return;
+    await this.refuseThrottled(attempt, refusal);
+    throw new ThrottledError(attempt.refusedMessage, refusal.retryAfterSeconds);
+  }
+
+  /**
+   * Waits for the name's one check at a time (sign-in-throttle.ts beginCheck), so that checks sent
+   * at once run one after another; false when the name stays busy for CLAIM_WAIT_MS.
+   */
+  private async claimCheck(userName: string): Promise<boolean> {
+    const until = Date.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      if (await this.throttle.beginCheck(userName)) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+    }
   }
 
   private async refuseThrottled(attempt: PasswordAttempt, refusal: ThrottleRefusal): Promise<void> {
     const detail = { userName: recorded(attempt.userName), reason: refusal.reason, address: attempt.address, retryAfterSeconds: refusal.retryAfterSeconds };
-    const message = refusal.reason === 'locked' ? 'password check refused: account locked' : 'password check refused: too many failures';
+    const message =
+      refusal.reason === 'locked' ? 'password check refused: account locked'
+      : refusal.reason === 'check-in-progress' ? 'password check refused: another check of this name is under way'
+      : 'password check refused: too many failures';
     this.log.warn({ event: 'signin.throttled', surface: attempt.surface, ...detail }, message);
     await this.audit.append({ actor: 'anonymous', action: 'signin.throttled', target: attempt.surface, detail });
   }

@@ -23,9 +23,11 @@ export interface ThrottleLimits {
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { perUser: 10, perAddress: 100, windowSeconds: 15 * 60, consecutive: 100 };
 const CONSECUTIVE_TTL = 90 * 24 * 3600;
+/** Longer than a check can take (a directory that does not answer fails after DEPENDENCY_TIMEOUT_MS). */
+const CHECK_CLAIM_TTL = 60;
 
 /** Why an attempt was refused before its password was looked at (for the log and audit only). */
-export type ThrottleReason = 'locked' | 'user-window' | 'address-window';
+export type ThrottleReason = 'locked' | 'user-window' | 'address-window' | 'check-in-progress';
 
 export interface ThrottleRefusal {
   reason: ThrottleReason;
@@ -35,7 +37,7 @@ export interface ThrottleRefusal {
 
 // Names are hashed into keys so arbitrary input (10 KB, control characters) is harmless.
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
-const userKey = (kind: 'user' | 'consecutive', userName: string) => `signin:${kind}:${digest(userNameKey(userName))}`;
+const userKey = (kind: 'user' | 'consecutive' | 'checking', userName: string) => `signin:${kind}:${digest(userNameKey(userName))}`;
 const addressKey = (address: string) => `signin:addr:${digest(address.toLowerCase())}`;
 
 export class SignInThrottle {
@@ -53,6 +55,21 @@ export class SignInThrottle {
     if (!reason) return null;
     const ttl = await this.store.ttl(reason === 'user-window' ? userKey('user', userName) : addressKey(address));
     return { reason, retryAfterSeconds: Math.max(1, ttl ?? this.limits.windowSeconds) };
+  }
+
+  /**
+   * Claims the one password check a name may have under way at a time. Without it, guesses sent
+   * at once would all read the failure count before any of them added to it, and each would get
+   * through; with it, each failure is counted before the next guess for that name is checked.
+   * False when another check of the name is under way. The claim expires by itself if a node
+   * dies holding it.
+   */
+  beginCheck(userName: string): Promise<boolean> {
+    return this.store.setIfAbsent(userKey('checking', userName), '1', CHECK_CLAIM_TTL);
+  }
+
+  async endCheck(userName: string): Promise<void> {
+    await this.store.delete(userKey('checking', userName));
   }
 
   async recordFailure(userName: string, address: string): Promise<void> {

@@ -82,6 +82,17 @@ describe('admin token endpoint under password guessing', function () {
     expect(JSON.stringify(audit.body)).to.not.include(ADMIN_PASSWORD);
   });
 
+  it('counts guesses sent at once: of 40 wrong passwords for one name, at most 10 are checked', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => requestToken(i % 2 ? 'admin' : 'ADMIN', `at-once-${i}`)));
+    const checked = answers.filter((r) => r.status === 401).length;
+    expect(checked).to.be.within(1, 10);
+    expect(answers.every((r) => r.status === 401 || r.status === 429)).to.equal(true);
+    expect(answers.every((r) => r.body.token === undefined)).to.equal(true);
+    // Ten failures are counted by now or soon; the right password is then refused too.
+    while ((await requestToken('admin', `after-${Math.random()}`)).status === 401);
+    expect((await requestToken('admin', ADMIN_PASSWORD)).status).to.equal(429);
+  });
+
   it('hands the directory the trimmed name', async () => {
     const res = await requestToken('  admin ', ADMIN_PASSWORD);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
