@@ -2,34 +2,22 @@
 // portal's throttles and lockout (access/password-check.ts), answers throttled attempts with 429,
 // Retry-After and the same one message, and counts every spelling of a name as that name.
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { captureLog } from '../support/captured-log.ts';
 import { PortalClient } from '../support/portal-client.ts';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
 
 describe('admin token endpoint under password guessing', function () {
   this.timeout(120_000);
   let gh: TestGatehouse;
   let token: string;
-  let raw = '';
-  const logged = () => raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+  const log = captureLog();
+  const logged = () => log.lines();
 
   beforeEach(async () => {
-    raw = '';
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw += chunk.toString('utf8');
-        done();
-      },
-    });
+    log.clear();
     // Behind a trusted proxy, so a test can speak from many addresses through X-Forwarded-For.
-    gh = await startGatehouse({ env: { TRUST_PROXY: 'true' }, log: { level: 'info', destination } });
+    gh = await startGatehouse({ env: { TRUST_PROXY: 'true' }, log: { level: 'info', destination: log.destination } });
     // Taken before any guessing, for the administrator's own calls (unlock, audit).
     token = await gh.adminToken();
   });

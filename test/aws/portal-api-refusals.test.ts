@@ -1,38 +1,21 @@
 // GetRoleCredentials refused for a role the caller is not assigned leaves a trace an operator can
 // follow: a warning in the log carrying the request id (as sent in x-amzn-RequestId) and the
 // reason, and an audit entry naming who asked for what. A call that succeeds writes neither.
-import { Writable } from 'node:stream';
 import { GetRoleCredentialsCommand } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
+import { captureLog } from '../support/captured-log.ts';
 import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, failure, type PortalApiWorld } from './portal-api-fixtures.ts';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  reqId?: string;
-  [field: string]: unknown;
-}
 
 describe('SSO portal API: GetRoleCredentials refusals are logged and audited', function () {
   this.timeout(30_000);
   let w: PortalApiWorld;
-  let raw = '';
-  const lines = (): LogLine[] =>
-    raw
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as LogLine);
+  const log = captureLog();
+  const lines = () => log.lines();
   // Log lines are written asynchronously; give them a moment.
   const settle = () => new Promise((r) => setTimeout(r, 50));
 
   before(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw += chunk.toString('utf8');
-        done();
-      },
-    });
-    w = await startPortalApiWorld({ log: { level: 'info', destination } });
+    w = await startPortalApiWorld({ log: { level: 'info', destination: log.destination } });
   });
   after(async () => {
     await w?.close();
@@ -65,7 +48,7 @@ describe('SSO portal API: GetRoleCredentials refusals are logged and audited', f
       expect(entry!.detail).to.deep.include({ permissionSet: 'ReadOnly', via: 'sso-api', requestId: reqId });
       expect(entry!.detail.reason).to.equal(warnings[0]!.reason);
     }
-    expect(raw).to.not.include(accessToken);
+    expect(log.text()).to.not.include(accessToken);
   });
 
   it('is what the AWS SDK sees as ForbiddenException, and the SDK’s refusal is audited too', async () => {

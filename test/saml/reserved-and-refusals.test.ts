@@ -4,8 +4,8 @@
 // only Role an assertion can carry comes from an assignment; and every refused AuthnRequest or
 // LogoutRequest (replays, and LogoutRequests refused while parsing) leaves a warn-level log line
 // with its reason and request id, and an audit entry.
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { captureLog } from '../support/captured-log.ts';
 import type { Application } from '../../model/types.ts';
 import { awsServiceProviderFromMetadata, ROLE_ATTR, values } from '../support/aws-sp.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
@@ -13,14 +13,6 @@ import { PortalClient, type PageResponse } from '../support/portal-client.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { authnRequestXml, logoutRequestXml, newId, postForm, redirectQuery, rsaKey, type TestKey } from '../idp/inbound-fixtures.ts';
 import { POST, assign, autoPost, createApplication, expectRefusedPage, nodeSamlFor, startRedirectSignIn } from './fixtures.ts';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  reqId?: string;
-  reason?: string;
-  issuer?: string;
-}
 
 const WARN = 40;
 const FORGED_ROLE = 'arn:aws:iam::210987654321:role/Admin,arn:aws:iam::210987654321:saml-provider/Gatehouse';
@@ -34,16 +26,10 @@ describe('names reserved for AWS sign-in, and refused requests, at the SAML endp
   let mapper: Application;
   let partner: Application;
   let sloApp: Application;
-  let raw = '';
+  const log = captureLog();
 
   before(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw += chunk.toString('utf8');
-        done();
-      },
-    });
-    [gh, spKey] = await Promise.all([startGatehouse({ log: { level: 'info', destination } }), rsaKey('sp')]);
+    [gh, spKey] = await Promise.all([startGatehouse({ log: { level: 'info', destination: log.destination } }), rsaKey('sp')]);
     org = await seedOrganization(gh.services, { users: [{ userName: 'alice', email: 'alice@example.com' }] });
     // Stored as they could have been before the admin API refused them.
     impostor = await createApplication(gh.services, {
@@ -77,7 +63,7 @@ describe('names reserved for AWS sign-in, and refused requests, at the SAML endp
     await gh?.close();
   });
 
-  const lines = (): LogLine[] => raw.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+  const lines = () => log.lines();
 
   async function signedIn(): Promise<PortalClient> {
     const client = new PortalClient(gh.baseUrl);
@@ -95,7 +81,7 @@ describe('names reserved for AWS sign-in, and refused requests, at the SAML endp
     const reqId = page.headers.get('x-request-id');
     expect(reqId).to.be.a('string');
     const warned = lines().filter((l) => l.reqId === reqId && l.level === WARN);
-    expect(warned.map((l) => [l.msg, l.reason]), raw.slice(-2000)).to.deep.include([action === 'saml.authn-request.refused' ? 'AuthnRequest refused' : 'LogoutRequest refused', reason]);
+    expect(warned.map((l) => [l.msg, l.reason]), log.text().slice(-2000)).to.deep.include([action === 'saml.authn-request.refused' ? 'AuthnRequest refused' : 'LogoutRequest refused', reason]);
     const audit = await gh.services.sql.audit.list({ action, limit: 1000 });
     const entry = audit.items.find((e) => e.detail.requestId === reqId);
     expect(entry, `an audit entry ${action} for request ${reqId}`).to.not.equal(undefined);

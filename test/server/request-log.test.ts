@@ -2,42 +2,21 @@
 // node:http handler or express): an id echoed in X-Request-Id (and x-amzn-RequestId on the AWS
 // APIs), exactly one JSON request line with that id, the method, the path without its query,
 // the status and the time, warnings carrying the same id, and never a token.
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { captureLog } from '../support/captured-log.ts';
 import { DEV, PROD, rawPortalApi, startPortalApiWorld, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
-
-interface LogLine {
-  level: number;
-  msg: string;
-  reqId?: string;
-  method?: string;
-  path?: string;
-  status?: number;
-  ms?: number;
-  service?: string;
-}
 
 describe('request log', function () {
   this.timeout(30_000);
   let w: PortalApiWorld;
-  let raw = '';
-  const lines = (): LogLine[] =>
-    raw
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as LogLine);
+  const log = captureLog();
+  const lines = () => log.lines();
   const linesOf = (reqId: string | null) => lines().filter((l) => l.reqId === reqId);
   // The request line is written when the response has finished, just after the client has it.
   const settle = () => new Promise((r) => setTimeout(r, 50));
 
   before(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        raw += chunk.toString('utf8');
-        done();
-      },
-    });
-    w = await startPortalApiWorld({ log: { level: 'info', destination } });
+    w = await startPortalApiWorld({ log: { level: 'info', destination: log.destination } });
   });
   after(async () => {
     await w?.close();
@@ -67,9 +46,9 @@ describe('request log', function () {
       expect(logged[0]!.ms).to.be.a('number').and.at.least(0);
     }
     expect(ok.headers.get('x-request-id')).to.not.equal(denied.headers.get('x-request-id'));
-    expect(raw).to.not.include(accessToken);
-    expect(raw).to.not.include(ok.json!.roleCredentials.secretAccessKey);
-    expect(raw).to.not.include('account_id');
+    expect(log.text()).to.not.include(accessToken);
+    expect(log.text()).to.not.include(ok.json!.roleCredentials.secretAccessKey);
+    expect(log.text()).to.not.include('account_id');
   });
 
   it('logs what express serves the same way, with the full path of a mounted router', async () => {
@@ -94,8 +73,8 @@ describe('request log', function () {
       expect(requestLines).to.have.length(1);
       expect(requestLines[0]).to.deep.include({ method, path, status });
     }
-    expect(raw).to.not.include('secret-value');
-    expect(raw).to.not.include('not the password');
+    expect(log.text()).to.not.include('secret-value');
+    expect(log.text()).to.not.include('not the password');
   });
 
   it('carries the request id on what a request logs besides its request line', async () => {
@@ -108,7 +87,7 @@ describe('request log', function () {
       expect(refused.status).to.equal(403);
       const id = refused.headers.get('x-request-id');
       const warning = linesOf(id).find((l) => l.msg === 'STS AssumeRoleWithSAML failed');
-      expect(warning, raw).to.deep.include({ level: 40 });
+      expect(warning, log.text()).to.deep.include({ level: 40 });
       expect(linesOf(id).filter((l) => l.msg === 'request')).to.have.length(1);
     } finally {
       w.sts.mode(null);
