@@ -17,10 +17,11 @@ step() {
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npm run --silent lint
 
-# Test files run in parallel worker processes: each test starts its own servers on free ports and
-# its own databases, and much of a test's time is spent waiting on them, so a few more workers than
-# cores keep the cores busy. GATEHOUSE_TEST_JOBS=1 runs the files one after another.
-jobs=${GATEHOUSE_TEST_JOBS:-$(( $(nproc 2>/dev/null || echo 2) + 1 ))}
+# Test files run one after another by default. GATEHOUSE_TEST_JOBS=N runs them in N worker
+# processes (each test starts its own servers on free ports and its own databases), which is
+# faster but, on a loaded 2-core machine, has once let the hung-slapd test in
+# test/directory/ldap-availability.test.ts get an answer; until that is understood, CI runs serially.
+jobs=${GATEHOUSE_TEST_JOBS:-1}
 parallel=(--parallel --jobs "$jobs")
 [ "$jobs" -le 1 ] && parallel=()
 counts=$(mktemp)
