@@ -2,7 +2,7 @@
 // share PostgreSQL and a private Redis; the AWS SDK (client-sso) calls node A, the administrator
 // changes things through node B's admin API. The events are published on node B only; node A learns
 // through what the reactions write to Redis (the authorization epoch, the credential cache).
-import { GetRoleCredentialsCommand, ListAccountsCommand, SSOClient } from '@aws-sdk/client-sso';
+import { GetRoleCredentialsCommand, ListAccountsCommand, type SSOClient } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
