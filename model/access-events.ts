@@ -21,6 +21,10 @@ export type AssignmentRemovalCause = 'unassigned' | 'account-deleted' | 'permiss
 export type AccessEvent =
   /** A user can no longer sign in (disabled, not deleted). */
   | { type: 'user.disabled'; userId: string }
+  /**
+   * The user, their memberships and assignments are gone: each account assignment publishes its
+   * own assignment.removed first; their application assignments go with this event alone.
+   */
   | { type: 'user.deleted'; userId: string }
   /**
    * Attributes a session tag can be mapped from changed (instance accessControlAttributes): the
@@ -29,7 +33,7 @@ export type AccessEvent =
   | { type: 'user.attributes-changed'; userId: string; attributes: string[] }
   | { type: 'membership.added'; groupId: string; userId: string }
   | { type: 'membership.removed'; groupId: string; userId: string }
-  /** The group and its memberships are gone (its assignments each publish assignment.removed). */
+  /** As user.deleted, for a group and its memberships. */
   | { type: 'group.deleted'; groupId: string }
   | { type: 'assignment.created'; assignment: AssignmentRef }
   /** One per assignment, also for each one a cascading deletion removed. */

@@ -25,7 +25,7 @@ import type { AccessEventBus } from './bus.ts';
 const CHANGES_SNAPSHOTS: Record<AccessEventType, boolean> = {
   'user.disabled': true,
   'user.deleted': true,
-  // The snapshot holds the user record; the assertion re-reads the user anyway.
+  // The snapshot holds the user record: kept as current as the rest of it.
   'user.attributes-changed': true,
   'membership.added': true,
   'membership.removed': true,
