@@ -6,11 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { AccountService } from '../../access/accounts.ts';
+import { ApplicationService } from '../../access/applications/application-service.ts';
 import { AssignmentService } from '../../access/assignments.ts';
 import { AccessEventBus } from '../../access/events/bus.ts';
 import { InstanceSettingsService } from '../../access/instance-settings.ts';
 import { PermissionSetService } from '../../access/permission-sets.ts';
+import { BuiltinDirectory } from '../../directory/builtin-directory.ts';
 import { GroupService } from '../../directory/groups.ts';
+import { IdentitySourceConfig } from '../../directory/identity-source-config.ts';
 import { PasswordHasher } from '../../directory/passwords.ts';
 import { UserService } from '../../directory/users.ts';
 import type { AccessEvent } from '../../model/access-events.ts';
@@ -49,6 +52,24 @@ export function accessEventsContract(freshDatabase: () => Promise<Fresh>): void 
         accounts: new AccountService(stores, 'https://signin.aws.amazon.com/saml', events),
         permissionSets: new PermissionSetService(stores, events),
         instance: new InstanceSettingsService(stores, events),
+        applications: new ApplicationService({
+          store: stores.applications,
+          directory: stores.directory,
+          transaction: stores.transaction,
+          ownEntityIds: ['https://gatehouse.example.com/saml/metadata'],
+          fetch: () => Promise.reject(new Error('no metadata is fetched in this test')),
+          instanceTrust: async () => (await stores.instance.getOrCreate()).metadataTrust,
+          events,
+        }),
+        identitySource: new IdentitySourceConfig({
+          builtin: new BuiltinDirectory(stores.directory, new PasswordHasher()),
+          directory: stores.directory,
+          settings: stores.settings,
+          transaction: stores.transaction,
+          environment: null,
+          key: randomBytes(32),
+          events,
+        }),
       };
     };
 
@@ -114,6 +135,25 @@ export function accessEventsContract(freshDatabase: () => Promise<Fresh>): void 
         [{ type: 'instance.abac-changed', attributes: ['department'] }],
         // The same mapping again is no change of it.
         [{ type: 'user.disabled', userId: user.id }],
+      ]);
+    });
+
+    it('application assignments and the identity source publish their changes too', async () => {
+      const { user, group } = await world();
+      const tag = randomBytes(4).toString('hex');
+      const app = await svc.applications.create({ name: `app-${tag}`, entityId: `https://sp-${tag}.example.com`, acs: [{ url: `https://sp-${tag}.example.com/acs` }] }, 'admin');
+      expect(batches).to.deep.equal([]);
+      await svc.applications.assign(app.id, { principalType: 'USER', principalId: user.id }, 'admin');
+      await svc.applications.assign(app.id, { principalType: 'GROUP', principalId: group.id }, 'admin');
+      await svc.applications.unassign(app.id, { principalType: 'USER', principalId: user.id }, 'admin');
+      await svc.applications.delete(app.id, false, 'admin');
+      await svc.identitySource.reset('admin');
+      expect(batches).to.deep.equal([
+        [{ type: 'application-assignment.changed', applicationId: app.id, principal: { type: 'USER', id: user.id } }],
+        [{ type: 'application-assignment.changed', applicationId: app.id, principal: { type: 'GROUP', id: group.id } }],
+        [{ type: 'application-assignment.changed', applicationId: app.id, principal: { type: 'USER', id: user.id } }],
+        [{ type: 'application-assignment.changed', applicationId: app.id, principal: null }],
+        [{ type: 'identity-source.changed' }],
       ]);
     });
 
