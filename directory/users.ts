@@ -105,6 +105,8 @@ export class UserService {
     const passwordHash = data.password === undefined ? null : await this.passwords.hash(data.password);
     const { password: _password, ...patch } = data;
     return this.stores.transaction(async (tx) => {
+      // Read again in the transaction: what the events say changed is measured against this.
+      const stored = (await tx.directory.getUser(id)) ?? before;
       const user = await tx.directory.updateUser(id, patch satisfies UserPatch);
       if (passwordHash) await tx.directory.setPasswordHash(id, passwordHash);
       await tx.audit.append({
@@ -114,8 +116,8 @@ export class UserService {
         detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null },
       });
       const events: AccessEvent[] = [];
-      if (before.enabled && !user.enabled) events.push({ type: 'user.disabled', userId: id });
-      const attributes = changedTagSources(before, user);
+      if (stored.enabled && !user.enabled) events.push({ type: 'user.disabled', userId: id });
+      const attributes = changedTagSources(stored, user);
       if (attributes.length > 0) events.push({ type: 'user.attributes-changed', userId: id, attributes });
       this.events.afterCommit(tx, ...events);
       return user;
