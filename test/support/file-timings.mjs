@@ -5,6 +5,7 @@
 // appends "<seconds> <file>" lines to the file named. (Serial runs: test/support/timing-reporter.cjs.)
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 
 const out = process.env.GATEHOUSE_TEST_TIMINGS;
 let started = 0;
