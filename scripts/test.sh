@@ -17,12 +17,13 @@ step() {
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npm run --silent lint
 
-# Test files run in two worker processes (GATEHOUSE_TEST_JOBS=N for another number, 1 for one
-# file after another). Each test starts its own servers and its own databases; servers a test
-# restarts on the same port (slapd, Redis) get ports no other worker can be handed meanwhile
-# (test/support/free-port.ts restartablePorts). GATEHOUSE_TEST_TIMINGS=<file> records how long
-# each file took (test/support/file-timings.mjs; docs/development.md).
-jobs=${GATEHOUSE_TEST_JOBS:-2}
+# Test files run one after another by default; GATEHOUSE_TEST_JOBS=N runs them in N worker
+# processes. Each test starts its own servers and its own databases; servers a test restarts on the
+# same port (slapd, Redis) get ports no other worker can be handed meanwhile (test/support/free-port.ts
+# restartablePorts). Two workers were not faster on the shared 2-core machine they were measured on
+# (docs/development.md, "How long the tests take"). GATEHOUSE_TEST_TIMINGS=<file> records how long
+# each file took (with workers: test/support/file-timings.mjs).
+jobs=${GATEHOUSE_TEST_JOBS:-1}
 parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()
 counts=$(mktemp)
