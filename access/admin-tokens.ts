@@ -4,6 +4,7 @@
 // so guesses here and there add up.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentitySource } from '../directory/identity-source.ts';
+import { systemClock, type Clock } from '../model/clock.ts';
 import { ForbiddenError, UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { TransactionalStores } from '../store/stores.ts';
@@ -20,6 +21,7 @@ export class AdminTokenService {
     private readonly passwords: PasswordCheck,
     private readonly stores: TransactionalStores<'directory' | 'apiTokens' | 'audit'>,
     private readonly ttlMinutes: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -35,7 +37,7 @@ export class AdminTokenService {
       throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
     const token = PREFIX + randomBytes(32).toString('base64url');
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const expiresAt = new Date(now.getTime() + this.ttlMinutes * 60_000);
     await this.stores.transaction(async (tx) => {
       await tx.apiTokens.create({ hash: hashToken(token), userId: user.id, createdAt: now, expiresAt });
@@ -47,7 +49,7 @@ export class AdminTokenService {
   /** The administrator behind a bearer token, checked afresh on every call (disable or demotion bites at once). */
   async authenticate(bearer: string | undefined): Promise<User> {
     if (!bearer || !bearer.startsWith(PREFIX) || bearer.length > 128) throw new UnauthenticatedError('A valid bearer token is required');
-    const token = await this.stores.apiTokens.find(hashToken(bearer));
+    const token = await this.stores.apiTokens.find(hashToken(bearer), new Date(this.clock.now()));
     if (!token) throw new UnauthenticatedError('The bearer token is unknown or expired');
     const user = await this.stores.directory.getUser(token.userId);
     if (!user || !user.enabled) throw new UnauthenticatedError('The bearer token is unknown or expired');

@@ -22,6 +22,7 @@
 //   membership kept in an external directory (LDAP), a change whose epoch write failed, a change
 //   made straight in the database.
 import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../model/clock.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
 export const AUTHORIZATION_EPOCH_KEY = 'authz-epoch';
@@ -62,7 +63,7 @@ export class AuthorizationEpoch {
 
 interface Held<T> {
   epoch: string;
-  /** When the epoch it carries was read (Date.now()). */
+  /** When the epoch it carries was read (Clock.now()). */
   at: number;
   value: T;
 }
@@ -76,7 +77,7 @@ export class EpochSnapshots<T> {
   readonly #held = new Map<string, Held<T>>();
   readonly #building = new Map<string, Promise<T>>();
 
-  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number } = {}) {}
+  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {}) {}
 
   get #maxAgeMs(): number {
     return this.options.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS;
@@ -88,7 +89,7 @@ export class EpochSnapshots<T> {
   }
 
   /** The snapshot for `key` if it was built under `epoch` and is young enough; else `build()` it under `epoch`. */
-  async get(key: string, epoch: string, build: () => Promise<T>, now = Date.now()): Promise<T> {
+  async get(key: string, epoch: string, build: () => Promise<T>, now = (this.options.clock ?? systemClock).now()): Promise<T> {
     const held = this.#held.get(key);
     if (held !== undefined) {
       if (held.epoch === epoch && now - held.at < this.#maxAgeMs) {

@@ -18,6 +18,7 @@
 // can leave an entry behind; such an entry can only be read by its own user, after the entitlement
 // check has passed again.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../model/clock.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
 export interface RoleCredentials {
@@ -55,12 +56,13 @@ export class CredentialCache {
     private readonly store: EphemeralStore,
     /** 32 bytes (ServerSecret.deriveKey('role-credential-cache')). */
     private readonly key: Buffer,
+    private readonly clock: Clock = systemClock,
   ) {
     if (key.length !== 32) throw new Error('the credential cache key must be 32 bytes');
   }
 
   /** The cached credentials, or null when absent, unreadable, or within the margin of expiry. */
-  async get(userId: string, accountId: string, permissionSetId: string, now = Date.now()): Promise<RoleCredentials | null> {
+  async get(userId: string, accountId: string, permissionSetId: string, now = this.clock.now()): Promise<RoleCredentials | null> {
     const key = entryKey(userId, accountId, permissionSetId);
     return this.read(key, await this.store.get(key), now);
   }
@@ -71,7 +73,7 @@ export class CredentialCache {
   }
 
   /** What `get` would return, from a value already read under `key` (only that entry's key opens it). */
-  read(key: string, raw: string | null, now = Date.now()): RoleCredentials | null {
+  read(key: string, raw: string | null, now = this.clock.now()): RoleCredentials | null {
     if (raw === null) return null;
     const credentials = this.#openOnce(key, raw);
     if (!credentials || credentials.expiration.getTime() - now <= CACHE_MARGIN_SECONDS * 1000) return null;
@@ -93,7 +95,7 @@ export class CredentialCache {
   }
 
   /** Stores credentials until 5 minutes before they expire; credentials closer to expiry are not kept. */
-  async put(userId: string, accountId: string, permissionSetId: string, credentials: RoleCredentials, now = Date.now()): Promise<void> {
+  async put(userId: string, accountId: string, permissionSetId: string, credentials: RoleCredentials, now = this.clock.now()): Promise<void> {
     const ttl = Math.floor((credentials.expiration.getTime() - now) / 1000) - CACHE_MARGIN_SECONDS;
     if (ttl < 1) return;
     const key = entryKey(userId, accountId, permissionSetId);

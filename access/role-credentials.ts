@@ -30,6 +30,7 @@
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
+import type { Clock } from '../model/clock.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../model/errors.ts';
 import { ACCOUNT_ID, PERMISSION_SET_NAME } from '../model/ids.ts';
 import type { Account, Group, PermissionSet, User } from '../model/types.ts';
@@ -124,9 +125,11 @@ export class RoleCredentialService {
       portalSession: (portalSessionHash: string) => Promise<{ authnInstant: string; sessionIndex: string } | null>;
       /** Snapshot bounds; defaults in authorization-epoch.ts. */
       snapshots?: { maxEntries?: number; maxAgeMs?: number };
+      /** Decides when a snapshot is too old to use. */
+      clock?: Clock;
     },
   ) {
-    this.#snapshots = new EpochSnapshots(deps.snapshots);
+    this.#snapshots = new EpochSnapshots({ ...deps.snapshots, clock: deps.clock });
   }
 
   /**

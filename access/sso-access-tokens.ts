@@ -14,6 +14,7 @@
 // (EphemeralStore.getMany). The store stays the authority: the record must still be there, equal,
 // at every call, so revocation and the session's end take effect on every node at once.
 import { createHash, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../model/clock.ts';
 import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
@@ -52,7 +53,10 @@ interface KnownRecord {
 export class SsoAccessTokenService {
   readonly #known = new Map<string, KnownRecord>();
 
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Issues a token that lives `ttlSeconds`, cut short to the portal session's own end. Also gives
@@ -63,7 +67,7 @@ export class SsoAccessTokenService {
     if (sessionTtl === null) throw new UnauthenticatedError('The portal session in which this sign-in was approved has ended; sign in again');
     const expiresIn = Math.max(1, Math.min(ttlSeconds, sessionTtl));
     const accessToken = `aoa${randomBytes(32).toString('base64url')}`;
-    const record: SsoAccessToken = { ...data, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    const record: SsoAccessToken = { ...data, expiresAt: new Date(this.clock.now() + expiresIn * 1000).toISOString() };
     await this.store.set(tokenKey(accessToken), JSON.stringify(record), expiresIn);
     await this.store.addToSet(sessionIndexKey(data.portalSessionHash), tokenKey(accessToken), sessionTtl);
     return { accessToken, expiresIn, storeKey: tokenKey(accessToken) };
@@ -98,11 +102,11 @@ export class SsoAccessTokenService {
       if (raw === null) return null;
       const token = JSON.parse(raw) as SsoAccessToken;
       known = { raw, token, expiresAtMs: Date.parse(token.expiresAt) };
-      if (known.expiresAtMs <= Date.now()) return null;
+      if (known.expiresAtMs <= this.clock.now()) return null;
       values = await this.store.getMany([portalSessionKey(token.portalSessionHash), ...extraKeys(token)]);
       this.#remember(key, known);
     }
-    if (known.expiresAtMs <= Date.now()) {
+    if (known.expiresAtMs <= this.clock.now()) {
       this.#known.delete(key);
       return null;
     }

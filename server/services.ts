@@ -37,6 +37,7 @@ import { SigningKeyService } from '../access/signing-keys/signing-key-service.ts
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
 import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
+import { dateNow, systemClock, type Clock } from '../model/clock.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
 import { BuiltinDirectory } from '../directory/builtin-directory.ts';
@@ -104,6 +105,8 @@ export interface Services {
   appSso: AppSsoContext;
   /** Re-fetches URL metadata when due; started by server/main.ts only (tests call tick()). */
   metadataRefresher: MetadataRefresher;
+  /** The time every expiry decision reads (model/clock.ts). */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -111,9 +114,12 @@ export interface Services {
 export interface ServiceOptions {
   /** argon2id cost of new password hashes (directory/passwords.ts); default: the production cost. */
   passwordHashCost?: Argon2idCost;
+  /** The time expiry decisions read; default: the system clock. Tests pass one they can move forward. */
+  clock?: Clock;
 }
 
 export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
@@ -148,7 +154,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       sealKey: signingSealKey(serverSecret),
       configured: () => readConfiguredSigningKey({ certsDir: config.certsDir, keyPem: config.signingKeyPem, certPem: config.signingCertPem }),
       generate: () => generateSigningKey(entityId),
-      now: () => new Date(),
+      now: () => dateNow(clock),
     });
     if (config.signingKeyPem !== null && config.signingCertPem !== null) {
       const configured = signingKeyFromPem(config.signingKeyPem, config.signingCertPem, 'the environment');
@@ -163,6 +169,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       store: sql.signingKeys,
       sealKey: signingSealKey(serverSecret),
       refreshMs: config.signingKeysRefreshSeconds * 1000,
+      now: () => clock.now(),
       onRefreshError: (err) => logger.error({ err }, 'signing keys could not be re-read; still using the ones read before'),
     });
     await signingKeyring.reload();
@@ -194,7 +201,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const ldapSource = new ActiveIdentitySource(identitySourceConfig, 'ldap');
   const identitySource = (): IdentitySource => activeSource;
   const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
-  const portalSessions = new PortalSessionService(ephemeral);
+  const portalSessions = new PortalSessionService(ephemeral, clock);
   const signInThrottle = new SignInThrottle(ephemeral);
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
@@ -205,8 +212,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
     logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
   const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml, reportLeftOutTag);
   const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
-  const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
-  const ssoAccessTokens = new SsoAccessTokenService(ephemeral);
+  const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'), clock);
+  const ssoAccessTokens = new SsoAccessTokenService(ephemeral, clock);
   const metadataAddresses = new AddressPolicy(config.metadataFetch.allowPrivateTargets);
   const applicationDeps = {
     store: sql.applications,
@@ -215,7 +222,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ownEntityIds: [entityId],
     instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
-    now: () => new Date(),
+    now: () => dateNow(clock),
     events: accessEvents,
   };
   const applications = new ApplicationService(applicationDeps);
@@ -224,6 +231,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ephemeral,
     refresh: (app) => refreshApplicationMetadata(app, applicationDeps, 'system'),
     intervalMs: config.metadataFetch.refreshIntervalSeconds * 1000,
+    now: () => dateNow(clock),
     // Longer than a fetch can take (one deadline covers every redirect hop).
     lockSeconds: Math.ceil(config.metadataFetch.timeoutMs / 1000) + 60,
     onError: (err, app) => logger.warn({ err, applicationId: app?.id }, 'metadata refresh failed'),
@@ -252,10 +260,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
     entitlements,
     instanceSettings: new InstanceSettingsService(sql, accessEvents),
     accessEvents,
-    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes),
+    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes, clock),
     audit: sql.audit,
     signingKeyring,
-    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId }),
+    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock) }),
     saml,
     portalSessions,
     signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),
@@ -263,7 +271,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     awsFederation,
     ssoAccessTokens,
     ssoOidc: new SsoOidcService(
-      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor },
+      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock },
       { baseUrl: config.baseUrl },
     ),
     ssoLogout: new SsoLogoutService({ tokens: ssoAccessTokens, families: new TokenFamilies(ephemeral), credentialCache, audit: sql.audit }),
@@ -275,6 +283,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       ephemeral,
       portalSessions,
       reportLeftOutTag,
+      clock,
     }),
     sts,
     credentialCache,
@@ -288,12 +297,14 @@ export async function createServices(config: Config, logger: Logger, options: Se
       epoch: authorizationEpoch,
       tokens: ssoAccessTokens,
       portalSession: (hash) => portalSessions.getByHash(hash),
+      clock,
     }),
     identitySource,
     identitySourceFor,
     identitySourceConfig,
     applications,
     metadataRefresher,
+    clock,
     async close() {
       await metadataRefresher.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);

@@ -64,7 +64,7 @@ export function portalRouter(services: Services): Router {
       // A previous session in this browser ends: one person, one session per browser.
       const previous = readCookie(req, SESSION_COOKIE, secure);
       if (previous) await services.portalSessions.destroy(previous);
-      setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: Math.round((Date.parse(session.expiresAt) - Date.now()) / 1000) });
+      setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: Math.round((Date.parse(session.expiresAt) - services.clock.now()) / 1000) });
       clearCookie(res, LOGIN_CSRF_COOKIE, secure);
       res.redirect(303, returnTo);
     } catch (e) {

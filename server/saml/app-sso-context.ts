@@ -10,6 +10,7 @@ import type { PortalSessionService } from '../../access/portal-sessions.ts';
 import type { ServerSecret } from '../../access/server-secret.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { InstanceStore } from '../../store/stores.ts';
+import { dateNow, type Clock } from '../../model/clock.ts';
 
 /** Allowed clock difference with SPs, both ways (SAML2Int G01: 3–5 minutes; Shibboleth PT3M). */
 export const SAML_CLOCK_SKEW_SECONDS = DEFAULT_CLOCK_SKEW_SECONDS;
@@ -28,12 +29,14 @@ export function buildAppSso(deps: {
   ephemeral: EphemeralStore;
   portalSessions: PortalSessionService;
   reportLeftOutTag?: LeftOutSessionTagReport;
+  clock: Clock;
 }): AppSsoContext {
   return {
     decisions: new AppSsoService({
       reachable: deps.reachable,
       instance: deps.instance,
       persistentIdKey: deps.serverSecret.deriveKey(PERSISTENT_NAMEID_KEY_PURPOSE),
+      now: () => dateNow(deps.clock),
       ...(deps.reportLeftOutTag ? { reportLeftOutTag: deps.reportLeftOutTag } : {}),
     }),
     requests: new AppSsoRequests(deps.ephemeral, SAML_CLOCK_SKEW_SECONDS),

@@ -62,7 +62,7 @@ export async function beginPortalLogout(services: Services, session: PortalSessi
     hops.push({ applicationId: app.id, entityId, name: app.name, nameId: issued.nameId, nameIdFormat: issued.nameIdFormat, sessionIndex: session.sessionIndex });
   }
   if (hops.length === 0) return null;
-  const key = await context.logoutChains.start(hops, { ...(origin ? { origin } : {}), finalUrl: '/start' });
+  const key = await context.logoutChains.start(hops, { ...(origin ? { origin } : {}), finalUrl: '/start', now: services.clock.now() });
   return `${SLO_PROGRESS_PATH}?k=${key}`;
 }
 
@@ -84,7 +84,7 @@ export function sloRouter(services: Services): Router {
     let accepted;
     try {
       message = decode();
-      accepted = await acceptLogoutRequest(message, { findApplication, expectedDestination: sloUrl, clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS });
+      accepted = await acceptLogoutRequest(message, { findApplication, expectedDestination: sloUrl, clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS, now: new Date(services.clock.now()) });
       await context.requests.markSeen('LogoutRequest', accepted.application.entityId, accepted.request.id);
     } catch (e) {
       await recordRefusal(services.audit, req, 'LogoutRequest', e, {
@@ -163,7 +163,7 @@ export function sloRouter(services: Services): Router {
       try {
         const app = await services.sql.applications.get(hop.applicationId);
         if (!app) throw new ValidationError('application removed');
-        const response = readLogoutResponse(message, app.entityId, app.signingCertificates, { expectedDestination: sloUrl, clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS });
+        const response = readLogoutResponse(message, app.entityId, app.signingCertificates, { expectedDestination: sloUrl, clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS, now: new Date(services.clock.now()) });
         // Signed when the app can sign (SAML2Int IDP30), and answering exactly our request.
         const trusted = (response.signed || app.signingCertificates.length === 0) && response.inResponseTo === hop.requestId;
         hop.state = trusted && response.status === STATUS_SUCCESS ? 'confirmed' : 'failed';
@@ -195,7 +195,7 @@ export function sloRouter(services: Services): Router {
     const key = typeof req.query.k === 'string' ? req.query.k : '';
     const chain = await context.logoutChains.get(key);
     if (!chain) return res.redirect(303, '/start');
-    const hop = nextHop(chain, Date.now(), req.query.skip === '1');
+    const hop = nextHop(chain, services.clock.now(), req.query.skip === '1');
     if (!hop) {
       await context.logoutChains.finish(key);
       if (chain.origin) return answerOrigin(res, chain.origin, chain.hops);

@@ -65,6 +65,7 @@ export function ssoRouter(services: Services): Router {
         findApplication,
         expectedDestination: idpSsoUrl(services.config.baseUrl),
         clockSkewSeconds: SAML_CLOCK_SKEW_SECONDS,
+        now: new Date(services.clock.now()),
       });
       await context.requests.markSeen('AuthnRequest', accepted.application.entityId, accepted.request.id);
     } catch (e) {
@@ -85,7 +86,7 @@ export function ssoRouter(services: Services): Router {
         forceAuthn: request.forceAuthn,
         isPassive: request.isPassive,
         ...(request.nameIdPolicy?.format !== undefined ? { requestedNameIdFormat: request.nameIdPolicy.format } : {}),
-        receivedAt: Date.now(),
+        receivedAt: services.clock.now(),
       },
       readCookie(req, SSO_BROWSER_COOKIE, secure),
     );
