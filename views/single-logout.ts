@@ -1,6 +1,6 @@
 // Pages of front-channel Single Logout: one hop ("Signing you out of <app>…", which carries our
 // LogoutRequest to the app and offers to skip it), and the end ("You are signed out").
-import type { LogoutHop } from '../access/app-sso-logout.ts';
+import type { LogoutHop } from '../access/app-sso/logout-chains.ts';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
 
