@@ -59,9 +59,11 @@ export function createApp(services: Services, state: AppState = { draining: fals
     singleLogout: services.appSso.singleLogout,
   }));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
-  app.use(oidcRouter({ ssoOidc: services.ssoOidc }));
-  app.use(deviceRouter({ ...portalSession, devices: services.ssoOidc.devices, approvals }));
-  app.use(authorizeRouter({ ...portalSession, codes: services.ssoOidc.codes, approvals }));
+  // The SSO OIDC service is read at each request (getters): tests replace the registry's entry
+  // with one of other settings while the server runs (test/aws/oidc-fixtures.ts).
+  app.use(oidcRouter({ get ssoOidc() { return services.ssoOidc; } }));
+  app.use(deviceRouter({ ...portalSession, approvals, get devices() { return services.ssoOidc.devices; } }));
+  app.use(authorizeRouter({ ...portalSession, approvals, get codes() { return services.ssoOidc.codes; } }));
   app.use(portalCredentialsRouter({
     ...portalSession,
     baseUrl: config.baseUrl,

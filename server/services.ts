@@ -317,7 +317,12 @@ export async function createServices(config: Config, logger: Logger, options: Se
     signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
     portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
     accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit }),
-    browserApprovals: new BrowserApprovals({ devices: ssoOidc.devices, codes: ssoOidc.codes, audit: sql.audit }),
+    // ssoOidc is read at each call: tests replace it with one of other settings (test/aws/oidc-fixtures.ts).
+    browserApprovals: new BrowserApprovals({
+      get devices() { return services.ssoOidc.devices; },
+      get codes() { return services.ssoOidc.codes; },
+      audit: sql.audit,
+    }),
     userAccess: new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit }),
     auditLog: new AuditLog(sql.audit),
     readiness: [
