@@ -12,8 +12,8 @@ import type { ResponseDelivery } from './responses.ts';
 
 export interface IdpInitiatedSignInDeps {
   applications: Pick<ApplicationStore, 'get'>;
-  decisions: AppSsoService;
-  responses: ResponseDelivery;
+  decisions: Pick<AppSsoService, 'decide'>;
+  responses: Pick<ResponseDelivery, 'assertion' | 'status'>;
   audit: AuditStore;
 }
 

@@ -34,9 +34,9 @@ export type ContinueOutcome = PostStep | { kind: 'sign-in'; returnTo: string };
 
 export interface SpInitiatedSignInDeps {
   applications: Pick<ApplicationStore, 'get' | 'getByEntityId'>;
-  requests: AppSsoRequests;
-  decisions: AppSsoService;
-  responses: ResponseDelivery;
+  requests: Pick<AppSsoRequests, 'markSeen' | 'keep' | 'find' | 'consume'>;
+  decisions: Pick<AppSsoService, 'decide'>;
+  responses: Pick<ResponseDelivery, 'assertion' | 'status'>;
   audit: AuditStore;
   /** Our SingleSignOnService URL: the Destination a request must name. */
   ssoUrl: string;

@@ -11,7 +11,7 @@ import type { PortalSession, PortalSessionService } from '../portal-sessions.ts'
 export type IdentitySourceFor = (source: User['source']) => IdentitySource;
 
 /** The user as their identity source has them now: null when removed or disabled since. */
-export async function activeUser(source: IdentitySource, userId: string): Promise<User | null> {
+export async function activeUser(source: Pick<IdentitySource, 'getUser'>, userId: string): Promise<User | null> {
   const user = await source.getUser(userId);
   return user && user.enabled ? user : null;
 }
