@@ -1,5 +1,4 @@
 // The access portal at /start: sign in, the accounts list, federation into an account, sign out.
-import { randomBytes } from 'node:crypto';
 import express, { Router, type Response } from 'express';
 import type { AccountSignIn } from '../../access/aws/account-sign-in.ts';
 import type { EntitlementService } from '../../access/entitlements.ts';
@@ -8,11 +7,11 @@ import type { PortalSignOut } from '../../access/sessions/sign-out.ts';
 import { SIGN_IN_FAILED, type SignInService } from '../../access/sign-in.ts';
 import { isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
-import { signInPage } from '../../views/sign-in.ts';
 import { renderStep } from '../http/browser-step.ts';
 import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, sameSecret, sessionForPost, signedInPerson, type PortalSessionDeps } from '../http/portal-session.ts';
+import { showSignIn as signInForm, type SignInPageOptions } from '../http/sign-in-page.ts';
 import { portalErrorHandler } from './errors.ts';
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
@@ -35,12 +34,7 @@ export function portalRouter(services: PortalRouterDeps): Router {
   router.use(pageSecurity);
   router.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 20 }));
 
-  const showSignIn = (res: Response, status: number, o: { error?: string; userName?: string; returnTo?: string } = {}) => {
-    // Double-submit token for the sign-in form, which has no session yet.
-    const csrfToken = randomBytes(24).toString('base64url');
-    setCookie(res, LOGIN_CSRF_COOKIE, csrfToken, { secure, maxAgeSeconds: 3600 });
-    res.status(status).type('html').send(signInPage({ nonce: nonceOf(res), csrfToken, ...o }));
-  };
+  const showSignIn = (res: Response, status: number, o: SignInPageOptions = {}) => signInForm(res, secure, status, o);
 
   router.get('/start', async (req, res) => {
     const person = await signedInPerson(services, req, res);

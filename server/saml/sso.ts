@@ -9,19 +9,18 @@
 // Hostile or broken input gets a plain 400 page saying why, and nothing is sent to any SP; each
 // refusal, a replay included, is logged at warn level and audited (access/app-sso/refusals.ts).
 import express, { Router, type Request, type Response } from 'express';
-import { randomBytes } from 'node:crypto';
 import { SSO_CONTINUE_PATH } from '../../access/app-sso/paths.ts';
 import { PENDING_REQUEST_TTL_SECONDS } from '../../access/app-sso/requests.ts';
 import type { SpInitiatedSignIn } from '../../access/app-sso/sp-initiated.ts';
 import { decodePostBinding, decodeRedirectBinding, type InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { ValidationError } from '../../model/errors.ts';
-import { signInPage } from '../../views/sign-in.ts';
 import { renderStep } from '../http/browser-step.ts';
-import { LOGIN_CSRF_COOKIE, readCookie, setCookie } from '../http/cookies.ts';
+import { readCookie, setCookie } from '../http/cookies.ts';
 import { inboundCall } from '../http/inbound-call.ts';
-import { nonceOf, pageSecurity } from '../http/page-security.ts';
+import { pageSecurity } from '../http/page-security.ts';
 import { signedInPerson, type PortalSessionDeps } from '../http/portal-session.ts';
 import { rawQueryOf } from '../http/raw-query.ts';
+import { showSignIn } from '../http/sign-in-page.ts';
 import { portalErrorHandler } from '../portal/errors.ts';
 
 export const SSO_PATH = '/saml/sso';
@@ -60,17 +59,11 @@ export function ssoRouter(deps: SsoRouterDeps): Router {
   router.get(SSO_CONTINUE_PATH, pageSecurity, async (req, res) => {
     const key = typeof req.query.k === 'string' ? req.query.k : '';
     const outcome = await deps.spInitiated.continue(key, readCookie(req, SSO_BROWSER_COOKIE, secure), () => signedInPerson(deps, req, res));
-    if (outcome.kind === 'sign-in') return showSignIn(res, secure, outcome.returnTo);
+    // The portal's sign-in form, returning here afterwards.
+    if (outcome.kind === 'sign-in') return showSignIn(res, secure, 200, { returnTo: outcome.returnTo });
     renderStep(res, outcome);
   });
 
   router.use([SSO_PATH, SSO_CONTINUE_PATH], portalErrorHandler);
   return router;
-}
-
-/** The portal's sign-in form, returning here afterwards (the portal's /start/login does the sign-in). */
-function showSignIn(res: Response, secure: boolean, returnTo: string): void {
-  const csrfToken = randomBytes(24).toString('base64url');
-  setCookie(res, LOGIN_CSRF_COOKIE, csrfToken, { secure, maxAgeSeconds: 3600 });
-  res.status(200).type('html').send(signInPage({ nonce: nonceOf(res), csrfToken, returnTo }));
 }
