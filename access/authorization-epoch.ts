@@ -8,9 +8,11 @@
 // Rules that make it correct:
 // - A snapshot is tagged with the epoch read BEFORE its data is read, and is used only while the
 //   epoch read at the moment of a call is that same value. A change commits its data first and
-//   replaces the epoch after (once its transaction has committed, never for one that rolled back;
-//   docs/architecture.md, "Transactions"), so a reader who saw the old epoch either read the old
-//   data (and its snapshot is stale at the next call) or read the new data (harmless).
+//   replaces the epoch after: the epoch subscribes to the access-change events, which are published
+//   once the change's transaction has committed, never for one that rolled back
+//   (access/events/access-reactions.ts; docs/architecture.md, "Events"). So a reader who saw the old
+//   epoch either read the old data (and its snapshot is stale at the next call) or read the new
+//   data (harmless).
 // - A missing epoch (Redis restarted empty, evicted, expired) is created anew with a fresh random
 //   value, so nothing built before is ever taken as current; values are random, never counters,
 //   for exactly this reason.
@@ -20,9 +22,7 @@
 //   membership kept in an external directory (LDAP), a change whose epoch write failed, a change
 //   made straight in the database.
 import { randomBytes } from 'node:crypto';
-import type { AuditEvent } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { AuditStore, SqlStores, UnitOfWork } from '../store/stores.ts';
 
 export const AUTHORIZATION_EPOCH_KEY = 'authz-epoch';
 /** After this long without a change the key lapses and is re-created: every snapshot is rebuilt once. */
@@ -58,61 +58,6 @@ export class AuthorizationEpoch {
   async bump(): Promise<void> {
     await this.store.set(this.key, newEpoch(), EPOCH_TTL_SECONDS);
   }
-}
-
-/**
- * Audit actions of changes that can alter what someone reaches: users (enabled, deleted), groups
- * and memberships, account assignments, the identity source, and the accounts and permission sets
- * a snapshot holds (names, session durations, deletions that cascade to assignments).
- */
-const CHANGES_ACCESS = /^(user|group|assignment|identity-source|account|permission-set)\./;
-
-export function changesAccess(action: string): boolean {
-  return CHANGES_ACCESS.test(action);
-}
-
-/**
- * The stores handed to the administration services: appending the event of a change that alters
- * access also replaces the epoch. Every such change appends its event with the change, so this one
- * hook covers them all. Inside a transaction the epoch is replaced once it has committed (never
- * for a change that rolled back); outside one, after the append, even when the append itself
- * fails (the change is already in). A failure to replace it fails the change's request.
- */
-export function bumpingEpochOnAccessChanges(stores: SqlStores, epoch: AuthorizationEpoch): SqlStores {
-  return {
-    ...stores,
-    audit: bumpingAfterAppend(stores.audit, epoch),
-    transaction: (work) => stores.transaction((tx) => work({ ...tx, audit: bumpingAfterCommit(tx, epoch) })),
-  };
-}
-
-function bumpingAfterAppend(audit: AuditStore, epoch: AuthorizationEpoch): AuditStore {
-  return {
-    async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
-      if (!changesAccess(event.action)) return audit.append(event);
-      try {
-        return await audit.append(event);
-      } finally {
-        await epoch.bump();
-      }
-    },
-    list: (query) => audit.list(query),
-  };
-}
-
-function bumpingAfterCommit(tx: UnitOfWork, epoch: AuthorizationEpoch): AuditStore {
-  let bumping = false;
-  return {
-    async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
-      const appended = await tx.audit.append(event);
-      if (changesAccess(event.action) && !bumping) {
-        bumping = true;
-        tx.afterCommit(() => epoch.bump());
-      }
-      return appended;
-    },
-    list: (query) => tx.audit.list(query),
-  };
 }
 
 interface Held<T> {
@@ -171,6 +116,11 @@ export class EpochSnapshots<T> {
   /** Forgets one key (e.g. the user could not be read: nothing is kept for them). */
   forget(key: string): void {
     this.#held.delete(key);
+  }
+
+  /** Forgets every snapshot held. */
+  clear(): void {
+    this.#held.clear();
   }
 
   get size(): number {

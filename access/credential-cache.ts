@@ -7,9 +7,11 @@
 //   copied under another user's key does not decrypt (it is treated as a miss).
 // - Kept until 5 minutes before the credentials expire, so nobody is handed credentials about to
 //   lapse (JS SDK and botocore refresh shortly before expiry).
-// - Purged when the user signs out of the CLI (SSO Logout), is disabled or deleted, and when an
-//   assignment of the (account, permission set) goes away: then every user's entry for that pair
-//   goes, as a group assignment may have been the reason any of them had it.
+// - Purged when the user signs out of the CLI (SSO Logout), is disabled or deleted, when an
+//   attribute a session tag can carry changes, and when an assignment of the (account, permission
+//   set) goes away: then every user's entry for that pair goes, as a group assignment may have been
+//   the reason any of them had it. Everything goes when the attribute → session tag mapping
+//   changes (access/events/access-reactions.ts).
 //
 // The cache is never the authority: callers check the token, the user and the entitlement at the
 // moment of every call before they ask it (docs/security.md: "Only what is assigned, at that moment"). A purge racing a concurrent fill
@@ -33,6 +35,8 @@ const MAX_ENTRY_SECONDS = 43200;
 const entryKey = (userId: string, accountId: string, permissionSetId: string) => `role-creds:${userId}:${accountId}:${permissionSetId}`;
 const userIndexKey = (userId: string) => `role-creds-by-user:${userId}`;
 const pairIndexKey = (accountId: string, permissionSetId: string) => `role-creds-by-pair:${accountId}:${permissionSetId}`;
+const ALL_INDEX_KEY = 'role-creds-all';
+const PURGE_SLICE = 500;
 
 const FORMAT = 'v1';
 /** Entries this process keeps opened (least recently opened go first). */
@@ -96,6 +100,7 @@ export class CredentialCache {
     // Indexes first: an entry is never in the store without a way for a purge to find it.
     await this.store.addToSet(userIndexKey(userId), key, MAX_ENTRY_SECONDS);
     await this.store.addToSet(pairIndexKey(accountId, permissionSetId), key, MAX_ENTRY_SECONDS);
+    await this.store.addToSet(ALL_INDEX_KEY, key, MAX_ENTRY_SECONDS);
     await this.store.set(key, this.seal(credentials, key), Math.min(ttl, MAX_ENTRY_SECONDS));
   }
 
@@ -109,9 +114,16 @@ export class CredentialCache {
     return this.purgeIndex(pairIndexKey(accountId, permissionSetId));
   }
 
+  /** Every entry (the attribute → session tag mapping changed: every entry may carry other tags). */
+  async purgeAll(): Promise<number> {
+    return this.purgeIndex(ALL_INDEX_KEY);
+  }
+
   private async purgeIndex(indexKey: string): Promise<number> {
     const keys = await this.store.setMembers(indexKey);
-    await this.store.delete(...keys, indexKey);
+    // In slices: the all-entries index can hold more keys than one call should carry.
+    for (let i = 0; i < keys.length; i += PURGE_SLICE) await this.store.delete(...keys.slice(i, i + PURGE_SLICE));
+    await this.store.delete(indexKey);
     for (const key of keys) this.#opened.delete(key);
     return keys.length;
   }

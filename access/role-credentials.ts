@@ -98,6 +98,7 @@ const roleKey = (accountId: string, roleName: string) => `${accountId}\n${roleNa
 /** Distinct accounts and permission sets shared between snapshots (bounded; the oldest go first). */
 const SHARED_RECORDS = 5000;
 const snapshotKey = (source: User['source'], userId: string) => `${source}:${userId}`;
+const USER_SOURCES: readonly User['source'][] = ['builtin', 'ldap'];
 
 export class RoleCredentialService {
   /** In-process single flight: concurrent misses for the same entry share one STS call. */
@@ -127,6 +128,16 @@ export class RoleCredentialService {
     },
   ) {
     this.#snapshots = new EpochSnapshots(deps.snapshots);
+  }
+
+  /**
+   * Drops this process's snapshots of these users, or all of them, after a change to what they
+   * reach (access/events/access-reactions.ts). Only this node: other nodes learn of the change
+   * through the authorization epoch, which alone is what makes a stale snapshot unusable.
+   */
+  forgetSnapshots(userIds: readonly string[] | 'all'): void {
+    if (userIds === 'all') return this.#snapshots.clear();
+    for (const userId of userIds) for (const source of USER_SOURCES) this.#snapshots.forget(snapshotKey(source, userId));
   }
 
   /** Every account and permission set the requester reaches at this moment (the portal's own pages). */

@@ -10,10 +10,12 @@ import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.t
 import { refreshApplicationMetadata } from '../access/applications/metadata-refresh.ts';
 import { MetadataRefresher } from '../access/applications/metadata-refresher.ts';
 import { AssignmentService } from '../access/assignments.ts';
-import { AuthorizationEpoch, bumpingEpochOnAccessChanges } from '../access/authorization-epoch.ts';
+import { AuthorizationEpoch } from '../access/authorization-epoch.ts';
 import { AwsFederationService, type LeftOutSessionTag, type SamlIdentity } from '../access/aws-federation.ts';
 import { CredentialCache } from '../access/credential-cache.ts';
 import { EntitlementService } from '../access/entitlements.ts';
+import { subscribeAccessReactions } from '../access/events/access-reactions.ts';
+import { AccessEventBus } from '../access/events/bus.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
@@ -70,6 +72,8 @@ export interface Services {
   assignments: AssignmentService;
   entitlements: EntitlementService;
   instanceSettings: InstanceSettingsService;
+  /** Access-change events, published once each change commits (docs/architecture.md, "Events"). */
+  accessEvents: AccessEventBus;
   adminTokens: AdminTokenService;
   audit: AuditStore;
   /** The signing keys in use on this node: current signs, current + next + previous are published. */
@@ -145,11 +149,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
     await opened.close();
     throw e;
   }
-  // Every change to who reaches what appends its audit event with the change; once that commits,
-  // the authorization epoch is replaced, which invalidates the per-node access snapshots of the
-  // credential path on every node (access/authorization-epoch.ts).
+  const sql = opened;
+  // Every change to who reaches what publishes its events once it commits; the reactions
+  // (the authorization epoch first) are subscribed below (access/events/access-reactions.ts).
+  const accessEvents = new AccessEventBus();
   const authorizationEpoch = new AuthorizationEpoch(ephemeral);
-  const sql = bumpingEpochOnAccessChanges(opened, authorizationEpoch);
 
   let serverSecret: ServerSecret;
   let signingKeyring: SigningKeyring;
@@ -202,6 +206,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     environment: config.ldap,
     key: serverSecret.deriveKey('identity-source-settings'),
     logger: logger.child({ component: 'ldap' }),
+    events: accessEvents,
   });
   const activeSource = new ActiveIdentitySource(identitySourceConfig, 'active');
   const ldapSource = new ActiveIdentitySource(identitySourceConfig, 'ldap');
@@ -212,7 +217,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
-  const assignments = new AssignmentService(sql);
+  const assignments = new AssignmentService(sql, accessEvents);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
   const reportLeftOutTag = (tag: LeftOutSessionTag) =>
     logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
@@ -229,6 +234,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
     now: () => new Date(),
+    events: accessEvents,
   };
   const applications = new ApplicationService(applicationDeps);
   const metadataRefresher = new MetadataRefresher({
@@ -250,7 +256,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
-  const users = new UserService(sql, principalAssignments, passwords);
+  const users = new UserService(sql, principalAssignments, passwords, accessEvents);
   const appSso = buildAppSso({
     reachable: (user, groups) => applications.forUser(user, groups),
     applications: sql.applications,
@@ -276,12 +282,13 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ephemeral,
     builtinDirectory,
     users,
-    groups: new GroupService(sql, principalAssignments),
-    accounts: new AccountService(sql, config.defaultSignInEndpoint),
-    permissionSets: new PermissionSetService(sql),
+    groups: new GroupService(sql, principalAssignments, accessEvents),
+    accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents),
+    permissionSets: new PermissionSetService(sql, accessEvents),
     assignments,
     entitlements,
-    instanceSettings: new InstanceSettingsService(sql),
+    instanceSettings: new InstanceSettingsService(sql, accessEvents),
+    accessEvents,
     adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes),
     audit: sql.audit,
     signingKeyring,
@@ -334,17 +341,6 @@ export async function createServices(config: Config, logger: Logger, options: Se
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
-  // A disabled or deleted user's portal sessions end at once (docs/security.md: "Tokens and sessions").
-  services.users.onLifecycle({
-    userDisabled: async (id) => void (await portalSessions.destroyAllForUser(id)),
-    userDeleted: async (id) => void (await portalSessions.destroyAllForUser(id)),
-  });
-  // Cached role credentials go with the user's disablement or deletion, and with any assignment
-  // of their (account, permission set): docs/aws-cli.md.
-  services.users.onLifecycle({
-    userDisabled: async (id) => void (await credentialCache.purgeUser(id)),
-    userDeleted: async (id) => void (await credentialCache.purgeUser(id)),
-  });
-  assignments.onRemoved(async (removed) => void (await credentialCache.purgePair(removed.accountId, removed.permissionSetId)));
+  subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials });
   return services;
 }
