@@ -30,7 +30,7 @@ export interface ApplicationPreviewDeps {
 const PREVIEW_SESSION_INDEX = '_preview-session-index';
 
 /** What `userId` would receive from application `applicationId` now (a JSON-ready object). */
-export async function previewApplication(services: ApplicationPreviewDeps, applicationId: string, userId: string): Promise<Record<string, unknown>> {
+async function previewApplication(services: ApplicationPreviewDeps, applicationId: string, userId: string): Promise<Record<string, unknown>> {
   const app = await services.applications.get(applicationId);
   if (!app) throw new NotFoundError('Application', applicationId);
   const user = await services.user(userId);

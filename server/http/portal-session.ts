@@ -31,16 +31,13 @@ export interface PortalContext {
   session: PortalSession;
 }
 
-/** The session cookie's value, if any. */
-export const sessionCookieOf = (deps: Pick<PortalSessionDeps, 'secureCookies'>, req: Request) => readCookie(req, SESSION_COOKIE, deps.secureCookies);
-
 /**
  * The live session behind the request's cookie, or null, NOT re-checked against the identity
  * source (for callers whose use case re-reads the user itself). Throws UnavailableError when the
  * store is down.
  */
 export async function currentSession(deps: PortalSessionDeps, req: Request): Promise<PortalContext | null> {
-  const id = sessionCookieOf(deps, req);
+  const id = readCookie(req, SESSION_COOKIE, deps.secureCookies);
   const session = await deps.people.session(id);
   return session && id ? { id, session } : null;
 }
