@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^store/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'routers-not-to-registry',
+      severity: 'error',
+      comment: 'A router declares the services it uses in its own dependency type; server/app.ts picks them from the registry.',
+      from: { path: '^server/(admin|aws|portal|saml|http)/' },
+      to: { path: '^server/services\\.ts$' },
+    },
+    {
       name: 'lower-layers-not-up',
       severity: 'error',
       comment: 'directory/ and idp/ know nothing above them.',

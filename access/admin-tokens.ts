@@ -9,6 +9,7 @@ import { ForbiddenError, UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { TransactionalStores } from '../store/stores.ts';
 import type { PasswordCheck } from './password-check.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 const PREFIX = 'gha_';
 /** The one message for every refusal: wrong password, unknown user, not an administrator, throttled, locked. */
@@ -51,8 +52,8 @@ export class AdminTokenService {
     if (!bearer || !bearer.startsWith(PREFIX) || bearer.length > 128) throw new UnauthenticatedError('A valid bearer token is required');
     const token = await this.stores.apiTokens.find(hashToken(bearer), new Date(this.clock.now()));
     if (!token) throw new UnauthenticatedError('The bearer token is unknown or expired');
-    const user = await this.stores.directory.getUser(token.userId);
-    if (!user || !user.enabled) throw new UnauthenticatedError('The bearer token is unknown or expired');
+    const user = await activeUser(this.stores.directory, token.userId);
+    if (!user) throw new UnauthenticatedError('The bearer token is unknown or expired');
     if (!user.isAdmin) throw new ForbiddenError('Not an administrator');
     return user;
   }

@@ -42,6 +42,7 @@ import type { AccountAccess, EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
 import type { SsoAccessToken, SsoAccessTokenService } from './sso-access-tokens.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 /** Who is asking: the user a token or portal session belongs to, and that session's SAML facts. */
 export interface CredentialRequester {
@@ -230,8 +231,8 @@ export class RoleCredentialService {
   async #build(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<AccessSnapshot> {
     // 1. The user as their identity source has them now, enabled.
     const source = this.deps.identitySourceFor(requester.source);
-    const user = await source.getUser(requester.userId);
-    if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
+    const user = await activeUser(source, requester.userId);
+    if (!user) throw new UnauthenticatedError(SESSION_INVALID);
     // 2. What they reach through their own and their groups' assignments.
     const groups = await source.groupsOf(user);
     const access = (await this.deps.entitlements.forUser(user, groups)).map((a) => ({

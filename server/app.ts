@@ -1,10 +1,12 @@
-// Builds the express app from the services registry: one router per surface. It serves
+// Builds the express app: one router per surface, each handed only the services it uses, as its
+// own dependency type declares them (never the whole registry, never the stores). It serves
 // everything but the SSO portal API, behind server/http-server.ts, which has already given the
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
+import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
@@ -21,21 +23,64 @@ export interface AppState {
 }
 
 export function createApp(services: Services, state: AppState = { draining: false }): Express {
+  const { config } = services;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', services.config.trustProxy);
+  app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   exposeRequestContext(app.request);
-  app.use(healthRouter(services, state));
-  app.use('/api/v1', adminRouter(services));
-  app.use(samlRouter(services));
+  // Every router that serves portal pages knows the signed-in person the same way.
+  const portalSession: PortalSessionDeps = { secureCookies: config.baseUrl.startsWith('https://'), people: services.signedInPeople };
+  const approvals = services.browserApprovals;
+
+  app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
+  app.use('/api/v1', adminRouter({
+    baseUrl: config.baseUrl,
+    adminTokens: services.adminTokens,
+    users: services.users,
+    groups: services.groups,
+    userAccess: services.userAccess,
+    accounts: services.accounts,
+    permissionSets: services.permissionSets,
+    assignments: services.assignments,
+    instanceSettings: services.instanceSettings,
+    identitySourceConfig: services.identitySourceConfig,
+    identitySource: services.identitySource,
+    applications: services.applications,
+    applicationPreview: services.appSso.preview,
+    signingKeys: services.signingKeys,
+    auditLog: services.auditLog,
+  }));
+  app.use(samlRouter({
+    ...portalSession,
+    baseUrl: config.baseUrl,
+    signingKeyring: services.signingKeyring,
+    spInitiated: services.appSso.spInitiated,
+    singleLogout: services.appSso.singleLogout,
+  }));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
-  app.use(oidcRouter(services));
-  app.use(deviceRouter(services));
-  app.use(authorizeRouter(services));
-  app.use(portalCredentialsRouter(services));
-  app.use(portalApplicationsRouter(services));
-  app.use(portalRouter(services));
+  // The SSO OIDC service is read at each request (getters): tests replace the registry's entry
+  // with one of other settings while the server runs (test/aws/oidc-fixtures.ts).
+  app.use(oidcRouter({ get ssoOidc() { return services.ssoOidc; } }));
+  app.use(deviceRouter({ ...portalSession, approvals, get devices() { return services.ssoOidc.devices; } }));
+  app.use(authorizeRouter({ ...portalSession, approvals, get codes() { return services.ssoOidc.codes; } }));
+  app.use(portalCredentialsRouter({
+    ...portalSession,
+    baseUrl: config.baseUrl,
+    ssoRegion: config.ssoRegion,
+    roleCredentials: services.roleCredentials,
+    accounts: services.accounts,
+  }));
+  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated }));
+  app.use(portalRouter({
+    ...portalSession,
+    signIn: services.signIn,
+    portalSessions: services.portalSessions,
+    entitlements: services.entitlements,
+    accountSignIn: services.accountSignIn,
+    clock: services.clock,
+    signOut: services.portalSignOut,
+  }));
   app.use(notFoundRouter());
   return app;
 }

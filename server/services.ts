@@ -29,7 +29,13 @@ import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
 import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
-import { buildAppSso, type AppSsoContext } from './saml/app-sso-context.ts';
+import { buildAppSso, type AppSsoContext } from '../access/app-sso/app-sso-services.ts';
+import { AccountSignIn } from '../access/aws/account-sign-in.ts';
+import { AuditLog } from '../access/org/audit-log.ts';
+import { UserAccess } from '../access/org/user-access.ts';
+import { SignedInPeople } from '../access/sessions/signed-in-person.ts';
+import { PortalSignOut } from '../access/sessions/sign-out.ts';
+import { BrowserApprovals } from '../access/sso-oidc/browser-approvals.ts';
 import { generateSigningKey, readConfiguredSigningKey, signingKeyFromPem } from '../idp/keys.ts';
 import { ensureCurrentSigningKey } from '../access/signing-keys/first-start.ts';
 import { SigningKeyring } from '../access/signing-keys/keyring.ts';
@@ -107,6 +113,18 @@ export interface Services {
   metadataRefresher: MetadataRefresher;
   /** The time every expiry decision reads (model/clock.ts). */
   clock: Clock;
+  /** The signed-in person behind a portal session, re-checked against their identity source. */
+  signedInPeople: SignedInPeople;
+  portalSignOut: PortalSignOut;
+  /** The portal's sign-in to an AWS account console. */
+  accountSignIn: AccountSignIn;
+  /** Device-code and consent decisions of the AWS CLI's browser steps. */
+  browserApprovals: BrowserApprovals;
+  /** The admin API's entitlements and unlock of one user. */
+  userAccess: UserAccess;
+  auditLog: AuditLog;
+  /** What /readyz checks: the SQL database and the ephemeral store. */
+  readiness: { name: string; ping(): Promise<void> }[];
   close(): Promise<void>;
 }
 
@@ -246,13 +264,33 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
+  const users = new UserService(sql, principalAssignments, passwords, accessEvents);
+  const appSso = buildAppSso({
+    reachable: (user, groups) => applications.forUser(user, groups),
+    applications: sql.applications,
+    instance: sql.instance,
+    audit: sql.audit,
+    serverSecret,
+    ephemeral,
+    portalSessions,
+    saml,
+    baseUrl: config.baseUrl,
+    user: (id) => users.get(id),
+    identitySourceFor,
+    reportLeftOutTag,
+    clock,
+  });
+  const ssoOidc = new SsoOidcService(
+    { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock },
+    { baseUrl: config.baseUrl },
+  );
   const services: Services = {
     config,
     logger,
     sql,
     ephemeral,
     builtinDirectory,
-    users: new UserService(sql, principalAssignments, passwords, accessEvents),
+    users,
     groups: new GroupService(sql, principalAssignments, accessEvents),
     accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents),
     permissionSets: new PermissionSetService(sql, accessEvents),
@@ -270,21 +308,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
     signInThrottle,
     awsFederation,
     ssoAccessTokens,
-    ssoOidc: new SsoOidcService(
-      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock },
-      { baseUrl: config.baseUrl },
-    ),
+    ssoOidc,
     ssoLogout: new SsoLogoutService({ tokens: ssoAccessTokens, families: new TokenFamilies(ephemeral), credentialCache, audit: sql.audit }),
     serverSecret,
-    appSso: buildAppSso({
-      reachable: (user, groups) => applications.forUser(user, groups),
-      instance: sql.instance,
-      serverSecret,
-      ephemeral,
-      portalSessions,
-      reportLeftOutTag,
-      clock,
-    }),
+    appSso,
     sts,
     credentialCache,
     roleCredentials: new RoleCredentialService({
@@ -305,6 +332,21 @@ export async function createServices(config: Config, logger: Logger, options: Se
     applications,
     metadataRefresher,
     clock,
+    signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
+    portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
+    accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit }),
+    // ssoOidc is read at each call: tests replace it with one of other settings (test/aws/oidc-fixtures.ts).
+    browserApprovals: new BrowserApprovals({
+      get devices() { return services.ssoOidc.devices; },
+      get codes() { return services.ssoOidc.codes; },
+      audit: sql.audit,
+    }),
+    userAccess: new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit }),
+    auditLog: new AuditLog(sql.audit),
+    readiness: [
+      { name: 'sql', ping: () => sql.ping() },
+      { name: ephemeral.kind === 'redis' ? 'redis' : 'ephemeral-store', ping: () => ephemeral.ping() },
+    ],
     async close() {
       await metadataRefresher.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);

@@ -2,7 +2,7 @@
 import type { RequestHandler } from 'express';
 import type { AdminTokenService } from '../../access/admin-tokens.ts';
 
-export function requireAdmin(tokens: AdminTokenService): RequestHandler {
+export function requireAdmin(tokens: Pick<AdminTokenService, 'authenticate'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -232,5 +232,24 @@ describe('access portal', function () {
       expect(page.text).to.include('name="password"');
       expect((await browser.federate('444455556666', 'ReadOnly')).fields.SAMLResponse).to.equal(undefined);
     });
+
+    it('re-checks the person on every portal page: disabled in the directory behind Gatehouse, the session ends there and its cookie goes', async () => {
+      const alice = org.users.alice!;
+      for (const page of ['/start', '/start/applications', '/device']) {
+        const browser = new PortalClient(gh.baseUrl);
+        await browser.signIn('alice', alice.password);
+        const sessionId = browser.cookies.get('gh_session')!;
+        // Straight into the store: no event, no listener, only the re-read can notice.
+        await gh.services.sql.directory.updateUser(alice.id, { enabled: false });
+        try {
+          const answer = await browser.request('GET', page);
+          expect(answer.text, page).to.not.include('Sign out');
+          expect(browser.cookies.has('gh_session'), `${page}: session cookie cleared`).to.equal(false);
+          expect(await gh.services.portalSessions.get(sessionId), `${page}: session ended`).to.equal(null);
+        } finally {
+          await gh.services.sql.directory.updateUser(alice.id, { enabled: true });
+        }
+      }
+    });
   });
 });

@@ -7,19 +7,19 @@
 // not an external AWS account (stored before that was refused) gets nothing
 // (idp/saml/reserved-names.ts). Everything here is data for idp/ to sign; nothing sees a request.
 import { createHmac, randomBytes } from 'node:crypto';
-import { defaultNameFormat, type SamlAttribute } from '../idp/saml/app-response.ts';
+import { defaultNameFormat, type SamlAttribute } from '../../idp/saml/app-response.ts';
 import {
   AWS_ATTR_PRINCIPAL_TAG_PREFIX, AWS_ATTR_ROLE, AWS_ATTR_ROLE_SESSION_NAME, AWS_ATTR_SESSION_DURATION,
-} from '../idp/saml/aws-response.ts';
-import { NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
-import { isAwsSamlAttributeName, isAwsSignInAudience } from '../idp/saml/reserved-names.ts';
-import { roleSessionNameFor } from '../idp/saml/role-session-name.ts';
-import type { Application, AttributeMapping, Group, User } from '../model/types.ts';
-import type { InstanceStore } from '../store/stores.ts';
-import { parseTemplate } from './applications/attribute-templates.ts';
-import { providerArnFor, roleArnProblem } from './applications/external-aws.ts';
-import { effectiveTrust } from './applications/metadata-trust.ts';
-import { principalTagsOf, type LeftOutSessionTagReport } from './aws-federation.ts';
+} from '../../idp/saml/aws-response.ts';
+import { NAMEID_UNSPECIFIED } from '../../idp/saml/namespaces.ts';
+import { isAwsSamlAttributeName, isAwsSignInAudience } from '../../idp/saml/reserved-names.ts';
+import { roleSessionNameFor } from '../../idp/saml/role-session-name.ts';
+import type { Application, AttributeMapping, Group, User } from '../../model/types.ts';
+import type { InstanceStore } from '../../store/stores.ts';
+import { parseTemplate } from '../applications/attribute-templates.ts';
+import { providerArnFor, roleArnProblem } from '../applications/external-aws.ts';
+import { effectiveTrust } from '../applications/metadata-trust.ts';
+import { principalTagsOf, type LeftOutSessionTagReport } from '../aws-federation.ts';
 
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
