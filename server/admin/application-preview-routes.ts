@@ -5,7 +5,7 @@
 // admin can read it; or why the user would be refused. Nothing is signed, sent or recorded.
 import type { Router } from 'express';
 import { z } from 'zod';
-import { buildAppAssertion } from '../../idp/saml/app-response.ts';
+import { buildAssertion } from '../../idp/saml/response.ts';
 import { ALG_AES256_GCM, ALG_RSA_OAEP_MGF1P } from '../../idp/saml/encrypted-assertion.ts';
 import { defaultAcs } from '../../idp/saml/inbound/acs.ts';
 import { InboundRejection } from '../../idp/saml/inbound/rejection.ts';
@@ -45,7 +45,7 @@ export function mountApplicationPreview(router: Router, services: Services): voi
     const now = new Date();
     const { sessionDurationMinutes } = await services.sql.instance.getOrCreate();
     const portalSessionEnd = new Date(now.getTime() + sessionDurationMinutes * 60_000).toISOString();
-    const assertion = buildAppAssertion({
+    const assertion = buildAssertion({
       issuer: services.saml.entityId,
       audience: app.entityId,
       recipient: acsUrl,

@@ -6,7 +6,7 @@
 import type { Response } from 'express';
 import type { AppSsoGrant } from '../../access/app-sso.ts';
 import { hashSessionId } from '../../access/portal-sessions.ts';
-import { buildAppResponse, buildStatusResponse } from '../../idp/saml/app-response.ts';
+import { buildResponse, buildStatusResponse } from '../../idp/saml/response.ts';
 import type { Application, User } from '../../model/types.ts';
 import { autoPostPage } from '../../views/auto-post.ts';
 import type { PortalContext } from '../http/portal-session.ts';
@@ -40,7 +40,7 @@ export async function deliverAssertion(
 ): Promise<void> {
   const now = new Date();
   const { session } = ctx;
-  const built = buildAppResponse(
+  const built = buildResponse(
     {
       issuer: services.saml.entityId,
       audience: app.entityId,

@@ -18,7 +18,7 @@ import type { PendingAuthnRequest } from '../../access/app-sso-requests.ts';
 import { PENDING_REQUEST_TTL_SECONDS } from '../../access/app-sso-requests.ts';
 import {
   STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE, STATUS_REQUESTER, STATUS_RESPONDER,
-} from '../../idp/saml/app-response.ts';
+} from '../../idp/saml/response.ts';
 import { decodePostBinding, decodeRedirectBinding, type InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { acceptAuthnRequest, type SsoApplication } from '../../idp/saml/inbound/receive.ts';
 import { idpSsoUrl } from '../../idp/saml/metadata.ts';

@@ -1,17 +1,23 @@
-// The SAML Response for a custom application (SAML Profiles §4.1.4.2; SAML2Int IDP08–IDP11;
-// docs/security.md: "What a Response looks like"): exactly one Assertion with one AuthnStatement, a bearer
-// SubjectConfirmation whose Recipient is the ACS the Response is posted to, the application's
-// entity id as the only Audience, InResponseTo when answering an AuthnRequest, and a validity
-// of at most five minutes. Signed per the application's settings (Response, Assertion or both,
-// never neither: when both are off the Response is signed), and the Assertion optionally
-// encrypted to the SP (encrypted-assertion.ts), after its own signature, so the SP can verify it
-// once decrypted.
+// The one writer of SAML Responses that carry an Assertion (SAML Profiles §4.1.4.2; SAML2Int
+// IDP08–IDP11; docs/security.md: "What a Response looks like"): exactly one Assertion with one
+// AuthnStatement, a bearer SubjectConfirmation whose Recipient is the ACS the Response is posted
+// to, one Audience, InResponseTo when answering an AuthnRequest, and a validity of at most five
+// minutes. AWS accounts, external AWS account apps and custom applications differ only in the
+// subject (NameID), the audience and recipient, and the attributes: aws-response.ts is the AWS
+// profile over this writer, and custom applications call it directly. Signed per the caller's
+// options (Response, Assertion or both, never neither: when both are off the Response is
+// signed), and the Assertion optionally encrypted to the SP (encrypted-assertion.ts), after its
+// own signature, so the SP can verify it once decrypted.
 //
-// Written directly in Exclusive C14N form, like aws-response.ts (see enveloped-signature.ts for
-// why): attributes in canonical order, no self-closing tags, namespace declarations where
-// exc-c14n renders them, and every value escaped by xml-escape.ts, so no directory value can add
-// or change an element. No xsi:type on AttributeValue: its `xs:` prefix would be used only in
-// content, which exc-c14n does not count as use, and the declaration would break the digest.
+// Canonical by construction: everything is written directly in Exclusive C14N form, so the bytes
+// we emit are the bytes a verifier digests and nothing is parsed or re-serialized before signing
+// (enveloped-signature.ts says why). That means attributes in canonical order inside every start
+// tag (namespace declarations first, then unqualified attributes by name: Canonical XML §2.2,
+// "Document Order"), no self-closing tags, no whitespace between elements, namespace
+// declarations exactly where exc-c14n renders them (on the first element that uses the prefix),
+// and every value escaped by xml-escape.ts, so no directory value can add or change an element.
+// No xsi:type on AttributeValue: its `xs:` prefix would be used only in content, which exc-c14n
+// does not count as use, and the declaration would break the digest.
 
 import { ValidationError, type FieldProblem } from '../../model/errors.ts';
 import { encryptAssertion } from './encrypted-assertion.ts';
@@ -40,12 +46,14 @@ export interface SamlAttribute {
   nameFormat?: string;
   /** One AttributeValue each, in order; an attribute without values is left out. */
   values: string[];
+  /** What an error about this attribute calls it; default `attributes.<index>`. */
+  field?: string;
 }
 
-export interface AppAssertionInput {
+export interface AssertionInput {
   /** Our entity id. */
   issuer: string;
-  /** The application's entity id: the only Audience. */
+  /** The relying party's entity id: the only Audience. */
   audience: string;
   /** The ACS URL the Response is posted to: SubjectConfirmationData Recipient and Response Destination. */
   recipient: string;
@@ -68,23 +76,24 @@ export interface AppAssertionInput {
   authnContextClassRef?: string;
 }
 
-export interface AppResponseOptions {
+export interface ResponseOptions {
   signResponse: boolean;
   signAssertion: boolean;
   /** PEM certificate of the SP's encryption key: the Assertion is sent as an EncryptedAssertion. */
   encryptFor?: string;
 }
 
-export interface AppAssertion {
+export interface Assertion {
   id: string;
   /** Canonical, unsigned. */
   xml: string;
   notOnOrAfter: Date;
 }
 
-export interface AppResponse {
+export interface SamlResponse {
   /** base64 of the Response: the `SAMLResponse` form field. */
   samlResponse: string;
+  /** The Response XML (UTF-8, canonical form). */
   xml: string;
   responseId: string;
   assertionId: string;
@@ -92,6 +101,9 @@ export interface AppResponse {
   signed: { response: boolean; assertion: boolean };
   encrypted: boolean;
 }
+
+/** What a profile over this writer calls the writer's fields in its own input (e.g. destination for recipient). */
+export type FieldNames = Partial<Record<keyof AssertionInput, string>>;
 
 interface AssertionParts {
   id: string;
@@ -102,14 +114,58 @@ interface AssertionParts {
 }
 
 /** The Assertion as the SP would read it, unsigned and unencrypted (the admin API's preview). */
-export function buildAppAssertion(input: AppAssertionInput): AppAssertion {
+export function buildAssertion(input: AssertionInput): Assertion {
+  refuseProblems(assertionProblems(input));
   const parts = assertionParts(input);
   return { id: parts.id, xml: parts.head + parts.tail, notOnOrAfter: parts.notOnOrAfter };
 }
 
 /** Builds, signs and (when asked) encrypts. Throws ValidationError on input XML cannot carry. */
-export function buildAppResponse(input: AppAssertionInput, options: AppResponseOptions, key: SamlSigningKey): AppResponse {
-  const assertion = assertionParts(input);
+export function buildResponse(input: AssertionInput, options: ResponseOptions, key: SamlSigningKey): SamlResponse {
+  refuseProblems(assertionProblems(input));
+  return writeResponse(input, options, key);
+}
+
+/**
+ * What is wrong with `input` for any relying party, each problem named as the caller's own input
+ * names the field (`names`). Profiles that refuse more (aws-response.ts) add their problems to
+ * these and call writeResponse once none is left.
+ */
+export function assertionProblems(input: AssertionInput, names: FieldNames = {}): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const bad = (field: keyof AssertionInput, message: string, suffix = '') => problems.push({ field: (names[field] ?? field) + suffix, message });
+  if (input.issuer === '') bad('issuer', 'required');
+  if (input.audience === '') bad('audience', 'required');
+  if (!/^https?:\/\/\S+$/.test(input.recipient)) bad('recipient', 'must be an http(s) URL');
+  if (input.nameId === '') bad('nameId', 'required');
+  if (input.nameIdFormat === '') bad('nameIdFormat', 'required');
+  if (input.sessionIndex === '') bad('sessionIndex', 'required');
+  input.attributes.forEach((a, i) => {
+    if (a.name === '') bad('attributes', 'required', `.${i}.name`);
+  });
+  const validity = input.validitySeconds;
+  if (validity !== undefined && !(Number.isInteger(validity) && validity >= 1 && validity <= MAX_ASSERTION_VALIDITY_SECONDS)) {
+    bad('validitySeconds', `must be an integer from 1 to ${MAX_ASSERTION_VALIDITY_SECONDS}`);
+  }
+  const skew = input.notBeforeSkewSeconds;
+  if (skew !== undefined && !(Number.isInteger(skew) && skew >= 0 && skew <= 300)) bad('notBeforeSkewSeconds', 'must be an integer from 0 to 300');
+  for (const [field, date] of [['now', input.now], ['authnInstant', input.authnInstant], ['sessionNotOnOrAfter', input.sessionNotOnOrAfter]] as const) {
+    if (date !== undefined && Number.isNaN(date.getTime())) bad(field, 'invalid date');
+  }
+  return problems;
+}
+
+/** Throws the ValidationError every profile throws for input it refuses. */
+export function refuseProblems(problems: FieldProblem[]): void {
+  if (problems.length > 0) throw new ValidationError('Cannot build the SAML response', problems);
+}
+
+/**
+ * Writes, signs and (when asked) encrypts input already checked with assertionProblems. Values
+ * XML cannot carry still throw (xml-escape.ts), naming the field as `names` says.
+ */
+export function writeResponse(input: AssertionInput, options: ResponseOptions, key: SamlSigningKey, names: FieldNames = {}): SamlResponse {
+  const assertion = assertionParts(input, names);
   const signAssertion = options.signAssertion;
   // Never an unsigned Response around an unsigned Assertion (docs/security.md: "What a Response looks like").
   const signResponse = options.signResponse || !options.signAssertion;
@@ -123,6 +179,7 @@ export function buildAppResponse(input: AppAssertionInput, options: AppResponseO
     { issuer: input.issuer, destination: input.recipient, inResponseTo: input.inResponseTo, now: input.now },
     `<samlp:Status><samlp:StatusCode Value="${STATUS_SUCCESS}"></samlp:StatusCode></samlp:Status>` + assertionXml,
     signResponse ? key : null,
+    names,
   );
   return {
     samlResponse: Buffer.from(xml, 'utf8').toString('base64'),
@@ -153,7 +210,7 @@ export function buildStatusResponse(input: StatusResponseInput, key: SamlSigning
   const sub = input.subStatus === undefined ? '' : `<samlp:StatusCode Value="${xmlAttr(input.subStatus, 'subStatus')}"></samlp:StatusCode>`;
   const message = input.message === undefined ? '' : `<samlp:StatusMessage>${xmlText(input.message, 'message')}</samlp:StatusMessage>`;
   const status = `<samlp:Status><samlp:StatusCode Value="${xmlAttr(input.status, 'status')}">${sub}</samlp:StatusCode>${message}</samlp:Status>`;
-  const { xml, responseId } = responseXml(input, status, key);
+  const { xml, responseId } = responseXml(input, status, key, { recipient: 'destination' });
   return { samlResponse: Buffer.from(xml, 'utf8').toString('base64'), xml, responseId };
 }
 
@@ -161,20 +218,21 @@ function responseXml(
   r: { issuer: string; destination: string; inResponseTo?: string | undefined; now: Date },
   body: string,
   key: SamlSigningKey | null,
+  names: FieldNames,
 ): { xml: string; responseId: string } {
   const responseId = newSamlId();
   const inResponseTo = r.inResponseTo === undefined ? '' : ` InResponseTo="${xmlAttr(r.inResponseTo, 'inResponseTo')}"`;
-  // The Issuer declares `saml` itself: exc-c14n renders a namespace on the first element that uses it.
+  // The Issuer declares `saml` itself: exc-c14n renders a namespace on the first element that
+  // uses it, and the Response element does not.
   const head =
-    `<samlp:Response xmlns:samlp="${NS_SAMLP}" Destination="${xmlAttr(r.destination, 'destination')}" ID="${responseId}"${inResponseTo} IssueInstant="${samlInstant(r.now)}" Version="2.0">` +
+    `<samlp:Response xmlns:samlp="${NS_SAMLP}" Destination="${xmlAttr(r.destination, names.recipient ?? 'recipient')}" ID="${responseId}"${inResponseTo} IssueInstant="${samlInstant(r.now)}" Version="2.0">` +
     `<saml:Issuer xmlns:saml="${NS_SAML}">${xmlText(r.issuer, 'issuer')}</saml:Issuer>`;
   const tail = `${body}</samlp:Response>`;
   const xml = key ? head + envelopedSignature(responseId, head, tail, key) + tail : head + tail;
   return { xml, responseId };
 }
 
-function assertionParts(input: AppAssertionInput): AssertionParts {
-  validate(input);
+function assertionParts(input: AssertionInput, names: FieldNames = {}): AssertionParts {
   const validity = input.validitySeconds ?? MAX_ASSERTION_VALIDITY_SECONDS;
   const skew = input.notBeforeSkewSeconds ?? DEFAULT_NOT_BEFORE_SKEW_SECONDS;
   const nowMs = input.now.getTime();
@@ -183,21 +241,22 @@ function assertionParts(input: AppAssertionInput): AssertionParts {
   const id = newSamlId();
   const inResponseTo = input.inResponseTo === undefined ? '' : ` InResponseTo="${xmlAttr(input.inResponseTo, 'inResponseTo')}"`;
   const sessionEnd = input.sessionNotOnOrAfter === undefined ? '' : ` SessionNotOnOrAfter="${samlInstant(input.sessionNotOnOrAfter)}"`;
+  const name = (field: keyof AssertionInput) => names[field] ?? field;
 
   const head =
     `<saml:Assertion xmlns:saml="${NS_SAML}" ID="${id}" IssueInstant="${samlInstant(input.now)}" Version="2.0">` +
-    `<saml:Issuer>${xmlText(input.issuer, 'issuer')}</saml:Issuer>`;
+    `<saml:Issuer>${xmlText(input.issuer, name('issuer'))}</saml:Issuer>`;
   const tail =
     `<saml:Subject>` +
-    `<saml:NameID Format="${xmlAttr(input.nameIdFormat, 'nameIdFormat')}">${xmlText(input.nameId, 'nameId')}</saml:NameID>` +
+    `<saml:NameID Format="${xmlAttr(input.nameIdFormat, name('nameIdFormat'))}">${xmlText(input.nameId, name('nameId'))}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="${CM_BEARER}">` +
-    `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfterText}" Recipient="${xmlAttr(input.recipient, 'recipient')}"></saml:SubjectConfirmationData>` +
+    `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfterText}" Recipient="${xmlAttr(input.recipient, name('recipient'))}"></saml:SubjectConfirmationData>` +
     `</saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${samlInstant(new Date(nowMs - skew * 1000))}" NotOnOrAfter="${notOnOrAfterText}">` +
-    `<saml:AudienceRestriction><saml:Audience>${xmlText(input.audience, 'audience')}</saml:Audience></saml:AudienceRestriction>` +
+    `<saml:AudienceRestriction><saml:Audience>${xmlText(input.audience, name('audience'))}</saml:Audience></saml:AudienceRestriction>` +
     `</saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${samlInstant(input.authnInstant)}" SessionIndex="${xmlAttr(input.sessionIndex, 'sessionIndex')}"${sessionEnd}>` +
-    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(input.authnContextClassRef ?? AC_PASSWORD_PROTECTED_TRANSPORT, 'authnContextClassRef')}</saml:AuthnContextClassRef></saml:AuthnContext>` +
+    `<saml:AuthnStatement AuthnInstant="${samlInstant(input.authnInstant)}" SessionIndex="${xmlAttr(input.sessionIndex, name('sessionIndex'))}"${sessionEnd}>` +
+    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(input.authnContextClassRef ?? AC_PASSWORD_PROTECTED_TRANSPORT, name('authnContextClassRef'))}</saml:AuthnContextClassRef></saml:AuthnContext>` +
     `</saml:AuthnStatement>` +
     attributeStatement(input.attributes) +
     `</saml:Assertion>`;
@@ -210,38 +269,15 @@ export function defaultNameFormat(name: string): string {
 }
 
 function attributeStatement(attributes: SamlAttribute[]): string {
-  const present = attributes.filter((a) => a.values.length > 0);
-  if (present.length === 0) return '';
-  let out = '<saml:AttributeStatement>';
-  present.forEach((a, i) => {
-    const field = `attributes.${i}`;
-    out += `<saml:Attribute Name="${xmlAttr(a.name, `${field}.name`)}" NameFormat="${xmlAttr(a.nameFormat ?? defaultNameFormat(a.name), `${field}.nameFormat`)}">`;
-    for (const v of a.values) out += `<saml:AttributeValue>${xmlText(v, `${field}.values`)}</saml:AttributeValue>`;
+  let out = '';
+  attributes.forEach((a, i) => {
+    if (a.values.length === 0) return;
+    const field = a.field ?? `attributes.${i}`;
+    // A named attribute (a profile's own) is reported by that name alone, whatever part is wrong.
+    const part = (p: string) => (a.field === undefined ? `${field}.${p}` : field);
+    out += `<saml:Attribute Name="${xmlAttr(a.name, part('name'))}" NameFormat="${xmlAttr(a.nameFormat ?? defaultNameFormat(a.name), part('nameFormat'))}">`;
+    for (const v of a.values) out += `<saml:AttributeValue>${xmlText(v, part('values'))}</saml:AttributeValue>`;
     out += '</saml:Attribute>';
   });
-  return `${out}</saml:AttributeStatement>`;
-}
-
-function validate(input: AppAssertionInput): void {
-  const problems: FieldProblem[] = [];
-  const bad = (field: string, message: string) => problems.push({ field, message });
-  if (input.issuer === '') bad('issuer', 'required');
-  if (input.audience === '') bad('audience', 'required');
-  if (!/^https?:\/\/\S+$/.test(input.recipient)) bad('recipient', 'must be an http(s) URL');
-  if (input.nameId === '') bad('nameId', 'required');
-  if (input.nameIdFormat === '') bad('nameIdFormat', 'required');
-  if (input.sessionIndex === '') bad('sessionIndex', 'required');
-  input.attributes.forEach((a, i) => {
-    if (a.name === '') bad(`attributes.${i}.name`, 'required');
-  });
-  const validity = input.validitySeconds;
-  if (validity !== undefined && !(Number.isInteger(validity) && validity >= 1 && validity <= MAX_ASSERTION_VALIDITY_SECONDS)) {
-    bad('validitySeconds', `must be an integer from 1 to ${MAX_ASSERTION_VALIDITY_SECONDS}`);
-  }
-  const skew = input.notBeforeSkewSeconds;
-  if (skew !== undefined && !(Number.isInteger(skew) && skew >= 0 && skew <= 300)) bad('notBeforeSkewSeconds', 'must be an integer from 0 to 300');
-  for (const [field, date] of [['now', input.now], ['authnInstant', input.authnInstant], ['sessionNotOnOrAfter', input.sessionNotOnOrAfter]] as const) {
-    if (date !== undefined && Number.isNaN(date.getTime())) bad(field, 'invalid date');
-  }
-  if (problems.length > 0) throw new ValidationError('Cannot build the SAML response', problems);
+  return out === '' ? '' : `<saml:AttributeStatement>${out}</saml:AttributeStatement>`;
 }
