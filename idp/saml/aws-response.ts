@@ -8,9 +8,10 @@
 
 import type { FieldProblem } from '../../model/errors.ts';
 import type { SamlSigningKey } from './enveloped-signature.ts';
-import { NAMEID_PERSISTENT } from './namespaces.ts';
+import { ATTRNAME_FORMAT_URI, NAMEID_PERSISTENT } from './namespaces.ts';
 import {
   assertionProblems,
+  FIELD_NAMES,
   refuseProblems,
   writeResponse,
   type AssertionInput,
@@ -86,24 +87,29 @@ export interface AwsSamlResponse {
 
 /**
  * The attributes AWS sign-in reads (docs/aws-accounts.md); also sent by external AWS account apps.
- * Their names are URLs, so the writer gives them the uri NameFormat AWS requires.
+ * AWS requires the uri NameFormat.
  */
 export function awsSignInAttributes(input: Pick<AwsSamlResponseInput, 'roles' | 'roleSessionName' | 'sessionDurationSeconds' | 'principalTags'>): SamlAttribute[] {
   const attributes: SamlAttribute[] = [
-    { name: AWS_ATTR_ROLE, values: input.roles.map((r) => `${r.roleArn},${r.providerArn}`), field: 'roles' },
-    { name: AWS_ATTR_ROLE_SESSION_NAME, values: [input.roleSessionName], field: 'roleSessionName' },
+    { name: AWS_ATTR_ROLE, nameFormat: ATTRNAME_FORMAT_URI, values: input.roles.map((r) => `${r.roleArn},${r.providerArn}`), field: 'roles' },
+    { name: AWS_ATTR_ROLE_SESSION_NAME, nameFormat: ATTRNAME_FORMAT_URI, values: [input.roleSessionName], field: 'roleSessionName' },
   ];
   if (input.sessionDurationSeconds !== undefined) {
-    attributes.push({ name: AWS_ATTR_SESSION_DURATION, values: [String(input.sessionDurationSeconds)], field: 'sessionDurationSeconds' });
+    attributes.push({
+      name: AWS_ATTR_SESSION_DURATION,
+      nameFormat: ATTRNAME_FORMAT_URI,
+      values: [String(input.sessionDurationSeconds)],
+      field: 'sessionDurationSeconds',
+    });
   }
   for (const [k, v] of Object.entries(input.principalTags ?? {})) {
-    attributes.push({ name: AWS_ATTR_PRINCIPAL_TAG_PREFIX + k, values: [v], field: `principalTags.${k}` });
+    attributes.push({ name: AWS_ATTR_PRINCIPAL_TAG_PREFIX + k, nameFormat: ATTRNAME_FORMAT_URI, values: [v], field: `principalTags.${k}` });
   }
   return attributes;
 }
 
 /** This profile's names for the writer's fields, so that errors name what the caller passed. */
-const AWS_FIELD_NAMES: FieldNames = { recipient: 'destination', notBeforeSkewSeconds: 'clockSkewSeconds' };
+const AWS_FIELD_NAMES: FieldNames = { ...FIELD_NAMES, recipient: 'destination', notBeforeSkewSeconds: 'clockSkewSeconds' };
 
 /** Builds and signs (Response and Assertion). Throws ValidationError on input AWS would refuse or XML cannot carry. */
 export function buildAwsSamlResponse(input: AwsSamlResponseInput, key: SamlSigningKey): AwsSamlResponse {

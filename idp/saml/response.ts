@@ -102,8 +102,26 @@ export interface SamlResponse {
   encrypted: boolean;
 }
 
-/** What a profile over this writer calls the writer's fields in its own input (e.g. destination for recipient). */
-export type FieldNames = Partial<Record<keyof AssertionInput, string>>;
+/** What errors call each field of the input: a profile over this writer names them as its own input does. */
+export type FieldNames = Readonly<Record<keyof AssertionInput, string>>;
+
+/** The writer's own names. */
+export const FIELD_NAMES: FieldNames = {
+  issuer: 'issuer',
+  audience: 'audience',
+  recipient: 'recipient',
+  inResponseTo: 'inResponseTo',
+  nameId: 'nameId',
+  nameIdFormat: 'nameIdFormat',
+  attributes: 'attributes',
+  authnInstant: 'authnInstant',
+  sessionIndex: 'sessionIndex',
+  sessionNotOnOrAfter: 'sessionNotOnOrAfter',
+  now: 'now',
+  validitySeconds: 'validitySeconds',
+  notBeforeSkewSeconds: 'notBeforeSkewSeconds',
+  authnContextClassRef: 'authnContextClassRef',
+};
 
 interface AssertionParts {
   id: string;
@@ -131,27 +149,27 @@ export function buildResponse(input: AssertionInput, options: ResponseOptions, k
  * names the field (`names`). Profiles that refuse more (aws-response.ts) add their problems to
  * these and call writeResponse once none is left.
  */
-export function assertionProblems(input: AssertionInput, names: FieldNames = {}): FieldProblem[] {
+export function assertionProblems(input: AssertionInput, names: FieldNames = FIELD_NAMES): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const bad = (field: keyof AssertionInput, message: string, suffix = '') => problems.push({ field: (names[field] ?? field) + suffix, message });
-  if (input.issuer === '') bad('issuer', 'required');
-  if (input.audience === '') bad('audience', 'required');
-  if (!/^https?:\/\/\S+$/.test(input.recipient)) bad('recipient', 'must be an http(s) URL');
-  if (input.nameId === '') bad('nameId', 'required');
-  if (input.nameIdFormat === '') bad('nameIdFormat', 'required');
-  if (input.sessionIndex === '') bad('sessionIndex', 'required');
-  input.attributes.forEach((a, i) => {
-    if (a.name === '') bad('attributes', 'required', `.${i}.name`);
-  });
+  const bad = (field: string, message: string) => problems.push({ field, message });
+  if (input.issuer === '') bad(names.issuer, 'required');
+  if (input.audience === '') bad(names.audience, 'required');
+  if (!/^https?:\/\/\S+$/.test(input.recipient)) bad(names.recipient, 'must be an http(s) URL');
+  if (input.nameId === '') bad(names.nameId, 'required');
+  if (input.nameIdFormat === '') bad(names.nameIdFormat, 'required');
+  if (input.sessionIndex === '') bad(names.sessionIndex, 'required');
+  for (let i = 0; i < input.attributes.length; i++) {
+    if (input.attributes[i]!.name === '') bad(`${names.attributes}.${i}.name`, 'required');
+  }
   const validity = input.validitySeconds;
   if (validity !== undefined && !(Number.isInteger(validity) && validity >= 1 && validity <= MAX_ASSERTION_VALIDITY_SECONDS)) {
-    bad('validitySeconds', `must be an integer from 1 to ${MAX_ASSERTION_VALIDITY_SECONDS}`);
+    bad(names.validitySeconds, `must be an integer from 1 to ${MAX_ASSERTION_VALIDITY_SECONDS}`);
   }
   const skew = input.notBeforeSkewSeconds;
-  if (skew !== undefined && !(Number.isInteger(skew) && skew >= 0 && skew <= 300)) bad('notBeforeSkewSeconds', 'must be an integer from 0 to 300');
-  for (const [field, date] of [['now', input.now], ['authnInstant', input.authnInstant], ['sessionNotOnOrAfter', input.sessionNotOnOrAfter]] as const) {
-    if (date !== undefined && Number.isNaN(date.getTime())) bad(field, 'invalid date');
-  }
+  if (skew !== undefined && !(Number.isInteger(skew) && skew >= 0 && skew <= 300)) bad(names.notBeforeSkewSeconds, 'must be an integer from 0 to 300');
+  if (Number.isNaN(input.now.getTime())) bad(names.now, 'invalid date');
+  if (Number.isNaN(input.authnInstant.getTime())) bad(names.authnInstant, 'invalid date');
+  if (input.sessionNotOnOrAfter !== undefined && Number.isNaN(input.sessionNotOnOrAfter.getTime())) bad(names.sessionNotOnOrAfter, 'invalid date');
   return problems;
 }
 
@@ -164,7 +182,7 @@ export function refuseProblems(problems: FieldProblem[]): void {
  * Writes, signs and (when asked) encrypts input already checked with assertionProblems. Values
  * XML cannot carry still throw (xml-escape.ts), naming the field as `names` says.
  */
-export function writeResponse(input: AssertionInput, options: ResponseOptions, key: SamlSigningKey, names: FieldNames = {}): SamlResponse {
+export function writeResponse(input: AssertionInput, options: ResponseOptions, key: SamlSigningKey, names: FieldNames = FIELD_NAMES): SamlResponse {
   const assertion = assertionParts(input, names);
   const signAssertion = options.signAssertion;
   // Never an unsigned Response around an unsigned Assertion (docs/security.md: "What a Response looks like").
@@ -210,9 +228,11 @@ export function buildStatusResponse(input: StatusResponseInput, key: SamlSigning
   const sub = input.subStatus === undefined ? '' : `<samlp:StatusCode Value="${xmlAttr(input.subStatus, 'subStatus')}"></samlp:StatusCode>`;
   const message = input.message === undefined ? '' : `<samlp:StatusMessage>${xmlText(input.message, 'message')}</samlp:StatusMessage>`;
   const status = `<samlp:Status><samlp:StatusCode Value="${xmlAttr(input.status, 'status')}">${sub}</samlp:StatusCode>${message}</samlp:Status>`;
-  const { xml, responseId } = responseXml(input, status, key, { recipient: 'destination' });
+  const { xml, responseId } = responseXml(input, status, key, STATUS_FIELD_NAMES);
   return { samlResponse: Buffer.from(xml, 'utf8').toString('base64'), xml, responseId };
 }
+
+const STATUS_FIELD_NAMES: FieldNames = { ...FIELD_NAMES, recipient: 'destination' };
 
 function responseXml(
   r: { issuer: string; destination: string; inResponseTo?: string | undefined; now: Date },
@@ -225,14 +245,14 @@ function responseXml(
   // The Issuer declares `saml` itself: exc-c14n renders a namespace on the first element that
   // uses it, and the Response element does not.
   const head =
-    `<samlp:Response xmlns:samlp="${NS_SAMLP}" Destination="${xmlAttr(r.destination, names.recipient ?? 'recipient')}" ID="${responseId}"${inResponseTo} IssueInstant="${samlInstant(r.now)}" Version="2.0">` +
+    `<samlp:Response xmlns:samlp="${NS_SAMLP}" Destination="${xmlAttr(r.destination, names.recipient)}" ID="${responseId}"${inResponseTo} IssueInstant="${samlInstant(r.now)}" Version="2.0">` +
     `<saml:Issuer xmlns:saml="${NS_SAML}">${xmlText(r.issuer, 'issuer')}</saml:Issuer>`;
   const tail = `${body}</samlp:Response>`;
   const xml = key ? head + envelopedSignature(responseId, head, tail, key) + tail : head + tail;
   return { xml, responseId };
 }
 
-function assertionParts(input: AssertionInput, names: FieldNames = {}): AssertionParts {
+function assertionParts(input: AssertionInput, names: FieldNames = FIELD_NAMES): AssertionParts {
   const validity = input.validitySeconds ?? MAX_ASSERTION_VALIDITY_SECONDS;
   const skew = input.notBeforeSkewSeconds ?? DEFAULT_NOT_BEFORE_SKEW_SECONDS;
   const nowMs = input.now.getTime();
@@ -241,24 +261,23 @@ function assertionParts(input: AssertionInput, names: FieldNames = {}): Assertio
   const id = newSamlId();
   const inResponseTo = input.inResponseTo === undefined ? '' : ` InResponseTo="${xmlAttr(input.inResponseTo, 'inResponseTo')}"`;
   const sessionEnd = input.sessionNotOnOrAfter === undefined ? '' : ` SessionNotOnOrAfter="${samlInstant(input.sessionNotOnOrAfter)}"`;
-  const name = (field: keyof AssertionInput) => names[field] ?? field;
 
   const head =
     `<saml:Assertion xmlns:saml="${NS_SAML}" ID="${id}" IssueInstant="${samlInstant(input.now)}" Version="2.0">` +
-    `<saml:Issuer>${xmlText(input.issuer, name('issuer'))}</saml:Issuer>`;
+    `<saml:Issuer>${xmlText(input.issuer, names.issuer)}</saml:Issuer>`;
   const tail =
     `<saml:Subject>` +
-    `<saml:NameID Format="${xmlAttr(input.nameIdFormat, name('nameIdFormat'))}">${xmlText(input.nameId, name('nameId'))}</saml:NameID>` +
+    `<saml:NameID Format="${xmlAttr(input.nameIdFormat, names.nameIdFormat)}">${xmlText(input.nameId, names.nameId)}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="${CM_BEARER}">` +
-    `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfterText}" Recipient="${xmlAttr(input.recipient, name('recipient'))}"></saml:SubjectConfirmationData>` +
+    `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfterText}" Recipient="${xmlAttr(input.recipient, names.recipient)}"></saml:SubjectConfirmationData>` +
     `</saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${samlInstant(new Date(nowMs - skew * 1000))}" NotOnOrAfter="${notOnOrAfterText}">` +
-    `<saml:AudienceRestriction><saml:Audience>${xmlText(input.audience, name('audience'))}</saml:Audience></saml:AudienceRestriction>` +
+    `<saml:AudienceRestriction><saml:Audience>${xmlText(input.audience, names.audience)}</saml:Audience></saml:AudienceRestriction>` +
     `</saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${samlInstant(input.authnInstant)}" SessionIndex="${xmlAttr(input.sessionIndex, name('sessionIndex'))}"${sessionEnd}>` +
-    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(input.authnContextClassRef ?? AC_PASSWORD_PROTECTED_TRANSPORT, name('authnContextClassRef'))}</saml:AuthnContextClassRef></saml:AuthnContext>` +
+    `<saml:AuthnStatement AuthnInstant="${samlInstant(input.authnInstant)}" SessionIndex="${xmlAttr(input.sessionIndex, names.sessionIndex)}"${sessionEnd}>` +
+    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(input.authnContextClassRef ?? AC_PASSWORD_PROTECTED_TRANSPORT, names.authnContextClassRef)}</saml:AuthnContextClassRef></saml:AuthnContext>` +
     `</saml:AuthnStatement>` +
-    attributeStatement(input.attributes) +
+    attributeStatement(input.attributes, names) +
     `</saml:Assertion>`;
   return { id, head, tail, notOnOrAfter };
 }
@@ -268,16 +287,18 @@ export function defaultNameFormat(name: string): string {
   return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name) ? ATTRNAME_FORMAT_URI : ATTRNAME_FORMAT_UNSPECIFIED;
 }
 
-function attributeStatement(attributes: SamlAttribute[]): string {
+function attributeStatement(attributes: SamlAttribute[], names: FieldNames): string {
   let out = '';
-  attributes.forEach((a, i) => {
-    if (a.values.length === 0) return;
-    const field = a.field ?? `attributes.${i}`;
-    // A named attribute (a profile's own) is reported by that name alone, whatever part is wrong.
-    const part = (p: string) => (a.field === undefined ? `${field}.${p}` : field);
-    out += `<saml:Attribute Name="${xmlAttr(a.name, part('name'))}" NameFormat="${xmlAttr(a.nameFormat ?? defaultNameFormat(a.name), part('nameFormat'))}">`;
-    for (const v of a.values) out += `<saml:AttributeValue>${xmlText(v, part('values'))}</saml:AttributeValue>`;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i]!;
+    if (a.values.length === 0) continue;
+    // An attribute a profile names (aws-response.ts) is reported by that name, whatever part is wrong.
+    const field = a.field;
+    out +=
+      `<saml:Attribute Name="${xmlAttr(a.name, field ?? `${names.attributes}.${i}.name`)}" ` +
+      `NameFormat="${xmlAttr(a.nameFormat ?? defaultNameFormat(a.name), field ?? `${names.attributes}.${i}.nameFormat`)}">`;
+    for (const v of a.values) out += `<saml:AttributeValue>${xmlText(v, field ?? `${names.attributes}.${i}.values`)}</saml:AttributeValue>`;
     out += '</saml:Attribute>';
-  });
+  }
   return out === '' ? '' : `<saml:AttributeStatement>${out}</saml:AttributeStatement>`;
 }
