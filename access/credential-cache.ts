@@ -17,14 +17,11 @@
 // check has passed again.
 import { BoundedCache } from '../cache/bounded-cache.ts';
 import { open, seal } from '../crypto/secret-box.ts';
+import type { StsCredentials } from '../idp/sts/sts-response.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
-export interface RoleCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
+/** What STS AssumeRoleWithSAML hands out, as cached and handed on. */
+export type RoleCredentials = StsCredentials;
 
 /** Entries go this long before the credentials expire. */
 export const CACHE_MARGIN_SECONDS = 300;

@@ -17,6 +17,7 @@ import {
   type AssertionInput,
   type FieldNames,
   type SamlAttribute,
+  type SamlResponse,
 } from './response.ts';
 import { ROLE_SESSION_NAME } from './role-session-name.ts';
 
@@ -75,15 +76,8 @@ export interface AwsSamlResponseInput {
   authnContextClassRef?: string;
 }
 
-export interface AwsSamlResponse {
-  /** base64 of the Response: the `SAMLResponse` form field. */
-  samlResponse: string;
-  /** The Response XML (UTF-8, canonical form). */
-  xml: string;
-  responseId: string;
-  assertionId: string;
-  notOnOrAfter: Date;
-}
+/** The signed Response: the SAMLResponse form field, its XML (UTF-8, canonical form) and its ids. */
+export type AwsSamlResponse = Pick<SamlResponse, 'samlResponse' | 'xml' | 'responseId' | 'assertionId' | 'notOnOrAfter'>;
 
 /**
  * The attributes AWS sign-in reads (docs/aws-accounts.md); also sent by external AWS account apps.
