@@ -22,6 +22,7 @@
 //   membership kept in an external directory (LDAP), a change whose epoch write failed, a change
 //   made straight in the database.
 import { randomBytes } from 'node:crypto';
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import { systemClock, type Clock } from '../model/clock.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
@@ -74,10 +75,12 @@ interface Held<T> {
  * builds of one key for one epoch share one build.
  */
 export class EpochSnapshots<T> {
-  readonly #held = new Map<string, Held<T>>();
+  readonly #held: BoundedCache<string, Held<T>>;
   readonly #building = new Map<string, Promise<T>>();
 
-  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {}) {}
+  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {}) {
+    this.#held = new BoundedCache(options.maxEntries ?? SNAPSHOT_MAX_ENTRIES);
+  }
 
   get #maxAgeMs(): number {
     return this.options.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS;
@@ -85,7 +88,7 @@ export class EpochSnapshots<T> {
 
   /** Whatever is held, current or not: only for guessing which keys to read ahead. */
   peek(key: string): T | undefined {
-    return this.#held.get(key)?.value;
+    return this.#held.peek(key)?.value;
   }
 
   /** The snapshot for `key` if it was built under `epoch` and is young enough; else `build()` it under `epoch`. */
@@ -93,9 +96,6 @@ export class EpochSnapshots<T> {
     const held = this.#held.get(key);
     if (held !== undefined) {
       if (held.epoch === epoch && now - held.at < this.#maxAgeMs) {
-        // Most recently used last, so the first entry is the one to evict.
-        this.#held.delete(key);
-        this.#held.set(key, held);
         return held.value;
       }
       this.#held.delete(key);
@@ -129,12 +129,9 @@ export class EpochSnapshots<T> {
   }
 
   #hold(key: string, held: Held<T>): void {
-    const existing = this.#held.get(key);
+    const existing = this.#held.peek(key);
     // A slower build under an older reading never replaces a newer one.
     if (existing !== undefined && existing.at > held.at) return;
-    this.#held.delete(key);
     this.#held.set(key, held);
-    const max = this.options.maxEntries ?? SNAPSHOT_MAX_ENTRIES;
-    while (this.#held.size > max) this.#held.delete(this.#held.keys().next().value as string);
   }
 }

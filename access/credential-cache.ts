@@ -2,9 +2,9 @@
 // in HA mode) so repeated GetRoleCredentials calls do not each cost an STS round trip.
 //
 // - One entry per (user, account, permission set): never shared between users. The entry is
-//   AES-256-GCM encrypted under a key derived from the server secret, with the entry's own store
-//   key as additional authenticated data, so a dump of the store yields no credentials and a value
-//   copied under another user's key does not decrypt (it is treated as a miss).
+//   sealed (crypto/secret-box.ts: AES-256-GCM) under a key derived from the server secret, with the
+//   entry's own store key as associated data, so a dump of the store yields no credentials and a
+//   value copied under another user's key does not open (it is treated as a miss).
 // - Kept until 5 minutes before the credentials expire, so nobody is handed credentials about to
 //   lapse (JS SDK and botocore refresh shortly before expiry).
 // - Purged when the user signs out of the CLI (SSO Logout), is disabled or deleted, when an
@@ -17,16 +17,14 @@
 // moment of every call before they ask it (docs/security.md: "Only what is assigned, at that moment"). A purge racing a concurrent fill
 // can leave an entry behind; such an entry can only be read by its own user, after the entitlement
 // check has passed again.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { BoundedCache } from '../cache/bounded-cache.ts';
+import { open, seal } from '../crypto/secret-box.ts';
+import type { StsCredentials } from '../idp/sts/sts-response.ts';
 import { systemClock, type Clock } from '../model/clock.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
-export interface RoleCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
+/** What STS AssumeRoleWithSAML hands out, as cached and handed on. */
+export type RoleCredentials = StsCredentials;
 
 /** Entries go this long before the credentials expire. */
 export const CACHE_MARGIN_SECONDS = 300;
@@ -39,8 +37,7 @@ const pairIndexKey = (accountId: string, permissionSetId: string) => `role-creds
 const ALL_INDEX_KEY = 'role-creds-all';
 const PURGE_SLICE = 500;
 
-const FORMAT = 'v1';
-/** Entries this process keeps opened (least recently opened go first). */
+/** Entries this process keeps opened (least recently used go first). */
 const OPENED_ENTRIES = 5000;
 
 export class CredentialCache {
@@ -50,7 +47,7 @@ export class CredentialCache {
    * of a cached GetRoleCredentials). Only ever consulted with a value just read from the store
    * under the same key, so a purge or a new entry takes effect as before.
    */
-  readonly #opened = new Map<string, { raw: string; credentials: RoleCredentials }>();
+  readonly #opened = new BoundedCache<string, { raw: string; credentials: RoleCredentials }>(OPENED_ENTRIES);
 
   constructor(
     private readonly store: EphemeralStore,
@@ -88,9 +85,7 @@ export class CredentialCache {
       this.#opened.delete(key);
       return null;
     }
-    this.#opened.delete(key);
     this.#opened.set(key, { raw, credentials });
-    if (this.#opened.size > OPENED_ENTRIES) this.#opened.delete(this.#opened.keys().next().value as string);
     return credentials;
   }
 
@@ -130,24 +125,15 @@ export class CredentialCache {
     return keys.length;
   }
 
-  private seal(c: RoleCredentials, aad: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(aad, 'utf8'));
-    const plain = JSON.stringify({ a: c.accessKeyId, s: c.secretAccessKey, t: c.sessionToken, e: c.expiration.getTime() });
-    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return [FORMAT, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), sealed.toString('base64url')].join('.');
+  private seal(c: RoleCredentials, entryKey: string): string {
+    return seal(this.key, JSON.stringify({ a: c.accessKeyId, s: c.secretAccessKey, t: c.sessionToken, e: c.expiration.getTime() }), entryKey);
   }
 
-  /** Null for anything that does not decrypt under this key and this entry's name. */
-  private open(raw: string, aad: string): RoleCredentials | null {
-    const [format, iv, tag, sealed, extra] = raw.split('.');
-    if (format !== FORMAT || !iv || !tag || !sealed || extra !== undefined) return null;
+  /** Null for anything that does not open under this key and this entry's name. */
+  private open(raw: string, entryKey: string): RoleCredentials | null {
+    const plain = open(this.key, raw, entryKey);
+    if (plain === null) return null;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
-      decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
       const v = JSON.parse(plain) as { a: string; s: string; t: string; e: number };
       return { accessKeyId: v.a, secretAccessKey: v.s, sessionToken: v.t, expiration: new Date(v.e) };
     } catch {

@@ -27,6 +27,7 @@
 // audit entry `credentials.refuse` with the reason, and a RoleRefusedError carrying the same
 // facts for the surface's log. Both happen on the refusal path only; the granting path does no
 // extra work.
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
@@ -96,7 +97,7 @@ interface AccessSnapshot {
 }
 
 const roleKey = (accountId: string, roleName: string) => `${accountId}\n${roleName}`;
-/** Distinct accounts and permission sets shared between snapshots (bounded; the oldest go first). */
+/** Distinct accounts and permission sets shared between snapshots (bounded; the least recently used go first). */
 const SHARED_RECORDS = 5000;
 const snapshotKey = (source: User['source'], userId: string) => `${source}:${userId}`;
 const USER_SOURCES: readonly User['source'][] = ['builtin', 'ldap'];
@@ -109,7 +110,7 @@ export class RoleCredentialService {
    * One frozen copy of each account and permission set version for all snapshots, so memory grows
    * with users times pairs, not with users times policy documents (an inline policy can be 32 KB).
    */
-  readonly #shared = new Map<string, Account | PermissionSet>();
+  readonly #shared = new BoundedCache<string, Account | PermissionSet>(SHARED_RECORDS);
 
   constructor(
     private readonly deps: {
@@ -250,7 +251,6 @@ export class RoleCredentialService {
     const shared = this.#shared.get(key);
     if (shared !== undefined) return shared as T;
     this.#shared.set(key, deepFreeze(record));
-    if (this.#shared.size > SHARED_RECORDS) this.#shared.delete(this.#shared.keys().next().value as string);
     return record;
   }
 

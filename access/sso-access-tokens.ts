@@ -14,6 +14,7 @@
 // (EphemeralStore.getMany). The store stays the authority: the record must still be there, equal,
 // at every call, so revocation and the session's end take effect on every node at once.
 import { createHash, randomBytes } from 'node:crypto';
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import { systemClock, type Clock } from '../model/clock.ts';
 import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
@@ -51,7 +52,7 @@ interface KnownRecord {
 }
 
 export class SsoAccessTokenService {
-  readonly #known = new Map<string, KnownRecord>();
+  readonly #known = new BoundedCache<string, KnownRecord>(KNOWN_RECORDS);
 
   constructor(
     private readonly store: EphemeralStore,
@@ -104,7 +105,7 @@ export class SsoAccessTokenService {
       known = { raw, token, expiresAtMs: Date.parse(token.expiresAt) };
       if (known.expiresAtMs <= this.clock.now()) return null;
       values = await this.store.getMany([portalSessionKey(token.portalSessionHash), ...extraKeys(token)]);
-      this.#remember(key, known);
+      this.#known.set(key, known);
     }
     if (known.expiresAtMs <= this.clock.now()) {
       this.#known.delete(key);
@@ -127,10 +128,5 @@ export class SsoAccessTokenService {
   async revokeAllForSession(portalSessionHash: string): Promise<void> {
     const keys = await this.store.setMembers(sessionIndexKey(portalSessionHash));
     if (keys.length) await this.store.delete(...keys, sessionIndexKey(portalSessionHash));
-  }
-
-  #remember(key: string, record: KnownRecord): void {
-    this.#known.set(key, record);
-    if (this.#known.size > KNOWN_RECORDS) this.#known.delete(this.#known.keys().next().value as string);
   }
 }

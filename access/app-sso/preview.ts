@@ -4,7 +4,7 @@
 // an external AWS account, the signing and encryption the app gets, and the Assertion itself,
 // unsigned and unencrypted so an admin can read it; or why the user would be refused. Nothing is
 // signed, sent or recorded.
-import { buildAppAssertion } from '../../idp/saml/app-response.ts';
+import { buildAssertion } from '../../idp/saml/response.ts';
 import { ALG_AES256_GCM, ALG_RSA_OAEP_MGF1P } from '../../idp/saml/encrypted-assertion.ts';
 import { defaultAcs } from '../../idp/saml/inbound/acs.ts';
 import { InboundRejection } from '../../idp/saml/inbound/rejection.ts';
@@ -52,7 +52,7 @@ async function previewApplication(services: ApplicationPreviewDeps, applicationI
   const now = new Date();
   const { sessionDurationMinutes } = await services.instance.getOrCreate();
   const portalSessionEnd = new Date(now.getTime() + sessionDurationMinutes * 60_000).toISOString();
-  const assertion = buildAppAssertion({
+  const assertion = buildAssertion({
     issuer: services.entityId,
     audience: app.entityId,
     recipient: acsUrl,

@@ -3,7 +3,7 @@
 // sign-ins. The ACS always comes from the app's stored metadata (idp/saml/inbound/acs.ts). Before
 // the form is handed back to be posted, the assertion is recorded for Single Logout, the app noted
 // in the portal session, and the sign-in audited.
-import { buildAppResponse, buildStatusResponse } from '../../idp/saml/app-response.ts';
+import { buildResponse, buildStatusResponse } from '../../idp/saml/response.ts';
 import type { SamlSigningKey } from '../../idp/saml/enveloped-signature.ts';
 import type { Application, User } from '../../model/types.ts';
 import type { AuditStore } from '../../store/stores.ts';
@@ -55,7 +55,7 @@ export class ResponseDelivery {
     const services = this.deps;
     const now = new Date();
     const { session } = ctx;
-    const built = buildAppResponse(
+    const built = buildResponse(
       {
         issuer: services.saml.entityId,
         audience: app.entityId,

@@ -10,7 +10,7 @@ import type { InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { acceptAuthnRequest, type SsoApplication } from '../../idp/saml/inbound/receive.ts';
 import {
   STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE, STATUS_REQUESTER, STATUS_RESPONDER,
-} from '../../idp/saml/app-response.ts';
+} from '../../idp/saml/response.ts';
 import { ForbiddenError, ValidationError } from '../../model/errors.ts';
 import type { Application } from '../../model/types.ts';
 import type { ApplicationStore, AuditStore } from '../../store/stores.ts';

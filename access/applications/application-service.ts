@@ -26,7 +26,7 @@ import {
 import { assertSettings, defaultSettings, pickSettings, settingsOf } from './application-settings.ts';
 import { AWS_ENTITY_ID, AWS_SIGNIN_ACS, roleArnProblem } from './external-aws.ts';
 import type { FetchedDocument } from './metadata-fetcher.ts';
-import { describeFromFields, describeFromXml, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
+import { describeFromFields, describeFromXml, spRecordFields, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
 
@@ -255,12 +255,7 @@ export class ApplicationService {
       id: newApplicationId(),
       name,
       kind: 'custom',
-      entityId: sp.entityId,
-      acs: sp.acs,
-      slo: sp.slo,
-      signingCertificates: sp.signingCertificates,
-      encryptionCertificates: sp.encryptionCertificates,
-      authnRequestsSigned: sp.authnRequestsSigned,
+      ...spRecordFields(sp),
       metadata,
       metadataTrust,
       externalAwsAccount: null,
@@ -307,15 +302,7 @@ export class ApplicationService {
     if (data.name !== undefined) patch.name = data.name;
     if (data.metadataTrust !== undefined) patch.metadataTrust = ownTrust;
     if (source) {
-      Object.assign(patch, {
-        entityId: source.sp.entityId,
-        acs: source.sp.acs,
-        slo: source.sp.slo,
-        signingCertificates: source.sp.signingCertificates,
-        encryptionCertificates: source.sp.encryptionCertificates,
-        authnRequestsSigned: source.sp.authnRequestsSigned,
-        metadata: source.metadata,
-      } satisfies ApplicationPatch);
+      Object.assign(patch, { ...spRecordFields(source.sp), metadata: source.metadata } satisfies ApplicationPatch);
     }
     return patch;
   }

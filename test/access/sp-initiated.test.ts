@@ -10,7 +10,7 @@ import type { AppSsoDecision } from '../../access/app-sso/decisions.ts';
 import { AppSsoRequests, type PendingAuthnRequest } from '../../access/app-sso/requests.ts';
 import { SpInitiatedSignIn, type ContinueOutcome } from '../../access/app-sso/sp-initiated.ts';
 import type { SignedInPerson } from '../../access/sessions/signed-in-person.ts';
-import { STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE } from '../../idp/saml/app-response.ts';
+import { STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE } from '../../idp/saml/response.ts';
 import { ForbiddenError, ValidationError } from '../../model/errors.ts';
 import type { Application, AuditEvent } from '../../model/types.ts';
 import type { AuditStore } from '../../store/stores.ts';
