@@ -3,6 +3,8 @@
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
+import { apiDocsRouter } from './console/api-docs.ts';
+import { consoleRouter } from './console/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
 import { notFoundRouter } from './not-found.ts';
@@ -27,7 +29,10 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.set('query parser', 'simple');
   exposeRequestContext(app.request);
   app.use(healthRouter(services, state));
+  // The API's browsable documentation, public like the OpenAPI document it shows.
+  app.use('/api/v1/docs', apiDocsRouter());
   app.use('/api/v1', adminRouter(services));
+  app.use('/admin', consoleRouter(services));
   app.use(samlRouter(services));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
   app.use(oidcRouter(services));

@@ -14,7 +14,7 @@ import { portalErrorHandler } from './errors.ts';
 import { allowFormTarget, nonceOf, pageSecurity } from './page-security.ts';
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
-const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
+const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|admin|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
 
 const field = formField;
 
