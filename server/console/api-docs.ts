@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { apiDocsPage, API_DOCS_INIT } from '../../views/console/api-docs.ts';
+import { apiDocsPage, API_DOCS_CSS, API_DOCS_INIT } from '../../views/console/api-docs.ts';
 
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'];
 
@@ -35,6 +35,9 @@ export function apiDocsRouter(): Router {
   });
   router.get('/init.js', (_req, res) => {
     res.type('text/javascript').send(API_DOCS_INIT);
+  });
+  router.get('/docs.css', (_req, res) => {
+    res.type('text/css').send(API_DOCS_CSS);
   });
   const assets = express.static(dist, { index: false, fallthrough: false, maxAge: '1d' });
   router.get(ASSETS.map((a) => `/${a}`), assets);

@@ -1,6 +1,7 @@
 // The access portal at /start: sign in, the accounts list, federation into an account, sign out.
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Response } from 'express';
+import { mayAdminister } from '../../access/admin/console-access.ts';
 import { SIGN_IN_FAILED } from '../../access/sign-in.ts';
 import { isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
@@ -49,6 +50,7 @@ export function portalRouter(services: Services): Router {
         csrfToken: ctx.session.csrfToken,
         accounts,
         query: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
+        adminConsole: mayAdminister(user),
       }),
     );
   });

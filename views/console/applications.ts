@@ -119,7 +119,7 @@ ${m.settings.errors.encryptAssertion ? html`<p class="field-error">${m.settings.
 
 <form method="post" action="/admin/applications/${a.id}/mappings" class="card" novalidate id="mappings"><h2>Attribute mappings</h2>${summaryError(m.mappings)}${csrfField(m.csrfToken)}
 <p class="muted">Each attribute the application receives: a literal, or a template such as \${user:email}, \${user:displayName}, \${user:groups} or \${user:attribute.department}. Leave a row empty to remove it.</p>
-<table><thead><tr><th scope="col">Attribute name</th><th scope="col">Value</th></tr></thead><tbody>
+<table class="inputs"><thead><tr><th scope="col">Attribute name</th><th scope="col">Value</th></tr></thead><tbody>
 ${Array.from({ length: rows }, (_, i) => html`<tr><td><label class="check" for="f-mapName${i}"><span class="hint">Name ${i + 1}</span></label><input type="text" id="f-mapName${i}" name="mapName${i}" value="${m.mappings.values[`mapName${i}`] ?? ''}"${m.mappings.errors[`mapName${i}`] ? html` aria-invalid="true" aria-describedby="f-mapName${i}-error"` : ''}>${m.mappings.errors[`mapName${i}`] ? html`<p class="field-error" id="f-mapName${i}-error">${m.mappings.errors[`mapName${i}`]}</p>` : ''}</td>
 <td><label class="check" for="f-mapValue${i}"><span class="hint">Value ${i + 1}</span></label><input type="text" id="f-mapValue${i}" name="mapValue${i}" value="${m.mappings.values[`mapValue${i}`] ?? ''}"${m.mappings.errors[`mapValue${i}`] ? html` aria-invalid="true" aria-describedby="f-mapValue${i}-error"` : ''}>${m.mappings.errors[`mapValue${i}`] ? html`<p class="field-error" id="f-mapValue${i}-error">${m.mappings.errors[`mapValue${i}`]}</p>` : ''}</td></tr>`)}
 </tbody></table><input type="hidden" name="rows" value="${rows}">
@@ -143,7 +143,7 @@ ${external ? html`<fieldset><legend>Roles</legend>${(a.externalAwsAccount?.roles
 <div class="actions"><button type="submit">Assign</button></div></form></div>
 
 <div class="card" id="preview"><h2>Assertion preview</h2>
-<form method="get" action="/admin/applications/${a.id}#preview" class="toolbar"><div>${selectField({ name: 'previewUser', label: 'What would this user receive?', state: { values: { previewUser: m.previewUserId }, errors: {} }, options: [['', 'Choose a user…'], ...m.users] })}</div><button type="submit" class="secondary">Preview</button></form>
+<form method="get" action="/admin/applications/${a.id}#preview" class="inline-form"><div>${selectField({ name: 'previewUser', label: 'What would this user receive?', state: { values: { previewUser: m.previewUserId }, errors: {} }, options: [['', 'Choose a user…'], ...m.users] })}</div><button type="submit" class="secondary">Preview</button></form>
 ${m.preview ? previewOf(m.preview) : html`<p class="muted">Nothing is signed, sent or recorded.</p>`}
 </div>`,
   };

@@ -14,9 +14,9 @@ export function homePage(o: { tallies: Tally[]; identitySource: string }): Conso
   return {
     title: 'Dashboard',
     section: 'home',
-    body: html`<div class="grid2">${o.tallies.map(
-      (t) => html`<div class="card"><h2><a href="${t.href}">${t.label}</a></h2><p><strong>${t.count}${t.more ? '+' : ''}</strong></p></div>`,
-    )}</div>
+    body: html`<ul class="tallies">${o.tallies.map(
+      (t) => html`<li class="card"><a href="${t.href}"><span class="count">${t.count}${t.more ? '+' : ''}</span> ${t.label}</a></li>`,
+    )}</ul>
 <div class="card"><h2>Next steps</h2><ul>
 <li><a href="/admin/assign">Assign access</a>: give users and groups permission sets on AWS accounts.</li>
 <li><a href="/admin/applications/new">Add an application</a> from its SAML metadata.</li>

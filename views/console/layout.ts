@@ -1,7 +1,7 @@
 // The frame of every admin console page (/admin): a header with the signed-in administrator and
 // sign-out, a navigation list, and the page body. Styles and scripts carry the response's CSP
 // nonce; scripts are our own constants, never user data.
-import { html, raw, type SafeHtml } from '../html.ts';
+import { escapeHtml, html, raw, type SafeHtml } from '../html.ts';
 
 const STYLE = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#16191f;background:#f2f3f3;line-height:1.4}
@@ -62,7 +62,14 @@ pre{background:#f2f3f3;padding:.6rem;border-radius:4px;overflow:auto;white-space
 .meter.over{color:#b00000;font-weight:600}
 .tag{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e9ebed;font-size:.8rem}
 .tag.off{background:#fff1f0;color:#7a0000}
-.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:1rem}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr));gap:0 1rem;align-items:end}
+ul.tallies{list-style:none;padding:0;margin:0 0 1rem;display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.75rem}
+ul.tallies li{margin:0;padding:.75rem 1rem}
+ul.tallies a{display:flex;flex-direction:column;text-decoration:none;font-weight:600}
+ul.tallies .count{font-size:1.6rem;color:#16191f}
+.inline-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 .75rem}
+.inline-form label{margin:0 0 .25rem}
+td code{word-break:break-all;font-size:.8rem}
 @media (max-width:700px){
  .frame{flex-direction:column;padding:.5rem}
  nav.side{flex:none}
@@ -70,6 +77,16 @@ pre{background:#f2f3f3;padding:.6rem;border-radius:4px;overflow:auto;white-space
  nav.side a{padding:.3rem .5rem;font-size:.9rem;background:#fff}
  .toolbar input{width:100%}
  th,td{padding:.35rem .3rem;font-size:.9rem}
+ dl.facts{grid-template-columns:1fr;gap:0}
+ dl.facts dd{margin-bottom:.4rem}
+ header a,header button{white-space:nowrap}
+ header form{flex-wrap:wrap;gap:.5rem .75rem}
+ ul.tallies{grid-template-columns:1fr 1fr}
+ .who{display:none}
+ table.stack thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+ table.stack tr{display:block;border-bottom:1px solid #d5dbdb;padding:.4rem 0}
+ table.stack td{display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;border:0;padding:.15rem 0;word-break:break-word}
+ table.stack td::before{content:attr(data-label);font-weight:600;font-size:.8rem;color:#414750}
 }
 `;
 
@@ -118,9 +135,27 @@ export function consoleLayout(frame: ConsoleFrame, page: ConsolePage): string {
 <nav class="side" aria-label="Console sections"><ul>${NAV.map(
     ([id, href, label]) => html`<li><a href="${href}"${id === page.section ? raw(' aria-current="page"') : ''}>${label}</a></li>`,
   )}</ul></nav>
-<main><h1>${page.title}</h1>${page.body}</main>
+<main><h1>${page.title}</h1>${withCellLabels(page.body)}</main>
 </div>
 ${page.script ? html`<script nonce="${frame.nonce}">${raw(page.script)}</script>` : ''}
 </body>
 </html>`.value;
+}
+
+/**
+ * Gives each cell of a list table the label of its column (data-label), so that on a narrow
+ * screen the rows stack as label: value pairs (the CSS above). It only reads our own markup:
+ * directory values inside cells are escaped, so they cannot contain a tag this matches. Tables of
+ * inputs (class="inputs") keep their own labels.
+ */
+function withCellLabels(body: SafeHtml): SafeHtml {
+  return raw(body.value.replace(/<table>([\s\S]*?)<\/table>/g, (_all, inner: string) => {
+    const labels = [...inner.matchAll(/<th scope="col">([\s\S]*?)<\/th>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, ''));
+    const rows = inner.replace(/<tr>([\s\S]*?)<\/tr>/g, (row: string, cells: string) => {
+      if (!cells.includes('<td')) return row;
+      let i = 0;
+      return `<tr>${cells.replace(/<td(?=[ >])/g, () => `<td data-label="${escapeHtml(labels[i++] ?? '')}"`)}</tr>`;
+    });
+    return `<table class="stack">${rows}</table>`;
+  }));
 }

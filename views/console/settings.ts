@@ -21,7 +21,7 @@ export function settingsPage(o: { instance: Instance; form: FormState; notice?: 
 ${textField({ name: 'sessionDurationMinutes', label: 'Portal session duration (minutes)', type: 'number', state: o.form, hint: '15 to 129600 (90 days). Sessions already open keep their end.' })}
 <h2>Attributes for access control</h2>
 <p class="muted">User attributes sent to AWS as session tags (PrincipalTag), for attribute-based access control. At most 50.</p>
-<table><thead><tr><th scope="col">User attribute</th><th scope="col">Session tag key</th></tr></thead><tbody>
+<table class="inputs"><thead><tr><th scope="col">User attribute</th><th scope="col">Session tag key</th></tr></thead><tbody>
 ${Array.from({ length: rows }, (_, i) => html`<tr><td>${cell(`attr${i}`, `Attribute ${i + 1}`)}</td><td>${cell(`tag${i}`, `Tag key ${i + 1}`)}</td></tr>`)}
 </tbody></table><input type="hidden" name="rows" value="${rows}">
 <div class="actions"><button type="submit">Save settings</button></div>
