@@ -70,6 +70,7 @@ ul.tallies .count{font-size:1.6rem;color:#16191f}
 .inline-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 .75rem}
 .inline-form label{margin:0 0 .25rem}
 td code{word-break:break-all;font-size:.8rem}
+ul.detail{list-style:none;margin:0;padding:0;font-size:.85rem}
 @media (max-width:700px){
  .frame{flex-direction:column;padding:.5rem}
  nav.side{flex:none}
@@ -149,13 +150,13 @@ ${page.script ? html`<script nonce="${frame.nonce}">${raw(page.script)}</script>
  * inputs (class="inputs") keep their own labels.
  */
 function withCellLabels(body: SafeHtml): SafeHtml {
-  return raw(body.value.replace(/<table>([\s\S]*?)<\/table>/g, (_all, inner: string) => {
+  return raw(body.value.replace(/<table((?: id="[\w-]+")?)>([\s\S]*?)<\/table>/g, (_all, id: string, inner: string) => {
     const labels = [...inner.matchAll(/<th scope="col">([\s\S]*?)<\/th>/g)].map((m) => m[1]!.replace(/<[^>]*>/g, ''));
     const rows = inner.replace(/<tr>([\s\S]*?)<\/tr>/g, (row: string, cells: string) => {
       if (!cells.includes('<td')) return row;
       let i = 0;
       return `<tr>${cells.replace(/<td(?=[ >])/g, () => `<td data-label="${escapeHtml(labels[i++] ?? '')}"`)}</tr>`;
     });
-    return `<table class="stack">${rows}</table>`;
+    return `<table${id} class="stack">${rows}</table>`;
   }));
 }
