@@ -145,4 +145,27 @@ describe('admin console forms', function () {
     expect((await gh.services.accounts.list({})).items).to.deep.equal([]);
     expect((await gh.services.assignments.list({ permissionSetId: set.id }, {})).items).to.deep.equal([]);
   });
+
+  it('makes an assign-access batch whole or not at all: one unknown principal and nothing is assigned', async () => {
+    const account = await gh.services.accounts.create({ accountId: '121212121212', name: 'Batch', email: 'batch@example.com' }, 'test');
+    const set = await gh.services.permissionSets.create({ name: 'BatchSet' }, 'test');
+    await admin.request('GET', '/admin/assign');
+    const form = new URLSearchParams({ csrf: admin.csrf(), accountId: account.accountId, permissionSetId: set.id });
+    form.append('principal', `USER:${org.users.bob!.id}`);
+    form.append('principal', 'GROUP:no-such-group');
+    const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${gh.baseUrl}/admin/assign`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(res.status).to.equal(404);
+    expect(await res.text()).to.include('no-such-group');
+    expect((await gh.services.assignments.list({ accountId: account.accountId }, {})).items).to.deep.equal([]);
+
+    form.delete('principal');
+    form.append('principal', `USER:${org.users.bob!.id}`);
+    const made = await fetch(`${gh.baseUrl}/admin/assign`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(made.status).to.equal(200);
+    expect(await made.text()).to.include('1 assignment made');
+    const again = await fetch(`${gh.baseUrl}/admin/assign`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
+    expect(await again.text()).to.include('0 assignments made; 1 already existed');
+    expect((await gh.services.assignments.list({ accountId: account.accountId }, {})).items).to.have.length(1);
+  });
 });
