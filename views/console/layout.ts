@@ -22,6 +22,8 @@ nav.side a[aria-current=page]{background:#fff;font-weight:600;box-shadow:inset 3
 main{flex:1;min-width:0}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}
 h2{font-size:1.15rem;margin:0 0 .75rem}
+* + h2{margin-top:1.5rem}
+input[type=hidden] + h2{margin-top:0}
 .card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:1rem 1.25rem;margin-bottom:1rem;overflow-x:auto}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .hint{display:block;font-weight:400;color:#545b64;font-size:.85rem}
