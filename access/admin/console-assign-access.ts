@@ -30,20 +30,23 @@ export class ConsoleAssignAccess {
     );
   }
 
+  /** Each combination, and whether it is assigned already (for the review before submitting). */
+  async plan(req: AssignAccessRequest): Promise<{ key: ReturnType<ConsoleAssignAccess['combinations']>[number]; exists: boolean }[]> {
+    const out = [];
+    for (const key of this.combinations(req)) out.push({ key, exists: (await this.deps.assignments.list(key, { limit: 1 })).items.length > 0 });
+    return out;
+  }
+
   async assign(req: AssignAccessRequest, actor: string): Promise<AssignAccessResult> {
-    const wanted = this.combinations(req);
     // What exists is read before the transaction opens (inside it only its own stores may be used).
-    const fresh: typeof wanted = [];
-    for (const key of wanted) {
-      const existing = await this.deps.assignments.list(key, { limit: 1 });
-      if (existing.items.length === 0) fresh.push(key);
-    }
+    const planned = await this.plan(req);
+    const fresh = planned.filter((p) => !p.exists).map((p) => p.key);
     const created = await this.deps.transaction(async () => {
       const made: AccountAssignment[] = [];
       // Each create joins this transaction (docs/architecture.md, "Transactions").
       for (const key of fresh) made.push(await this.deps.assignments.create(key, actor));
       return made;
     });
-    return { created, alreadyAssigned: wanted.length - fresh.length };
+    return { created, alreadyAssigned: planned.length - fresh.length };
   }
 }

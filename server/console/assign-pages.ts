@@ -91,12 +91,18 @@ export function assignPages(deps: AssignPagesDeps): Router {
   router.get('/review', async (req, res) => {
     const choices = choicesOf(req.query);
     if (choices.permissionSetIds.length === 0) return res.redirect(303, `${url('/admin/assign/permission-sets', choices)}&missing=permission-sets`);
-    const combos = deps.assignAccess.combinations({ accountIds: choices.accountIds, principals: choices.principals.map(principalOf), permissionSetIds: choices.permissionSetIds });
-    const shown = combos.slice(0, MAX_BATCH);
-    const nameOf = await namesFor(deps, shown);
+    const request = { accountIds: choices.accountIds, principals: choices.principals.map(principalOf), permissionSetIds: choices.permissionSetIds };
+    const combos = deps.assignAccess.combinations(request);
+    const planned = combos.length > MAX_BATCH ? combos.slice(0, MAX_BATCH).map((key) => ({ key, exists: false })) : await deps.assignAccess.plan(request);
+    const nameOf = await namesFor(deps, planned.map((p) => p.key));
     render(res, assignReviewPage({
       choices,
-      rows: shown.map((c) => ({ account: nameOf.account(c.accountId), principal: `${c.principalType === 'USER' ? 'User' : 'Group'} ${nameOf.principal(c.principalType, c.principalId)}`, permissionSet: nameOf.permissionSet(c.permissionSetId) })),
+      rows: planned.map(({ key: c, exists }) => ({
+        account: nameOf.account(c.accountId),
+        principal: `${c.principalType === 'USER' ? 'User' : 'Group'} ${nameOf.principal(c.principalType, c.principalId)}`,
+        permissionSet: nameOf.permissionSet(c.permissionSetId),
+        exists,
+      })),
       back: url('/admin/assign/permission-sets', choices),
       csrfToken: adminOf(res).csrfToken,
       tooMany: combos.length > MAX_BATCH ? MAX_BATCH : null,

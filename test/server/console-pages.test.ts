@@ -167,5 +167,11 @@ describe('admin console forms', function () {
     const again = await fetch(`${gh.baseUrl}/admin/assign`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString(), redirect: 'manual' });
     expect(await again.text()).to.include('0 assignments made; 1 already existed');
     expect((await gh.services.assignments.list({ accountId: account.accountId }, {})).items).to.have.length(1);
+
+    // The review before submitting says which combinations exist already.
+    const review = await admin.request('GET', `/admin/assign/review?accountId=${account.accountId}&principal=USER:${org.users.bob!.id}&permissionSetId=${set.id}`);
+    expect(review.text).to.include('0 assignments will be made');
+    expect(review.text).to.include('already assigned');
+    expect(review.text, 'nothing to submit').not.to.include('>Submit</button>');
   });
 });

@@ -72,19 +72,20 @@ ${o.more ? html`<p class="muted">More exist than are shown: filter by name to fi
   };
 }
 
-export function assignReviewPage(o: { choices: AssignChoices; rows: { account: string; principal: string; permissionSet: string }[]; back: string; csrfToken: string; tooMany: number | null }): ConsolePage {
+export function assignReviewPage(o: { choices: AssignChoices; rows: { account: string; principal: string; permissionSet: string; exists: boolean }[]; back: string; csrfToken: string; tooMany: number | null }): ConsolePage {
+  const fresh = o.rows.filter((r) => !r.exists).length;
   return {
     title: 'Assign access',
     section: 'assign',
     body: html`${stepList('review')}
 <form method="post" action="/admin/assign" class="card">${csrfField(o.csrfToken)}${hidden(o.choices, null)}
-<h2>${o.rows.length} assignment${o.rows.length === 1 ? '' : 's'} will be made</h2>
+<h2>${fresh} assignment${fresh === 1 ? '' : 's'} will be made</h2>
+${fresh < o.rows.length ? html`<p class="muted">${o.rows.length - fresh} of the combinations you chose already exist and stay as they are.</p>` : ''}
 ${o.tooMany !== null ? html`<p class="error" role="alert">That is more than ${o.tooMany} at once; go back and choose fewer.</p>` : ''}
-<table><thead><tr><th scope="col">Account</th><th scope="col">User or group</th><th scope="col">Permission set</th></tr></thead><tbody>
-${o.rows.map((r) => html`<tr><td>${r.account}</td><td>${r.principal}</td><td>${r.permissionSet}</td></tr>`)}
+<table><thead><tr><th scope="col">Account</th><th scope="col">User or group</th><th scope="col">Permission set</th><th scope="col">Status</th></tr></thead><tbody>
+${o.rows.map((r) => html`<tr><td>${r.account}</td><td>${r.principal}</td><td>${r.permissionSet}</td><td>${r.exists ? 'already assigned' : 'new'}</td></tr>`)}
 </tbody></table>
-<p class="muted">Assignments that already exist are left as they are.</p>
-<div class="actions">${o.tooMany === null ? html`<button type="submit">Submit</button>` : ''}<a class="button secondary" href="${o.back}">Back</a></div>
+<div class="actions">${o.tooMany === null && fresh > 0 ? html`<button type="submit">Submit</button>` : ''}<a class="button secondary" href="${o.back}">Back</a></div>
 </form>`,
   };
 }
