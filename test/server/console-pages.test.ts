@@ -3,6 +3,8 @@
 // through the same use cases as the API and recorded under the administrator. The identity
 // source's "test connection" runs against a private slapd.
 import { expect } from 'chai';
+import { spMetadataXml } from '../idp/inbound-fixtures.ts';
+import { MetadataServer } from '../admin/applications-fixtures.ts';
 import { GROUPS, PEOPLE } from '../support/ldap-seed/fixtures.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { PortalClient } from '../support/portal-client.ts';
@@ -16,6 +18,7 @@ describe('admin console forms', function () {
   this.timeout(60_000);
   let gh: TestGatehouse;
   let slapd: PrivateSlapd;
+  let metadataServer: MetadataServer;
   let org: SeededOrg;
   let admin: PortalClient;
   let adminId: string;
@@ -26,7 +29,8 @@ describe('admin console forms', function () {
   }
 
   before(async () => {
-    [gh, slapd] = await Promise.all([startGatehouse(), startSlapd()]);
+    // The SP's metadata URL is on this machine, which Gatehouse refuses to fetch unless told.
+    [gh, slapd, metadataServer] = await Promise.all([startGatehouse({ env: { METADATA_FETCH_ALLOW_PRIVATE: '127.0.0.1' } }), startSlapd(), MetadataServer.start()]);
     org = await seedOrganization(gh.services, { users: [{ userName: 'bob', email: 'bob@example.com' }] });
     admin = new PortalClient(gh.baseUrl);
     await admin.request('GET', '/start');
@@ -37,6 +41,7 @@ describe('admin console forms', function () {
   after(async () => {
     await gh?.close();
     await slapd?.close();
+    await metadataServer?.close();
   });
 
   it('tests an LDAP connection without saving it, saves it, and goes back to the built-in directory', async () => {
@@ -173,5 +178,28 @@ describe('admin console forms', function () {
     expect(review.text).to.include('0 assignments will be made');
     expect(review.text).to.include('already assigned');
     expect(review.text, 'nothing to submit').not.to.include('>Submit</button>');
+  });
+
+  it('adds an application from its metadata URL, refuses a reserved attribute name at its row, and previews a refusal', async () => {
+    metadataServer.serve('/sp.xml', spMetadataXml({ entityId: 'https://crm.example.com/saml', acs: [{ url: 'https://crm.example.com/acs', index: 0, isDefault: true }] }));
+    await admin.request('GET', '/admin/applications/new');
+    const created = await post('/admin/applications', { name: 'CRM', description: '', metadataUrl: metadataServer.url('/sp.xml'), metadataXml: '' });
+    expect(created.status, created.text.slice(0, 300)).to.equal(303);
+    const app = (await gh.services.applications.list({ nameContains: 'CRM' })).items[0]!;
+    expect(app.metadata).to.include({ source: 'url', url: metadataServer.url('/sp.xml') });
+
+    await admin.request('GET', `/admin/applications/${app.id}`);
+    const refused = await post(`/admin/applications/${app.id}/mappings`, {
+      rows: '3', mapName0: 'department', mapValue0: '${user:attribute.department}', mapName1: '', mapValue1: '', mapName2: 'https://aws.amazon.com/SAML/Attributes/Role', mapValue2: 'x',
+    });
+    expect(refused.status).to.equal(400);
+    expect(byId(refused.text, 'f-mapName2-error')).to.include('reserved');
+    expect((await gh.services.applications.get(app.id)).attributeMappings).to.deep.equal([]);
+    const saved = await post(`/admin/applications/${app.id}/mappings`, { rows: '2', mapName0: 'department', mapValue0: '${user:attribute.department}', mapName1: '', mapValue1: '' });
+    expect(saved.status).to.equal(303);
+    expect((await gh.services.applications.get(app.id)).attributeMappings).to.deep.equal([{ name: 'department', value: '${user:attribute.department}' }]);
+
+    const preview = await admin.request('GET', `/admin/applications/${app.id}?previewUser=${org.users.bob!.id}`);
+    expect(preview.text).to.include('bob would be refused');
   });
 });
