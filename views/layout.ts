@@ -17,7 +17,7 @@ button.link{background:none;color:#0972d3;padding:0;font-weight:500;text-decorat
 button.secondary{background:#e9ebed}
 .who{color:#d5dbdb;margin-right:1rem;font-size:.9rem}
 header button{background:none;color:#fff;border:1px solid #fff}
-header a.console-link{color:#fff;margin-right:1rem}
+header a.console-link{color:#fff;margin-right:1rem;white-space:nowrap}
 .error{background:#fff1f0;border:1px solid #d91515;color:#7a0000;padding:.6rem .8rem;border-radius:4px;margin:.5rem 0}
 .muted{color:#5f6b7a;font-size:.9rem}
 details.account{border-top:1px solid #e9ebed;padding:.6rem 0}
