@@ -195,7 +195,8 @@ describe('admin console in a browser', function () {
   it('resets a user\'s password, shows the new one once, and it signs the user in', async () => {
     await page.goto(`${gh.baseUrl}/admin/users?name=ali`);
     await page.click('a:has-text("alice")');
-    await button(page, 'Reset password').click();
+    await page.click('summary:has-text("Reset password")');
+    await button(page, 'Reset the password of alice').click();
     await page.waitForSelector('#new-password');
     const password = (await page.textContent('#new-password pre'))!.trim();
     expect(password).to.have.length.greaterThan(16);

@@ -69,6 +69,10 @@ ul.tallies{list-style:none;padding:0;margin:0 0 1rem;display:grid;grid-template-
 ul.tallies li{margin:0;padding:.75rem 1rem}
 ul.tallies a{display:flex;flex-direction:column;text-decoration:none;font-weight:600}
 ul.tallies .count{font-size:1.6rem;color:#16191f}
+details.confirm summary{list-style:none}
+details.confirm summary::-webkit-details-marker{display:none}
+details.confirm[open]{flex-basis:100%}
+details.confirm form{margin-top:.5rem}
 .inline-form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin:0 0 .75rem}
 .inline-form label{margin:0 0 .25rem}
 td code{word-break:break-all;font-size:.8rem}
