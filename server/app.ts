@@ -4,6 +4,8 @@
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
 import { adminRouter } from './admin/router.ts';
+import { apiDocsRouter } from './console/api-docs.ts';
+import { consoleRouter } from './console/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
 import type { PortalSessionDeps } from './http/portal-session.ts';
@@ -34,6 +36,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
   const approvals = services.browserApprovals;
 
   app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
+  // The API's browsable documentation, public like the OpenAPI document it shows.
+  app.use('/api/v1/docs', apiDocsRouter());
   app.use('/api/v1', adminRouter({
     baseUrl: config.baseUrl,
     adminTokens: services.adminTokens,
@@ -50,6 +54,20 @@ export function createApp(services: Services, state: AppState = { draining: fals
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
     auditLog: services.auditLog,
+  }));
+  app.use('/admin', consoleRouter({
+    ...portalSession,
+    accounts: services.accounts,
+    users: services.users,
+    groups: services.groups,
+    permissionSets: services.permissionSets,
+    assignments: services.assignments,
+    applications: services.applications,
+    instanceSettings: services.instanceSettings,
+    identitySourceConfig: services.identitySourceConfig,
+    identitySourceFor: services.identitySourceFor,
+    auditLog: services.auditLog,
+    console: services.console,
   }));
   app.use(samlRouter({
     ...portalSession,

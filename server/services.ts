@@ -29,6 +29,7 @@ import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
 import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
+import { buildConsoleServices, type ConsoleServices } from '../access/admin/console-services.ts';
 import { buildAppSso, type AppSsoContext } from '../access/app-sso/app-sso-services.ts';
 import { AccountSignIn } from '../access/aws/account-sign-in.ts';
 import { AuditLog } from '../access/org/audit-log.ts';
@@ -123,6 +124,8 @@ export interface Services {
   /** The admin API's entitlements and unlock of one user. */
   userAccess: UserAccess;
   auditLog: AuditLog;
+  /** What the admin console adds over the admin API's use cases (docs/admin-console.md). */
+  console: ConsoleServices;
   /** What /readyz checks: the SQL database and the ephemeral store. */
   readiness: { name: string; ping(): Promise<void> }[];
   close(): Promise<void>;
@@ -284,6 +287,9 @@ export async function createServices(config: Config, logger: Logger, options: Se
     { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock },
     { baseUrl: config.baseUrl },
   );
+  const groups = new GroupService(sql, principalAssignments, accessEvents);
+  const permissionSets = new PermissionSetService(sql, accessEvents);
+  const userAccess = new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit });
   const services: Services = {
     config,
     logger,
@@ -291,9 +297,9 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ephemeral,
     builtinDirectory,
     users,
-    groups: new GroupService(sql, principalAssignments, accessEvents),
+    groups,
     accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents),
-    permissionSets: new PermissionSetService(sql, accessEvents),
+    permissionSets,
     assignments,
     entitlements,
     instanceSettings: new InstanceSettingsService(sql, accessEvents),
@@ -341,7 +347,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
       get codes() { return services.ssoOidc.codes; },
       audit: sql.audit,
     }),
-    userAccess: new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit }),
+    userAccess,
+    console: buildConsoleServices({
+      users, groups, applications, assignments, permissionSets, userAccess, identitySourceFor, decisions: appSso.decisions, transaction: sql.transaction,
+    }),
     auditLog: new AuditLog(sql.audit),
     readiness: [
       { name: 'sql', ping: () => sql.ping() },

@@ -20,14 +20,14 @@ box.addEventListener('input', () => {
 });
 `;
 
-export function accountsPage(o: { nonce: string; userName: string; csrfToken: string; accounts: AccountAccess[]; query: string; tabs?: { applications: boolean } }): string {
+export function accountsPage(o: { nonce: string; userName: string; csrfToken: string; accounts: AccountAccess[]; query: string; tabs?: { applications: boolean }; adminConsole?: boolean }): string {
   const q = o.query.trim().toLowerCase();
   const matches = (a: AccountAccess) => !q || `${a.account.name} ${a.account.accountId} ${a.account.email}`.toLowerCase().includes(q);
   const shown = o.accounts.filter(matches);
   return layout({
     title: 'AWS accounts',
     nonce: o.nonce,
-    signedIn: { userName: o.userName, csrfToken: o.csrfToken },
+    signedIn: { userName: o.userName, csrfToken: o.csrfToken, adminConsole: o.adminConsole },
     body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}</nav>
 <div class="card">
 <form method="get" action="/start" role="search">

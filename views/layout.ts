@@ -17,6 +17,7 @@ button.link{background:none;color:#0972d3;padding:0;font-weight:500;text-decorat
 button.secondary{background:#e9ebed}
 .who{color:#d5dbdb;margin-right:1rem;font-size:.9rem}
 header button{background:none;color:#fff;border:1px solid #fff}
+header a.console-link{color:#fff;margin-right:1rem;white-space:nowrap}
 .error{background:#fff1f0;border:1px solid #d91515;color:#7a0000;padding:.6rem .8rem;border-radius:4px;margin:.5rem 0}
 .muted{color:#5f6b7a;font-size:.9rem}
 details.account{border-top:1px solid #e9ebed;padding:.6rem 0}
@@ -38,7 +39,7 @@ export interface LayoutOptions {
   title: string;
   nonce: string;
   /** The signed-in user's name and the sign-out form's CSRF token, when signed in. */
-  signedIn?: { userName: string; csrfToken: string };
+  signedIn?: { userName: string; csrfToken: string; adminConsole?: boolean };
   body: SafeHtml;
   /** Our own constant script text (never user data). */
   script?: string;
@@ -56,7 +57,7 @@ export function layout(o: LayoutOptions): string {
 <body>
 <header><h1>Gatehouse access portal</h1>${
     o.signedIn
-      ? html`<form method="post" action="/start/logout"><span class="who">${o.signedIn.userName}</span><input type="hidden" name="csrf" value="${o.signedIn.csrfToken}"><button type="submit">Sign out</button></form>`
+      ? html`<form method="post" action="/start/logout">${o.signedIn.adminConsole ? html`<a class="console-link" href="/admin">Admin console</a>` : ''}<span class="who">${o.signedIn.userName}</span><input type="hidden" name="csrf" value="${o.signedIn.csrfToken}"><button type="submit">Sign out</button></form>`
       : ''
   }</header>
 <main>${o.body}</main>

@@ -24,6 +24,7 @@ import {
   type Settings,
 } from './application-input.ts';
 import { assertSettings, defaultSettings, pickSettings, settingsOf } from './application-settings.ts';
+import { declaredNameIdSettings } from './declared-name-id.ts';
 import { AWS_ENTITY_ID, AWS_SIGNIN_ACS, roleArnProblem } from './external-aws.ts';
 import type { FetchedDocument } from './metadata-fetcher.ts';
 import { describeFromFields, describeFromXml, spRecordFields, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
@@ -248,7 +249,7 @@ export class ApplicationService {
   }
 
   private async insertCustom(name: string, { sp, metadata }: SpSource, given: Partial<Settings>, metadataTrust: ApplicationMetadataTrust, actor: string): Promise<Application> {
-    const settings: Settings = { ...defaultSettings('custom', sp.encryptionCertificates), ...given };
+    const settings: Settings = { ...defaultSettings('custom', sp.encryptionCertificates), ...declaredNameIdSettings(sp.nameIdFormats, given), ...given };
     assertSettings('custom', settings, sp.encryptionCertificates);
     await this.assertEntityIdFree(sp.entityId, null);
     const app: NewApplication = {

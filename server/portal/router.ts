@@ -1,6 +1,7 @@
 // The access portal at /start: sign in, the accounts list, federation into an account, sign out.
 import type { Clock } from '../../model/clock.ts';
 import express, { Router, type Response } from 'express';
+import { mayAdminister } from '../../access/admin/console-access.ts';
 import type { AccountSignIn } from '../../access/aws/account-sign-in.ts';
 import type { EntitlementService } from '../../access/entitlements.ts';
 import type { PortalSessionService } from '../../access/portal-sessions.ts';
@@ -16,7 +17,7 @@ import { showSignIn as signInForm, type SignInPageOptions } from '../http/sign-i
 import { portalErrorHandler } from './errors.ts';
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
-const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
+const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|admin|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
 
 const field = formField;
 
@@ -50,6 +51,7 @@ export function portalRouter(services: PortalRouterDeps): Router {
         csrfToken: person.session.csrfToken,
         accounts,
         query: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
+        adminConsole: mayAdminister(person.user),
       }),
     );
   });

@@ -88,8 +88,9 @@ describe('admin API: applications', function () {
         signingCertificates: [pem(k.sp.certPem)],
         encryptionCertificates: [pem(k.next.certPem)],
         authnRequestsSigned: true,
-        nameIdFormat: NAMEID_PERSISTENT,
-        nameIdSource: 'persistent',
+        // The document declares emailAddress (applications-fixtures.ts): the app starts with it.
+        nameIdFormat: NAMEID_EMAIL,
+        nameIdSource: 'email',
         attributeMappings: [],
         signResponse: true,
         signAssertion: true,
