@@ -1,6 +1,17 @@
 #!/usr/bin/env node
-// `npx gatehouse …` (package.json "bin"): the command line in cli/main.ts, run through tsx's
-// loader until the project ships compiled JavaScript.
-import 'tsx/esm';
+// `npx gatehouse …` (package.json "bin"): the command line in cli/main.ts, run as compiled
+// JavaScript from dist/ like `npm start` (scripts/start.mjs): built first when dist/ is missing or
+// older than the sources, and never run from older code when that build fails.
+import process from 'node:process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DIST, build, distIsCurrent } from '../scripts/build.mjs';
 
-await import('../cli/main.ts');
+if (!distIsCurrent()) {
+  process.stderr.write('gatehouse: building dist/ (missing or older than the sources)\n');
+  if (!build()) {
+    process.stderr.write('gatehouse: the build failed (see above); not running\n');
+    process.exit(1);
+  }
+}
+await import(pathToFileURL(path.join(DIST, 'cli', 'main.js')).href);

@@ -51,7 +51,7 @@ export function build() {
   // tsc trusts its build info about what it emitted; without the entry point, start from nothing.
   if (!existsSync(ENTRY)) rmSync(BUILD_INFO, { force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: ['ignore', 2, 2] });
   if (result.status !== 0) return false;
   mkdirSync(DIST, { recursive: true });
   writeFileSync(STAMP, `${began.toISOString()}\n`);

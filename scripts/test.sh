@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, makes sure PostgreSQL and Redis answer, then runs
-# typecheck, lint and mocha. Ends with the line `tests: N passed, M failed` (typecheck and lint
-# each count as one test).
+# typecheck, lint, the build and mocha. Ends with the line `tests: N passed, M failed` (typecheck,
+# lint and the build each count as one test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,9 @@ step() {
 }
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npm run --silent lint
+# The command line (bin/gatehouse.js) runs compiled JavaScript: build dist/ once here, so that the
+# tests running it find it current instead of each building it.
+step build node --input-type=module -e "const b = await import('./scripts/build.mjs'); if (!b.distIsCurrent() && !b.build()) process.exit(1);"
 
 # Test files run one after another by default; GATEHOUSE_TEST_JOBS=N runs them in N worker
 # processes. Each test starts its own servers and its own databases; servers a test restarts on the
