@@ -4,15 +4,14 @@
 // through what the reactions write to Redis (the authorization epoch, the credential cache).
 import { GetRoleCredentialsCommand, ListAccountsCommand, type SSOClient } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
-import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import type { TestGatehouse } from '../support/gatehouse.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
-import { DEV, PROD, startPortalApiWorld, type PortalApiWorld, failure } from './portal-api-fixtures.ts';
+import { DEV, PROD, startTwoNodes, type PortalApiWorld, type TwoNodes, failure } from './portal-api-fixtures.ts';
 
 describe('access-change events across two nodes', function () {
   this.timeout(60000);
   let redis: PrivateRedis;
-  let db: TestDatabase;
+  let nodes: TwoNodes;
   let w: PortalApiWorld;
   let b: TestGatehouse;
   let sso: SSOClient;
@@ -25,18 +24,12 @@ describe('access-change events across two nodes', function () {
   });
   beforeEach(async () => {
     await redis.restart();
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    // Node A (w.gh) with the STS stand-in and the seeded organization; node B on the same database,
-    // Redis and signing key, with its own port and its own process memory.
-    w = await startPortalApiWorld({ env });
-    b = await startGatehouse({ env: { ...env, STS_ENDPOINT: w.sts.url }, dataDir: w.gh.config.dataDir });
+    nodes = await startTwoNodes(redis.url);
+    ({ a: w, b } = nodes);
     sso = w.sso();
   });
   afterEach(async () => {
-    await b?.close();
-    await w?.close();
-    await db?.drop();
+    await nodes?.close();
   });
 
   const credentialsOf = async (accessToken: string, accountId: string, roleName: string) =>

@@ -14,16 +14,16 @@ import { expect } from 'chai';
 import { AUTHORIZATION_EPOCH_KEY, SNAPSHOT_MAX_AGE_MS } from '../../access/authorization-epoch.ts';
 import { hashSessionId } from '../../access/portal-sessions.ts';
 import { UnauthenticatedError } from '../../model/errors.ts';
-import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
+import type { TestGatehouse } from '../support/gatehouse.ts';
+import { createTestDatabase } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
-import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, type PortalApiWorld, failure } from './portal-api-fixtures.ts';
+import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, startTwoNodes, type PortalApiWorld, type TwoNodes, failure } from './portal-api-fixtures.ts';
 
 describe('SSO portal API: changes made on another node count at the next call', function () {
   this.timeout(60000);
   let redis: PrivateRedis;
-  let db: TestDatabase;
+  let nodes: TwoNodes;
   let w: PortalApiWorld;
   let b: TestGatehouse;
   let sso: SSOClient;
@@ -36,19 +36,13 @@ describe('SSO portal API: changes made on another node count at the next call', 
   });
   beforeEach(async () => {
     await redis.restart();
-    db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    // Node A (w.gh) with the STS stand-in and the seeded organization; node B on the same
-    // database, Redis and signing key, with its own port and its own process memory.
-    w = await startPortalApiWorld({ env });
-    b = await startGatehouse({ env: { ...env, STS_ENDPOINT: w.sts.url }, dataDir: w.gh.config.dataDir });
+    nodes = await startTwoNodes(redis.url);
+    ({ a: w, b } = nodes);
     sso = w.sso();
   });
   afterEach(async () => {
     redis.resume();
-    await b?.close();
-    await w?.close();
-    await db?.drop();
+    await nodes?.close();
   });
 
   const credentialsOf = (accessToken: string, accountId: string, roleName: string) =>

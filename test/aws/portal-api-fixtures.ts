@@ -4,6 +4,7 @@ import { SSOClient } from '@aws-sdk/client-sso';
 import { hashSessionId } from '../../access/portal-sessions.ts';
 import { startGatehouse, type StartOptions, type TestGatehouse } from '../support/gatehouse.ts';
 import { PortalClient } from '../support/portal-client.ts';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { startStsStandIn, type StsStandIn } from '../support/sts-standin.ts';
 
@@ -111,4 +112,31 @@ export async function failure(p: Promise<unknown>): Promise<Error & { $metadata?
     return e as Error & { $metadata?: { httpStatusCode?: number } };
   }
   throw new Error('expected the call to fail');
+}
+
+export interface TwoNodes {
+  /** Node A, with the STS stand-in and the seeded organization. */
+  a: PortalApiWorld;
+  /** Node B: the same database, Redis and signing key, its own port and its own process memory. */
+  b: TestGatehouse;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** Two Gatehouse nodes sharing a fresh PostgreSQL database and the Redis at `redisUrl`. */
+export async function startTwoNodes(redisUrl: string): Promise<TwoNodes> {
+  const db = await createTestDatabase();
+  const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl };
+  const a = await startPortalApiWorld({ env });
+  const b = await startGatehouse({ env: { ...env, STS_ENDPOINT: a.sts.url }, dataDir: a.gh.config.dataDir });
+  return {
+    a,
+    b,
+    db,
+    async close() {
+      await b.close();
+      await a.close();
+      await db.drop();
+    },
+  };
 }
