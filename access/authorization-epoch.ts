@@ -22,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEvent } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { AuditStore, SqlStores, UnitOfWork } from '../store/stores.ts';
+import type { AuditStore, NewAuditEvent, SqlStores, UnitOfWork } from '../store/stores.ts';
 
 export const AUTHORIZATION_EPOCH_KEY = 'authz-epoch';
 /** After this long without a change the key lapses and is re-created: every snapshot is rebuilt once. */
@@ -88,7 +88,7 @@ export function bumpingEpochOnAccessChanges(stores: SqlStores, epoch: Authorizat
 
 function bumpingAfterAppend(audit: AuditStore, epoch: AuthorizationEpoch): AuditStore {
   return {
-    async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
+    async append(event: NewAuditEvent): Promise<AuditEvent> {
       if (!changesAccess(event.action)) return audit.append(event);
       try {
         return await audit.append(event);
@@ -97,13 +97,14 @@ function bumpingAfterAppend(audit: AuditStore, epoch: AuthorizationEpoch): Audit
       }
     },
     list: (query) => audit.list(query),
+    purgeBefore: (before, limit) => audit.purgeBefore(before, limit),
   };
 }
 
 function bumpingAfterCommit(tx: UnitOfWork, epoch: AuthorizationEpoch): AuditStore {
   let bumping = false;
   return {
-    async append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent> {
+    async append(event: NewAuditEvent): Promise<AuditEvent> {
       const appended = await tx.audit.append(event);
       if (changesAccess(event.action) && !bumping) {
         bumping = true;
@@ -112,6 +113,7 @@ function bumpingAfterCommit(tx: UnitOfWork, epoch: AuthorizationEpoch): AuditSto
       return appended;
     },
     list: (query) => tx.audit.list(query),
+    purgeBefore: (before, limit) => tx.audit.purgeBefore(before, limit),
   };
 }
 
