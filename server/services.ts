@@ -3,7 +3,14 @@
 // build it with their own configuration.
 import path from 'node:path';
 import { AccountService } from '../access/accounts.ts';
+import { AdminPolicy } from '../access/admin/admin-policy.ts';
+import { AdminRoleService } from '../access/admin/admin-role-service.ts';
+import { AdminRoleLookup } from '../access/admin/admin-roles.ts';
+import { DelegatedAdministratorService } from '../access/admin/delegated-administrator.ts';
 import { AdminTokenService } from '../access/admin-tokens.ts';
+import { AuditLog } from '../access/audit/audit-log.ts';
+import { AuditRetention } from '../access/audit/audit-retention.ts';
+import { currentAuditActor } from '../access/audit/audit-context.ts';
 import { AddressPolicy } from '../access/applications/address-policy.ts';
 import { ApplicationService } from '../access/applications/application-service.ts';
 import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.ts';
@@ -65,7 +72,21 @@ export interface Services {
   entitlements: EntitlementService;
   instanceSettings: InstanceSettingsService;
   adminTokens: AdminTokenService;
+  /** Which admin role a person holds now (the console's portal-session path asks it too). */
+  adminRoles: AdminRoleLookup;
+  /** Who may do what in administration: API, console and command line alike. */
+  adminPolicy: AdminPolicy;
+  /** Grant and revoke admin roles. */
+  adminRoleGrants: AdminRoleService;
+  /** Register and deregister the delegated administrator account. */
+  delegatedAdministrator: DelegatedAdministratorService;
+  /** A user's group ids from the source that holds the user. */
+  groupIdsOf(user: User): Promise<string[]>;
   audit: AuditStore;
+  /** The audit log as read through the API and the console: filters and export. */
+  auditLog: AuditLog;
+  /** Purges audit events older than AUDIT_RETENTION_DAYS; started by server/main.ts only. */
+  auditRetention: AuditRetention;
   /** The signing keys in use on this node: current signs, current + next + previous are published. */
   signingKeyring: SigningKeyring;
   /** Stage, promote, retire signing keys (admin API, gatehouse keys). */
@@ -113,6 +134,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
+    auditContext: currentAuditActor,
   });
   let ephemeral: EphemeralStore;
   try {
@@ -232,6 +254,20 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
+  const groupIdsOf = async (user: User): Promise<string[]> =>
+    user.source === 'builtin' ? sql.directory.groupIdsOfUser(user.id) : (await identitySourceFor(user.source).groupsOf(user)).map((g) => g.id);
+  const adminRoles = new AdminRoleLookup(sql);
+  const adminPolicy = new AdminPolicy({
+    adminRoles: sql.adminRoles,
+    delegatedAdministrator: sql.delegatedAdministrator,
+    assignments: sql.assignments,
+    instance: sql.instance,
+    audit: sql.audit,
+    async groupIdsOf(userId) {
+      const user = await sql.directory.getUser(userId);
+      return user ? groupIdsOf(user) : [];
+    },
+  });
   const services: Services = {
     config,
     logger,
@@ -245,8 +281,29 @@ export async function createServices(config: Config, logger: Logger, options: Se
     assignments,
     entitlements,
     instanceSettings: new InstanceSettingsService(sql),
-    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes),
+    adminTokens: new AdminTokenService({
+      builtin: builtinDirectory,
+      passwords: passwordCheck,
+      stores: sql,
+      roles: adminRoles,
+      policy: adminPolicy,
+      groupIdsOf,
+      ttlMinutes: config.adminTokenTtlMinutes,
+    }),
+    adminRoles,
+    adminPolicy,
+    adminRoleGrants: new AdminRoleService(sql, adminPolicy),
+    delegatedAdministrator: new DelegatedAdministratorService(sql, adminPolicy),
+    groupIdsOf,
     audit: sql.audit,
+    auditLog: new AuditLog({ audit: sql.audit, directory: sql.directory }),
+    auditRetention: new AuditRetention({
+      audit: sql.audit,
+      ephemeral,
+      retentionDays: config.auditRetentionDays,
+      intervalMs: 3_600_000,
+      onError: (err) => logger.warn({ err }, 'audit retention purge failed'),
+    }),
     signingKeyring,
     signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId }),
     saml,
@@ -289,6 +346,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     metadataRefresher,
     async close() {
       await metadataRefresher.stop();
+      services.auditRetention.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };

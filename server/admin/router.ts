@@ -5,7 +5,9 @@ import { parseInput } from '../../model/validate.ts';
 import type { Services } from '../services.ts';
 import { mountApplicationPreview } from './application-preview-routes.ts';
 import { applicationRoutes } from './application-routes.ts';
-import { actorOf, requireAdmin } from './auth.ts';
+import { mountAdminRoles } from './admin-roles-routes.ts';
+import { mountAudit } from './audit-routes.ts';
+import { actorOf, enforceAdminPolicy, requireAdmin } from './auth.ts';
 import { mountIdentitySource } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
 import { openApiDocument } from './openapi.ts';
@@ -35,6 +37,8 @@ export function adminRouter(services: Services): Router {
   });
 
   router.use(requireAdmin(services.adminTokens));
+  // What the caller's admin role may not do is refused here, before any route (access/admin/admin-policy.ts).
+  router.use(enforceAdminPolicy(services.adminPolicy));
 
   router.delete('/tokens/current', async (req, res) => {
     await services.adminTokens.revoke(/^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '');
@@ -123,14 +127,8 @@ export function adminRouter(services: Services): Router {
   mountApplicationPreview(router, services);
   mountSigningKeys(router, services);
 
-  router.get('/audit', async (req, res) => {
-    const q = parseInput(
-      z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), nextToken: z.string().max(512).optional(), action: z.string().max(128).optional(), actor: z.string().max(128).optional() }),
-      req.query,
-      'query',
-    );
-    res.json(await services.sql.audit.list(q));
-  });
+  mountAdminRoles(router, services);
+  mountAudit(router, services.auditLog);
 
   router.use((_req, res) => {
     res.status(404).type('application/problem+json').json({ type: 'urn:gatehouse:problem:not-found', title: 'Not found', status: 404, detail: 'No such admin API endpoint' });
