@@ -32,8 +32,8 @@ export function adminRouter(services: Services): Router {
 
   router.post('/tokens', async (req, res) => {
     const { userName, password } = parseInput(credentialsSchema, req.body, 'credentials');
-    const { token, expiresAt } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
-    res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString() });
+    const { token, expiresAt, id, role } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
+    res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString(), id, role });
   });
 
   router.use(requireAdmin(services.adminTokens));
