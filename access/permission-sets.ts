@@ -8,6 +8,7 @@ import type { PermissionSet } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 
 export const MAX_ATTACHED_POLICIES = 20;
 export const MAX_INLINE_POLICY_BYTES = 32768;
@@ -140,7 +141,7 @@ export class PermissionSetService {
         throw new ValidationError(`Invalid permission set: managedPolicies: ${message}`, [{ field: 'managedPolicies', message }]);
       }
       const set = await tx.permissionSets.update(id, patch);
-      await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version } });
+      await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version, ...beforeAfter(before, set, Object.keys(patch)) } });
       return set;
     });
   }

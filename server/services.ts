@@ -313,7 +313,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     awsFederation,
     ssoAccessTokens,
     ssoOidc: new SsoOidcService(
-      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor },
+      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, audit: sql.audit },
       { baseUrl: config.baseUrl },
     ),
     ssoLogout: new SsoLogoutService({ tokens: ssoAccessTokens, families: new TokenFamilies(ephemeral), credentialCache, audit: sql.audit }),

@@ -4,7 +4,7 @@
 // transaction; a token of someone who still holds a role through another grant is refused by
 // AdminTokenService.authenticate only if no role is left.
 import { z } from 'zod';
-import { NotFoundError } from '../../model/errors.ts';
+import { NotFoundError, ValidationError } from '../../model/errors.ts';
 import { ADMIN_ROLES, type AdminRole, type AdminRoleGrant, type PrincipalType } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { TransactionalStores } from '../../store/stores.ts';
@@ -39,6 +39,11 @@ export class AdminRoleService {
     const type = parseInput(principalTypeSchema, principalType, 'principalType');
     const { role } = parseInput(grantSchema, input, 'admin role');
     if (actor) await this.policy.authorize(actor, { kind: 'admin-role.change' });
+    const principal = type === 'USER' ? await this.stores.directory.getUser(principalId) : await this.stores.directory.getGroup(principalId);
+    if (principal && principal.source !== 'builtin') {
+      // People from LDAP / Active Directory never administer Gatehouse (docs/security.md "Administration").
+      throw new ValidationError('Admin roles are for users and groups of the built-in directory', [{ field: 'principalId', message: 'is from the external directory' }]);
+    }
     return this.stores.transaction(async (tx) => {
       const before = await tx.adminRoles.get(type, principalId);
       const granted = await tx.adminRoles.grant({ principalType: type, principalId, role, grantedAt: this.now(), grantedBy: by });

@@ -21,10 +21,11 @@ export class AdminRoleLookup {
   /**
    * The admin role `user` holds now, or null (no admin page or call). `groupIds`: the user's groups
    * (directory.groupIdsOfUser for built-in users, the identity source's answer for LDAP users).
-   * A disabled user holds none.
+   * A disabled user holds none, nor does a user of an external directory (docs/security.md
+   * "Administration": people from LDAP / Active Directory never administer Gatehouse).
    */
-  async adminRoleOf(user: Pick<User, 'id' | 'enabled'>, groupIds: string[]): Promise<AdminRole | null> {
-    if (!user.enabled) return null;
+  async adminRoleOf(user: Pick<User, 'id' | 'enabled' | 'source'>, groupIds: string[]): Promise<AdminRole | null> {
+    if (!user.enabled || user.source !== 'builtin') return null;
     const roles = await this.deps.adminRoles.rolesOf(user.id, groupIds);
     if (roles.includes('administrator')) return 'administrator';
     if (roles.includes('delegated-administrator') && (await this.deps.delegatedAdministrator.get())) return 'delegated-administrator';

@@ -28,6 +28,7 @@ import type { FetchedDocument } from './metadata-fetcher.ts';
 import { describeFromFields, describeFromXml, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
+import { beforeAfter } from '../../model/audit-diff.ts';
 
 export interface ApplicationServiceDeps {
   /** For reads; every change and its audit record go through `transaction`. */
@@ -108,7 +109,7 @@ export class ApplicationService {
     return this.deps.transaction(async (tx) => {
       if (offeredRoles) await pruneWithdrawnRoles(tx, id, offeredRoles);
       const updated = await tx.applications.update(id, patch);
-      await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object) } });
+      await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object), ...beforeAfter(app, updated, Object.keys(patch)) } });
       return updated;
     });
   }
