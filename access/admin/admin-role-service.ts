@@ -90,3 +90,6 @@ export class AdminRoleService {
     } while (nextToken);
   }
 }
+
+/** The input shape, for the OpenAPI document. */
+export { grantSchema as adminRoleGrantSchema };

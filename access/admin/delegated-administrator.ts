@@ -88,3 +88,6 @@ export class DelegatedAdministratorService {
     });
   }
 }
+
+/** The input shape, for the OpenAPI document. */
+export { registerSchema as delegatedAdministratorRegisterSchema };

@@ -112,6 +112,13 @@ describe('admin roles', function () {
     expect(revoked.body.items[0].detail).to.deep.equal({ before: { role: 'administrator' }, after: null });
   });
 
+  it('documents administration in the OpenAPI document', async () => {
+    const doc = (await gh.api('GET', '/openapi.json', undefined, null)).body;
+    for (const p of ['/admin-roles', '/admin-roles/{principalType}/{principalId}', '/delegated-administrator', '/tokens/{id}', '/audit/export']) expect(doc.paths).to.have.property(p);
+    expect(doc.paths['/tokens']).to.have.keys(['get', 'post']);
+    expect(doc.components.schemas.AdminRoleGrant.properties.role.enum).to.deep.equal(['administrator', 'delegated-administrator']);
+  });
+
   it('answers 403 to a person with no admin role on every route of the admin router', async () => {
     const plain = await createPerson(gh, 'plain');
     const routes = routesOf(adminRouter(gh.services));
