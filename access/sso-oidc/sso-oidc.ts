@@ -23,7 +23,7 @@ export interface SsoOidcDependencies {
   portalSession(hash: string): Promise<PortalSession | null>;
   identitySourceFor(source: User['source']): IdentitySource;
   /** Where each issued token and each refresh is recorded (docs/admin-api.md "Audit log"). */
-  audit?: Pick<AuditStore, 'append'>;
+  audit: Pick<AuditStore, 'append'>;
 }
 
 export class SsoOidcService {

@@ -38,7 +38,7 @@ export interface TokenGrantDependencies {
   families: TokenFamilies;
   portalSession(hash: string): Promise<PortalSession | null>;
   identitySourceFor(source: User['source']): IdentitySource;
-  audit?: Pick<AuditStore, 'append'>;
+  audit: Pick<AuditStore, 'append'>;
 }
 
 export class TokenGrantService {
@@ -82,7 +82,7 @@ export class TokenGrantService {
     const scopes = requestedScopes?.length ? grantedScopes(redeemed.scopes, requestedScopes) : redeemed.scopes;
     const minted = await this.#mint(client.clientId, scopes, redeemed.approval, redeemed.familyId ?? this.deps.families.newId());
     // A credential issued, or refreshed: who, to which client, with what scope (never the token).
-    await this.deps.audit?.append({
+    await this.deps.audit.append({
       actor: redeemed.approval.userId,
       action: grantType === GRANT_REFRESH_TOKEN ? 'sso-token.refresh' : 'sso-token.issue',
       target: `sso-client/${client.clientId}`,
