@@ -2,6 +2,7 @@
 // everything but the SSO portal API, behind server/http-server.ts, which has already given the
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
+import { actingAs } from '../access/audit/audit-context.ts';
 import { adminRouter } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
@@ -27,6 +28,9 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.set('query parser', 'simple');
   exposeRequestContext(app.request);
   app.use(healthRouter(services, state));
+  // Every audit event written while serving a request records the client's address; the admin API
+  // names the person too once their token is checked (access/audit/audit-context.ts).
+  app.use((req, _res, next) => actingAs({ actorId: null, actorName: null, address: req.ip ?? null }, () => next()));
   app.use('/api/v1', adminRouter(services));
   app.use(samlRouter(services));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.

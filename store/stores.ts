@@ -152,7 +152,7 @@ export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorName' | 'addres
 };
 
 /** Who is acting in the current async context (the request being served), if anyone. */
-export type AuditContextSource = () => { actorId: string; actorName: string | null; address: string | null } | undefined;
+export type AuditContextSource = () => { actorId: string | null; actorName: string | null; address: string | null } | undefined;
 
 export interface AuditQuery {
   limit?: number;

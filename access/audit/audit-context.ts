@@ -6,7 +6,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AuditContextSource } from '../../store/stores.ts';
 
 export interface AuditActor {
-  actorId: string;
+  /** Null while nobody is identified yet (the request's address is still recorded). */
+  actorId: string | null;
   actorName: string | null;
   address: string | null;
 }

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { requestToken } from '../support/admin-people.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { PortalClient } from '../support/portal-client.ts';
 
 describe('audit log', function () {
   this.timeout(60000);
@@ -47,6 +48,15 @@ describe('audit log', function () {
     expect(bad.status).to.equal(400);
     expect(bad.body.errors[0].field).to.equal('from');
     expect((await gh.api('GET', `/audit?from=${mid}&to=${start}`)).status).to.equal(400);
+  });
+
+  it('records the address of events written outside the admin API, such as a portal sign-out', async () => {
+    await gh.api('POST', '/users', { userName: 'walt', displayName: 'Walt', password: 'person-password-123' });
+    const browser = new PortalClient(gh.baseUrl);
+    expect((await browser.signIn('walt', 'person-password-123')).status).to.equal(303);
+    await browser.signOut();
+    const [signout] = (await gh.api('GET', '/audit?action=signout')).body.items;
+    expect(signout).to.include({ address: '127.0.0.1', outcome: 'success' });
   });
 
   it('exports every matching event as JSON lines, newest first', async () => {
