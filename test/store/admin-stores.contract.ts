@@ -5,6 +5,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
 import type { SqlStores, NewUser } from '../../store/stores.ts';
+import { connectSql } from '../../store/sql/connect.ts';
+import { migrate } from '../../store/sql/migrate.ts';
+import { migrations, type UntypedDb } from '../../store/sql/migrations.ts';
+import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
 
 interface Fresh {
   stores: SqlStores;
@@ -45,8 +49,41 @@ const account = (accountId: string) => ({
   signInEndpoint: 'https://signin.aws.amazon.com/saml',
 });
 
-export function adminStoresContract(freshDatabase: () => Promise<Fresh>): void {
+export function adminStoresContract(freshDatabase: () => Promise<Fresh>, emptyTarget: () => Promise<{ target: SqlTarget; drop(): Promise<void> }>): void {
   describe('administration stores (a fresh database per test)', () => {
+    it('upgrades a database of the previous schema: its API tokens get an id and the administrator role, its audit events the outcome success', async () => {
+      const { target, drop } = await emptyTarget();
+      try {
+        const { db: raw, dialect } = connectSql(target);
+        // By its name without the number, which may change when migrations of other work are merged.
+        const before = migrations.findIndex((m) => m.name.endsWith('_admin_roles_and_audit'));
+        expect(before).to.be.above(0);
+        const hash = 'ab'.repeat(32);
+        const at = dialect === 'postgres' ? new Date() : Date.now();
+        const later = dialect === 'postgres' ? new Date(Date.now() + 3_600_000) : Date.now() + 3_600_000;
+        try {
+          await migrate(raw, dialect, migrations.slice(0, before));
+          const db = raw as unknown as UntypedDb;
+          await db.insertInto('directory_users').values({ id: 'u1', user_name: 'old', user_name_key: 'old', display_name: 'Old', display_name_key: 'old', name_json: '{}', emails_json: '[]', attributes_json: '{}', enabled: dialect === 'postgres' ? true : 1, is_admin: dialect === 'postgres' ? true : 1, source: 'builtin', external_id: null, created_at: at, updated_at: at }).execute();
+          await db.insertInto('api_tokens').values({ hash, user_id: 'u1', created_at: at, expires_at: later }).execute();
+          await db.insertInto('audit_events').values({ id: 'e1', at, actor: 'u1', action: 'user.create', target: 'user/u1', detail_json: '{}' }).execute();
+        } finally {
+          await raw.destroy();
+        }
+        const stores = await openSqlStores(target);
+        try {
+          expect(await stores.apiTokens.find(hash)).to.include({ id: `tok-${hash.slice(0, 16)}`, role: 'administrator', userId: 'u1' });
+          expect((await stores.apiTokens.get(`tok-${hash.slice(0, 16)}`))!.hash).to.equal(hash);
+          expect((await stores.audit.list({ actor: 'u1' })).items[0]).to.include({ outcome: 'success', actorName: null, address: null });
+          expect(await stores.adminRoles.rolesOf('u1', [])).to.deep.equal(['administrator']);
+        } finally {
+          await stores.close();
+        }
+      } finally {
+        await drop();
+      }
+    });
+
     let db: Fresh;
     let s: SqlStores;
     beforeEach(async () => {

@@ -1191,7 +1191,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     });
 
     signingKeyStoreContract(() => freshDatabase(backend));
-    adminStoresContract(() => freshDatabase(backend));
+    adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({
