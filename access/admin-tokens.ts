@@ -125,13 +125,6 @@ export class AdminTokenService {
       await tx.audit.append({ actor: actor.user.id, action: 'admin-token.revoke', target: `user/${token.userId}`, detail: { tokenId: id } });
     });
   }
-
-  /** Every token of these users goes (their admin role was taken away). */
-  static async revokeAllOf(tx: { apiTokens: { deleteForUser(userId: string): Promise<number> } }, userIds: string[]): Promise<number> {
-    let n = 0;
-    for (const id of userIds) n += await tx.apiTokens.deleteForUser(id);
-    return n;
-  }
 }
 
 function view(t: ApiToken): ApiTokenView {

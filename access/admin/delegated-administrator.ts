@@ -29,7 +29,7 @@ const view = (r: DelegatedAdministratorAccount): DelegatedAdministratorView => (
 
 export class DelegatedAdministratorService {
   constructor(
-    private readonly stores: TransactionalStores<'delegatedAdministrator' | 'accounts' | 'instance' | 'adminRoles' | 'audit'>,
+    private readonly stores: TransactionalStores<'delegatedAdministrator' | 'accounts' | 'instance' | 'adminRoles' | 'directory' | 'audit'>,
     private readonly policy: AdminPolicy,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -58,7 +58,12 @@ export class DelegatedAdministratorService {
       if (existing) throw new ConflictError(`Account ${existing.accountId} is already the delegated administrator: deregister it first`);
       const registered = await tx.delegatedAdministrator.register({ accountId: account.accountId, registeredAt: this.now(), registeredBy: actor.user.id });
       const named: { principalType: PrincipalType; principalId: string }[] = [];
-      for (const p of data.administrators) {
+      for (const [i, p] of data.administrators.entries()) {
+        const principal = p.principalType === 'USER' ? await tx.directory.getUser(p.principalId) : await tx.directory.getGroup(p.principalId);
+        if (principal && principal.source !== 'builtin') {
+          // As for every admin role (access/admin/admin-role-service.ts): built-in users and groups only.
+          throw new ValidationError('Admin roles are for users and groups of the built-in directory', [{ field: `administrators.${i}.principalId`, message: 'is from the external directory' }]);
+        }
         await tx.adminRoles.grant({ ...p, role: 'delegated-administrator', grantedAt: this.now(), grantedBy: actor.user.id });
         named.push(p);
       }

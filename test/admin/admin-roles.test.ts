@@ -1,7 +1,7 @@
 // Admin roles through the admin API: roles given to users and groups, tokens that carry their
 // creator's role and are listed and revoked, and a person with no admin role refused (403) on
 // every route of the admin router, found by walking its route table.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { adminRouter } from '../../server/admin/router.ts';
 import { createGroup, createPerson, requestToken, tokenOf } from '../support/admin-people.ts';
@@ -110,6 +110,21 @@ describe('admin roles', function () {
 
     const revoked = await gh.api('GET', `/audit?action=admin-role.revoke&target=user/${ada.id}`);
     expect(revoked.body.items[0].detail).to.deep.equal({ before: { role: 'administrator' }, after: null });
+  });
+
+  it('never gives an admin role to a user or group of the external directory', async () => {
+    const ldapUser = await gh.services.sql.directory.createUser({
+      id: randomUUID(), userName: 'lee', displayName: 'Lee', name: {}, emails: [], attributes: {}, enabled: true, isAdmin: false, source: 'ldap', externalId: 'entry-lee',
+    });
+    const ldapGroup = await gh.services.sql.directory.createGroup({ id: randomUUID(), displayName: 'ldap admins', description: '', source: 'ldap', externalId: 'entry-admins' });
+    const refused = await gh.api('PUT', `/admin-roles/USER/${ldapUser.id}`, { role: 'administrator' });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.errors[0].field).to.equal('principalId');
+    expect((await gh.api('PUT', `/admin-roles/GROUP/${ldapGroup.id}`, { role: 'delegated-administrator' })).status).to.equal(400);
+    expect((await gh.api('GET', '/admin-roles')).body.items.map((g: any) => g.principalId)).to.not.include.members([ldapUser.id, ldapGroup.id]);
+    // Even a role written straight into the store holds nothing for them.
+    await gh.services.sql.adminRoles.grant({ principalType: 'USER', principalId: ldapUser.id, role: 'administrator', grantedAt: new Date(), grantedBy: 'test' });
+    expect(await gh.services.adminRoles.adminRoleOf(ldapUser, [])).to.equal(null);
   });
 
   it('documents administration in the OpenAPI document', async () => {
