@@ -1,6 +1,6 @@
 // Layer rules (docs/architecture.md): data flows one way, HTTP (server/) → use cases (access/) →
-// identity sources (directory/) and protocol engines (idp/) → stores (store/); model/ and crypto/
-// are leaves every layer may import. `npm run lint` runs these; CI fails when one breaks.
+// identity sources (directory/) and protocol engines (idp/) → stores (store/); model/, crypto/ and
+// cache/ are leaves every layer may import. `npm run lint` runs these; CI fails when one breaks.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^store/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'routers-not-to-registry',
+      severity: 'error',
+      comment: 'A router declares the services it uses in its own dependency type; server/app.ts picks them from the registry.',
+      from: { path: '^server/(admin|aws|portal|saml|http)/' },
+      to: { path: '^server/services\\.ts$' },
+    },
+    {
       name: 'lower-layers-not-up',
       severity: 'error',
       comment: 'directory/ and idp/ know nothing above them.',
@@ -49,15 +56,15 @@ module.exports = {
     {
       name: 'leaves-import-no-layer',
       severity: 'error',
-      comment: 'model/ and crypto/ are leaves any layer may import, so they import none of ours.',
-      from: { path: '^(model|crypto)/' },
+      comment: 'model/, crypto/ and cache/ are leaves any layer may import, so they import none of ours.',
+      from: { path: '^(model|crypto|cache)/' },
       to: { path: '^(access|server|views|directory|idp|store)/' },
     },
     {
       name: 'model-imports-nothing-of-ours',
       severity: 'error',
       from: { path: '^model/' },
-      to: { path: '^(crypto)/' },
+      to: { path: '^(crypto|cache)/' },
     },
     {
       name: 'product-not-to-tests',

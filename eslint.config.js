@@ -24,7 +24,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['idp/**', 'directory/**', 'access/**', 'store/**', 'model/**', 'cli/**', 'crypto/**'],
+    files: ['idp/**', 'directory/**', 'access/**', 'store/**', 'model/**', 'cli/**', 'crypto/**', 'cache/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'Only server/ imports express (DESIGN.md).' }] }],
     },

@@ -1,6 +1,7 @@
 // Accounts of the organization (docs/aws-accounts.md): 12-digit ids, a name, an email, and where the
 // SAML Response for that account goes.
 import { z } from 'zod';
+import type { AccessEventPublisher } from '../model/access-events.ts';
 import { ConflictError, NotFoundError } from '../model/errors.ts';
 import { ACCOUNT_ID } from '../model/ids.ts';
 import type { Account } from '../model/types.ts';
@@ -8,6 +9,7 @@ import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
 import { beforeAfter } from '../model/audit-diff.ts';
+import { removedEvents } from './assignments.ts';
 
 // AWS Organizations: account name 1..50, email 6..64; IAM SAML provider names 1..128 [\w._-].
 const accountFields = {
@@ -40,6 +42,7 @@ export class AccountService {
   constructor(
     private readonly stores: TransactionalStores<'accounts'>,
     private readonly defaultSignInEndpoint: string,
+    private readonly events: AccessEventPublisher,
   ) {}
 
   async create(input: unknown, actor: string): Promise<Account> {
@@ -79,18 +82,20 @@ export class AccountService {
       const before = await tx.accounts.get(accountId);
       const account = await tx.accounts.update(accountId, data);
       await tx.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data), ...(before ? beforeAfter(before, account, Object.keys(data)) : {}) } });
+      this.events.afterCommit(tx, { type: 'account.updated', accountId });
       return account;
     });
   }
 
-  /** With cascade, the account's assignments go in the same transaction. */
+  /** With cascade, the account's assignments go in the same transaction, and each is published as removed. */
   async delete(accountId: string, cascade: boolean, actor: string): Promise<void> {
     await this.stores.transaction(async (tx) => {
       const account = await tx.accounts.get(accountId);
       if (!account) throw new NotFoundError('account', accountId);
-      await tx.accounts.delete(accountId, { cascade });
+      const removed = await tx.accounts.delete(accountId, { cascade });
       if (account.kind === 'management') await tx.instance.update({ managementAccountId: null });
       await tx.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade } });
+      this.events.afterCommit(tx, ...removedEvents(removed, 'account-deleted'), { type: 'account.deleted', accountId });
     });
   }
 }

@@ -8,12 +8,14 @@
 // token, or one whose owner lost the role or was disabled, is refused at once on every node.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IdentitySource } from '../directory/identity-source.ts';
+import { systemClock, type Clock } from '../model/clock.ts';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../model/errors.ts';
 import type { AdminRole, ApiToken, User } from '../model/types.ts';
 import type { Page, TransactionalStores } from '../store/stores.ts';
 import { lowerRole, type AdminRoleLookup } from './admin/admin-roles.ts';
 import type { AdminActor, AdminPolicy } from './admin/admin-policy.ts';
 import type { PasswordCheck } from './password-check.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 const PREFIX = 'gha_';
 /** The one message for every refusal: wrong password, unknown user, no admin role, throttled, locked. */
@@ -44,13 +46,14 @@ export interface AdminTokenDeps {
   /** The user's group ids, from the source that holds the user. */
   groupIdsOf(user: User): Promise<string[]>;
   ttlMinutes: number;
-  now?: () => Date;
+  clock?: Clock;
 }
 
 export class AdminTokenService {
   private readonly now: () => Date;
   constructor(private readonly deps: AdminTokenDeps) {
-    this.now = deps.now ?? (() => new Date());
+    const clock = deps.clock ?? systemClock;
+    this.now = () => new Date(clock.now());
   }
 
   /**
@@ -91,8 +94,8 @@ export class AdminTokenService {
     if (!bearer || !bearer.startsWith(PREFIX) || bearer.length > 128) throw new UnauthenticatedError('A valid bearer token is required');
     const token = await stores.apiTokens.find(hashToken(bearer), this.now());
     if (!token) throw new UnauthenticatedError('The bearer token is unknown or expired');
-    const user = await stores.directory.getUser(token.userId);
-    if (!user || !user.enabled) throw new UnauthenticatedError('The bearer token is unknown or expired');
+    const user = await activeUser(stores.directory, token.userId);
+    if (!user) throw new UnauthenticatedError('The bearer token is unknown or expired');
     const held = await this.deps.roles.adminRoleOf(user, await this.deps.groupIdsOf(user));
     if (held === null) {
       // The owner lost the role: the token dies for good (a role given back later does not revive it).

@@ -1,6 +1,7 @@
 // Account assignments: (account, permission set, USER|GROUP principal), unique
 // (sso-admin CreateAccountAssignment / DeleteAccountAssignment / ListAccountAssignments).
 import { z } from 'zod';
+import type { AccessEvent, AccessEventPublisher, AssignmentRef, AssignmentRemovalCause } from '../model/access-events.ts';
 import { NotFoundError } from '../model/errors.ts';
 import { ACCOUNT_ID } from '../model/ids.ts';
 import type { AccountAssignment } from '../model/types.ts';
@@ -20,23 +21,12 @@ const filterSchema = z.strictObject({
   principalId: keySchema.shape.principalId.optional(),
 });
 
-/** Told when an assignment goes away, so caches derived from it (role credentials) can be purged. */
-export type AssignmentRemovedListener = (removed: RemovedAssignment) => Promise<void>;
-export interface RemovedAssignment {
-  accountId: string;
-  permissionSetId: string;
-  principalType: string;
-  principalId: string;
-}
-
+/** Publishes assignment.created and assignment.removed (model/access-events.ts) once each change commits. */
 export class AssignmentService {
-  private removedListeners: AssignmentRemovedListener[] = [];
-
-  constructor(private readonly stores: TransactionalStores<'assignments'>) {}
-
-  onRemoved(listener: AssignmentRemovedListener): void {
-    this.removedListeners.push(listener);
-  }
+  constructor(
+    private readonly stores: TransactionalStores<'assignments'>,
+    private readonly events: AccessEventPublisher,
+  ) {}
 
   async create(input: unknown, actor: string): Promise<AccountAssignment> {
     const key = parseInput(keySchema, input, 'account assignment');
@@ -45,6 +35,7 @@ export class AssignmentService {
       if (!principal) throw new NotFoundError(key.principalType === 'USER' ? 'user' : 'group', key.principalId);
       const assignment = await tx.assignments.create(key);
       await tx.audit.append({ actor, action: 'assignment.create', target: `account/${key.accountId}`, detail: { ...key } });
+      this.events.afterCommit(tx, { type: 'assignment.created', assignment: refOf(assignment) });
       return assignment;
     });
   }
@@ -54,7 +45,7 @@ export class AssignmentService {
     await this.stores.transaction(async (tx) => {
       await tx.assignments.delete(key);
       await tx.audit.append({ actor, action: 'assignment.delete', target: `account/${key.accountId}`, detail: { ...key } });
-      tx.afterCommit(() => this.tellRemoved([key]));
+      this.events.afterCommit(tx, { type: 'assignment.removed', assignment: refOf(key), cause: 'unassigned' });
     });
   }
 
@@ -65,29 +56,24 @@ export class AssignmentService {
 
   /**
    * Every assignment of a user or group that is being deleted, in the deletion's transaction; once
-   * it commits, the removed-listeners hear of each (so credentials cached for a group's pairs go
-   * with the group). Read before deleting: an assignment made in between goes too, unheard, which
-   * only leaves a cache entry behind that no entitlement check will pass again.
+   * it commits, each one that went is published (so credentials cached for a group's pairs go with
+   * the group).
    */
   async deleteForPrincipal(tx: UnitOfWork, type: 'USER' | 'GROUP', id: string): Promise<number> {
-    const removed: AccountAssignment[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await tx.assignments.list({ principalType: type, principalId: id }, { limit: 1000, nextToken });
-      removed.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    const count = await tx.assignments.deleteForPrincipal(type, id);
-    tx.afterCommit(() => this.tellRemoved(removed));
-    return count;
+    const removed = await tx.assignments.deleteForPrincipal(type, id);
+    this.events.afterCommit(tx, ...removedEvents(removed, 'principal-deleted'));
+    return removed.length;
   }
+}
 
-  private async tellRemoved(removed: readonly RemovedAssignment[]): Promise<void> {
-    for (const a of removed) {
-      const key = { accountId: a.accountId, permissionSetId: a.permissionSetId, principalType: a.principalType, principalId: a.principalId };
-      for (const l of this.removedListeners) await l(key);
-    }
-  }
+/** Exactly the key fields (an input may carry more). */
+export function refOf(a: AssignmentRef): AssignmentRef {
+  return { accountId: a.accountId, permissionSetId: a.permissionSetId, principalType: a.principalType, principalId: a.principalId };
+}
+
+/** One assignment.removed per assignment that went. */
+export function removedEvents(removed: readonly AssignmentRef[], cause: AssignmentRemovalCause): AccessEvent[] {
+  return removed.map((a) => ({ type: 'assignment.removed', assignment: refOf(a), cause }));
 }
 
 /** The input shapes, for the OpenAPI document. */

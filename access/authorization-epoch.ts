@@ -8,9 +8,11 @@
 // Rules that make it correct:
 // - A snapshot is tagged with the epoch read BEFORE its data is read, and is used only while the
 //   epoch read at the moment of a call is that same value. A change commits its data first and
-//   replaces the epoch after (once its transaction has committed, never for one that rolled back;
-//   docs/architecture.md, "Transactions"), so a reader who saw the old epoch either read the old
-//   data (and its snapshot is stale at the next call) or read the new data (harmless).
+//   replaces the epoch after: the epoch subscribes to the access-change events, which are published
+//   once the change's transaction has committed, never for one that rolled back
+//   (access/events/access-reactions.ts; docs/architecture.md, "Events"). So a reader who saw the old
+//   epoch either read the old data (and its snapshot is stale at the next call) or read the new
+//   data (harmless).
 // - A missing epoch (Redis restarted empty, evicted, expired) is created anew with a fresh random
 //   value, so nothing built before is ever taken as current; values are random, never counters,
 //   for exactly this reason.
@@ -20,9 +22,9 @@
 //   membership kept in an external directory (LDAP), a change whose epoch write failed, a change
 //   made straight in the database.
 import { randomBytes } from 'node:crypto';
-import type { AuditEvent } from '../model/types.ts';
+import { BoundedCache } from '../cache/bounded-cache.ts';
+import { systemClock, type Clock } from '../model/clock.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { AuditStore, NewAuditEvent, SqlStores, UnitOfWork } from '../store/stores.ts';
 
 export const AUTHORIZATION_EPOCH_KEY = 'authz-epoch';
 /** After this long without a change the key lapses and is re-created: every snapshot is rebuilt once. */
@@ -60,66 +62,9 @@ export class AuthorizationEpoch {
   }
 }
 
-/**
- * Audit actions of changes that can alter what someone reaches: users (enabled, deleted), groups
- * and memberships, account assignments, the identity source, and the accounts and permission sets
- * a snapshot holds (names, session durations, deletions that cascade to assignments).
- */
-const CHANGES_ACCESS = /^(user|group|assignment|identity-source|account|permission-set)\./;
-
-export function changesAccess(action: string): boolean {
-  return CHANGES_ACCESS.test(action);
-}
-
-/**
- * The stores handed to the administration services: appending the event of a change that alters
- * access also replaces the epoch. Every such change appends its event with the change, so this one
- * hook covers them all. Inside a transaction the epoch is replaced once it has committed (never
- * for a change that rolled back); outside one, after the append, even when the append itself
- * fails (the change is already in). A failure to replace it fails the change's request.
- */
-export function bumpingEpochOnAccessChanges(stores: SqlStores, epoch: AuthorizationEpoch): SqlStores {
-  return {
-    ...stores,
-    audit: bumpingAfterAppend(stores.audit, epoch),
-    transaction: (work) => stores.transaction((tx) => work({ ...tx, audit: bumpingAfterCommit(tx, epoch) })),
-  };
-}
-
-function bumpingAfterAppend(audit: AuditStore, epoch: AuthorizationEpoch): AuditStore {
-  return {
-    async append(event: NewAuditEvent): Promise<AuditEvent> {
-      if (!changesAccess(event.action)) return audit.append(event);
-      try {
-        return await audit.append(event);
-      } finally {
-        await epoch.bump();
-      }
-    },
-    list: (query) => audit.list(query),
-    purgeBefore: (before, limit) => audit.purgeBefore(before, limit),
-  };
-}
-
-function bumpingAfterCommit(tx: UnitOfWork, epoch: AuthorizationEpoch): AuditStore {
-  let bumping = false;
-  return {
-    async append(event: NewAuditEvent): Promise<AuditEvent> {
-      const appended = await tx.audit.append(event);
-      if (changesAccess(event.action) && !bumping) {
-        bumping = true;
-        tx.afterCommit(() => epoch.bump());
-      }
-      return appended;
-    },
-    list: (query) => tx.audit.list(query),
-    purgeBefore: (before, limit) => tx.audit.purgeBefore(before, limit),
-  };
-}
-
 interface Held<T> {
   epoch: string;
-  /** When the epoch it carries was read (Date.now()). */
+  /** When the epoch it carries was read (Clock.now()). */
   at: number;
   value: T;
 }
@@ -130,10 +75,12 @@ interface Held<T> {
  * builds of one key for one epoch share one build.
  */
 export class EpochSnapshots<T> {
-  readonly #held = new Map<string, Held<T>>();
+  readonly #held: BoundedCache<string, Held<T>>;
   readonly #building = new Map<string, Promise<T>>();
 
-  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number } = {}) {}
+  constructor(private readonly options: { maxEntries?: number; maxAgeMs?: number; clock?: Clock } = {}) {
+    this.#held = new BoundedCache(options.maxEntries ?? SNAPSHOT_MAX_ENTRIES);
+  }
 
   get #maxAgeMs(): number {
     return this.options.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS;
@@ -141,17 +88,14 @@ export class EpochSnapshots<T> {
 
   /** Whatever is held, current or not: only for guessing which keys to read ahead. */
   peek(key: string): T | undefined {
-    return this.#held.get(key)?.value;
+    return this.#held.peek(key)?.value;
   }
 
   /** The snapshot for `key` if it was built under `epoch` and is young enough; else `build()` it under `epoch`. */
-  async get(key: string, epoch: string, build: () => Promise<T>, now = Date.now()): Promise<T> {
+  async get(key: string, epoch: string, build: () => Promise<T>, now = (this.options.clock ?? systemClock).now()): Promise<T> {
     const held = this.#held.get(key);
     if (held !== undefined) {
       if (held.epoch === epoch && now - held.at < this.#maxAgeMs) {
-        // Most recently used last, so the first entry is the one to evict.
-        this.#held.delete(key);
-        this.#held.set(key, held);
         return held.value;
       }
       this.#held.delete(key);
@@ -175,17 +119,19 @@ export class EpochSnapshots<T> {
     this.#held.delete(key);
   }
 
+  /** Forgets every snapshot held. */
+  clear(): void {
+    this.#held.clear();
+  }
+
   get size(): number {
     return this.#held.size;
   }
 
   #hold(key: string, held: Held<T>): void {
-    const existing = this.#held.get(key);
+    const existing = this.#held.peek(key);
     // A slower build under an older reading never replaces a newer one.
     if (existing !== undefined && existing.at > held.at) return;
-    this.#held.delete(key);
     this.#held.set(key, held);
-    const max = this.options.maxEntries ?? SNAPSHOT_MAX_ENTRIES;
-    while (this.#held.size > max) this.#held.delete(this.#held.keys().next().value as string);
   }
 }

@@ -11,6 +11,7 @@ import type { InstanceStore } from '../store/stores.ts';
 import type { EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 /** Choose every permission set the user has on the account ("All roles": AWS shows its role chooser). */
 export const ALL_ROLES = '*';
@@ -54,8 +55,8 @@ export class AwsFederationService {
     accountId: string,
     permissionSetName: string,
   ): Promise<SignedFederation> {
-    const user = await source.getUser(session.userId);
-    if (!user || !user.enabled) throw new UnauthenticatedError('Your account is no longer active; sign in again');
+    const user = await activeUser(source, session.userId);
+    if (!user) throw new UnauthenticatedError('Your account is no longer active; sign in again');
     const access = (await this.entitlements.forUser(user, await source.groupsOf(user))).find((a) => a.account.accountId === accountId);
     const chosen = permissionSetName === ALL_ROLES ? (access?.permissionSets ?? []) : (access?.permissionSets.filter((s) => s.name === permissionSetName) ?? []);
     if (!access || chosen.length === 0) throw new ForbiddenError('You are not assigned that role on that account');

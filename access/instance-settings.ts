@@ -4,6 +4,7 @@
 // (applications/metadata-trust.ts).
 import { z } from 'zod';
 import { instanceTrustInput, signerCertificates } from './applications/metadata-trust.ts';
+import type { AccessEventPublisher } from '../model/access-events.ts';
 import type { Instance } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
 import type { InstanceStore, TransactionalStores } from '../store/stores.ts';
@@ -20,7 +21,10 @@ const updateSchema = z.strictObject({
 });
 
 export class InstanceSettingsService {
-  constructor(private readonly stores: TransactionalStores<'instance'>) {}
+  constructor(
+    private readonly stores: TransactionalStores<'instance'>,
+    private readonly events: AccessEventPublisher,
+  ) {}
 
   get(): Promise<Instance> {
     return this.stores.instance.getOrCreate();
@@ -44,9 +48,16 @@ export class InstanceSettingsService {
       const instance = await tx.instance.update(patch);
       const trustDetail = patch.metadataTrust ? { metadataTrust: { ...patch.metadataTrust, signingCertificates: patch.metadataTrust.signingCertificates.length } } : {};
       await tx.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...trustDetail, ...beforeAfter(current, instance, Object.keys(patch)) } });
+      const abacChanged = changedKeys(current.accessControlAttributes, instance.accessControlAttributes);
+      if (abacChanged.length > 0) this.events.afterCommit(tx, { type: 'instance.abac-changed', attributes: abacChanged });
       return instance;
     });
   }
+}
+
+/** The keys whose value differs between two maps (added, removed or changed). */
+function changedKeys(before: Record<string, string>, after: Record<string, string>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k]).sort();
 }
 
 /** The input shapes, for the OpenAPI document. */

@@ -2,11 +2,13 @@
 // AttachManagedPolicyToPermissionSet, AttachCustomerManagedPolicyReferenceToPermissionSet,
 // PutInlinePolicyToPermissionSet, PutPermissionsBoundaryToPermissionSet; docs/aws-accounts.md quotas).
 import { z } from 'zod';
+import type { AccessEventPublisher } from '../model/access-events.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPermissionSetId, PERMISSION_SET_NAME, permissionSetArn } from '../model/ids.ts';
 import type { PermissionSet } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
+import { removedEvents } from './assignments.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { beforeAfter } from '../model/audit-diff.ts';
 
@@ -88,7 +90,10 @@ const createSchema = z
 const updateSchema = z.strictObject({ name: z.never({ message: 'name cannot be changed' }).optional(), ...editable });
 
 export class PermissionSetService {
-  constructor(private readonly stores: TransactionalStores<'permissionSets'>) {}
+  constructor(
+    private readonly stores: TransactionalStores<'permissionSets'>,
+    private readonly events: AccessEventPublisher,
+  ) {}
 
   async create(input: unknown, actor: string): Promise<PermissionSet> {
     const data = parseInput(createSchema, input, 'permission set');
@@ -142,16 +147,18 @@ export class PermissionSetService {
       }
       const set = await tx.permissionSets.update(id, patch);
       await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version, ...beforeAfter(before, set, Object.keys(patch)) } });
+      this.events.afterCommit(tx, { type: 'permission-set.edited', permissionSetId: id, fields: Object.keys(patch) });
       return set;
     });
   }
 
-  /** With cascade, the set's assignments go in the same transaction. */
+  /** With cascade, the set's assignments go in the same transaction, and each is published as removed. */
   async delete(id: string, cascade: boolean, actor: string): Promise<void> {
     await this.stores.transaction(async (tx) => {
       if (!(await tx.permissionSets.get(id))) throw new NotFoundError('permission set', id);
-      await tx.permissionSets.delete(id, { cascade });
+      const removed = await tx.permissionSets.delete(id, { cascade });
       await tx.audit.append({ actor, action: 'permission-set.delete', target: `permission-set/${id}`, detail: { cascade } });
+      this.events.afterCommit(tx, ...removedEvents(removed, 'permission-set-deleted'), { type: 'permission-set.deleted', permissionSetId: id });
     });
   }
 }

@@ -2,6 +2,7 @@
 // "State"). The cookie holds a random id; the store holds only its SHA-256, so a dump of Redis
 // yields no usable cookie. A fresh id is issued at every sign-in (OWASP ASVS V7.2.4).
 import { createHash, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../model/clock.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
@@ -25,10 +26,13 @@ const userIndexKey = (userId: string) => `user-sessions:${userId}`;
 export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export class PortalSessionService {
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Returns the new session id (for the cookie) and the session. */
-  async create(user: User, durationMinutes: number, now = new Date()): Promise<{ id: string; session: PortalSession }> {
+  async create(user: User, durationMinutes: number, now = new Date(this.clock.now())): Promise<{ id: string; session: PortalSession }> {
     const id = randomBytes(32).toString('base64url');
     const ttl = durationMinutes * 60;
     const session: PortalSession = {
@@ -53,7 +57,7 @@ export class PortalSessionService {
     const raw = await this.store.get(sessionKey(hashSessionId(id)));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;
-    return Date.parse(session.expiresAt) > Date.now() ? session : null;
+    return Date.parse(session.expiresAt) > this.clock.now() ? session : null;
   }
 
   /** The live session by its stored hash (for tokens bound to a session), or null. */
@@ -61,7 +65,7 @@ export class PortalSessionService {
     const raw = await this.store.get(sessionKey(hash));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;
-    return Date.parse(session.expiresAt) > Date.now() ? session : null;
+    return Date.parse(session.expiresAt) > this.clock.now() ? session : null;
   }
 
   /** Records use of a SAML app in the session, keeping its expiry. */
@@ -72,7 +76,7 @@ export class PortalSessionService {
     const session = JSON.parse(raw) as PortalSession;
     if (session.apps.includes(entityId)) return;
     session.apps.push(entityId);
-    const ttl = Math.max(1, Math.floor((Date.parse(session.expiresAt) - Date.now()) / 1000));
+    const ttl = Math.max(1, Math.floor((Date.parse(session.expiresAt) - this.clock.now()) / 1000));
     await this.store.set(key, JSON.stringify(session), ttl);
   }
 

@@ -27,9 +27,11 @@
 // audit entry `credentials.refuse` with the reason, and a RoleRefusedError carrying the same
 // facts for the surface's log. Both happen on the refusal path only; the granting path does no
 // extra work.
+import { BoundedCache } from '../cache/bounded-cache.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import type { RoleCredentialBroker } from '../idp/sts/sts-client.ts';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../idp/sts/sts-client.ts';
+import type { Clock } from '../model/clock.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../model/errors.ts';
 import { ACCOUNT_ID, PERMISSION_SET_NAME } from '../model/ids.ts';
 import type { Account, Group, PermissionSet, User } from '../model/types.ts';
@@ -41,6 +43,7 @@ import type { AccountAccess, EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
 import type { SsoAccessToken, SsoAccessTokenService } from './sso-access-tokens.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 /** Who is asking: the user a token or portal session belongs to, and that session's SAML facts. */
 export interface CredentialRequester {
@@ -94,9 +97,10 @@ interface AccessSnapshot {
 }
 
 const roleKey = (accountId: string, roleName: string) => `${accountId}\n${roleName}`;
-/** Distinct accounts and permission sets shared between snapshots (bounded; the oldest go first). */
+/** Distinct accounts and permission sets shared between snapshots (bounded; the least recently used go first). */
 const SHARED_RECORDS = 5000;
 const snapshotKey = (source: User['source'], userId: string) => `${source}:${userId}`;
+const USER_SOURCES: readonly User['source'][] = ['builtin', 'ldap'];
 
 export class RoleCredentialService {
   /** In-process single flight: concurrent misses for the same entry share one STS call. */
@@ -106,7 +110,7 @@ export class RoleCredentialService {
    * One frozen copy of each account and permission set version for all snapshots, so memory grows
    * with users times pairs, not with users times policy documents (an inline policy can be 32 KB).
    */
-  readonly #shared = new Map<string, Account | PermissionSet>();
+  readonly #shared = new BoundedCache<string, Account | PermissionSet>(SHARED_RECORDS);
 
   constructor(
     private readonly deps: {
@@ -123,9 +127,21 @@ export class RoleCredentialService {
       portalSession: (portalSessionHash: string) => Promise<{ authnInstant: string; sessionIndex: string } | null>;
       /** Snapshot bounds; defaults in authorization-epoch.ts. */
       snapshots?: { maxEntries?: number; maxAgeMs?: number };
+      /** Decides when a snapshot is too old to use. */
+      clock?: Clock;
     },
   ) {
-    this.#snapshots = new EpochSnapshots(deps.snapshots);
+    this.#snapshots = new EpochSnapshots({ ...deps.snapshots, clock: deps.clock });
+  }
+
+  /**
+   * Drops this process's snapshots of these users, or all of them, after a change to what they
+   * reach (access/events/access-reactions.ts). Only this node: other nodes learn of the change
+   * through the authorization epoch, which alone is what makes a stale snapshot unusable.
+   */
+  forgetSnapshots(userIds: readonly string[] | 'all'): void {
+    if (userIds === 'all') return this.#snapshots.clear();
+    for (const userId of userIds) for (const source of USER_SOURCES) this.#snapshots.forget(snapshotKey(source, userId));
   }
 
   /** Every account and permission set the requester reaches at this moment (the portal's own pages). */
@@ -216,8 +232,8 @@ export class RoleCredentialService {
   async #build(requester: Pick<CredentialRequester, 'userId' | 'source'>): Promise<AccessSnapshot> {
     // 1. The user as their identity source has them now, enabled.
     const source = this.deps.identitySourceFor(requester.source);
-    const user = await source.getUser(requester.userId);
-    if (!user || !user.enabled) throw new UnauthenticatedError(SESSION_INVALID);
+    const user = await activeUser(source, requester.userId);
+    if (!user) throw new UnauthenticatedError(SESSION_INVALID);
     // 2. What they reach through their own and their groups' assignments.
     const groups = await source.groupsOf(user);
     const access = (await this.deps.entitlements.forUser(user, groups)).map((a) => ({
@@ -235,7 +251,6 @@ export class RoleCredentialService {
     const shared = this.#shared.get(key);
     if (shared !== undefined) return shared as T;
     this.#shared.set(key, deepFreeze(record));
-    if (this.#shared.size > SHARED_RECORDS) this.#shared.delete(this.#shared.keys().next().value as string);
     return record;
   }
 

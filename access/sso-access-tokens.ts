@@ -14,6 +14,8 @@
 // (EphemeralStore.getMany). The store stays the authority: the record must still be there, equal,
 // at every call, so revocation and the session's end take effect on every node at once.
 import { createHash, randomBytes } from 'node:crypto';
+import { BoundedCache } from '../cache/bounded-cache.ts';
+import { systemClock, type Clock } from '../model/clock.ts';
 import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
@@ -50,9 +52,12 @@ interface KnownRecord {
 }
 
 export class SsoAccessTokenService {
-  readonly #known = new Map<string, KnownRecord>();
+  readonly #known = new BoundedCache<string, KnownRecord>(KNOWN_RECORDS);
 
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Issues a token that lives `ttlSeconds`, cut short to the portal session's own end. Also gives
@@ -63,7 +68,7 @@ export class SsoAccessTokenService {
     if (sessionTtl === null) throw new UnauthenticatedError('The portal session in which this sign-in was approved has ended; sign in again');
     const expiresIn = Math.max(1, Math.min(ttlSeconds, sessionTtl));
     const accessToken = `aoa${randomBytes(32).toString('base64url')}`;
-    const record: SsoAccessToken = { ...data, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+    const record: SsoAccessToken = { ...data, expiresAt: new Date(this.clock.now() + expiresIn * 1000).toISOString() };
     await this.store.set(tokenKey(accessToken), JSON.stringify(record), expiresIn);
     await this.store.addToSet(sessionIndexKey(data.portalSessionHash), tokenKey(accessToken), sessionTtl);
     return { accessToken, expiresIn, storeKey: tokenKey(accessToken) };
@@ -98,11 +103,11 @@ export class SsoAccessTokenService {
       if (raw === null) return null;
       const token = JSON.parse(raw) as SsoAccessToken;
       known = { raw, token, expiresAtMs: Date.parse(token.expiresAt) };
-      if (known.expiresAtMs <= Date.now()) return null;
+      if (known.expiresAtMs <= this.clock.now()) return null;
       values = await this.store.getMany([portalSessionKey(token.portalSessionHash), ...extraKeys(token)]);
-      this.#remember(key, known);
+      this.#known.set(key, known);
     }
-    if (known.expiresAtMs <= Date.now()) {
+    if (known.expiresAtMs <= this.clock.now()) {
       this.#known.delete(key);
       return null;
     }
@@ -123,10 +128,5 @@ export class SsoAccessTokenService {
   async revokeAllForSession(portalSessionHash: string): Promise<void> {
     const keys = await this.store.setMembers(sessionIndexKey(portalSessionHash));
     if (keys.length) await this.store.delete(...keys, sessionIndexKey(portalSessionHash));
-  }
-
-  #remember(key: string, record: KnownRecord): void {
-    this.#known.set(key, record);
-    if (this.#known.size > KNOWN_RECORDS) this.#known.delete(this.#known.keys().next().value as string);
   }
 }

@@ -1,5 +1,6 @@
 // Administration of the built-in directory's groups and memberships.
 import { z } from 'zod';
+import type { AccessEventPublisher } from '../model/access-events.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPrincipalId } from '../model/ids.ts';
 import type { Group, User } from '../model/types.ts';
@@ -21,11 +22,13 @@ const updateSchema = z.strictObject({
 });
 const memberSchema = z.strictObject({ userId: z.string().min(1).max(64) });
 
+/** Publishes membership.added, membership.removed and group.deleted (model/access-events.ts) once each change commits. */
 export class GroupService {
   constructor(
     private readonly stores: TransactionalStores<'directory'>,
     /** Removes the group's assignments, in the transaction that deletes the group. */
     private readonly assignments: { deleteForPrincipal(tx: UnitOfWork, type: 'GROUP', id: string): Promise<number> },
+    private readonly events: AccessEventPublisher,
   ) {}
 
   async create(input: unknown, actor: string): Promise<Group> {
@@ -70,6 +73,7 @@ export class GroupService {
       await this.assignments.deleteForPrincipal(tx, 'GROUP', id);
       await tx.directory.deleteGroup(id);
       await tx.audit.append({ actor, action: 'group.delete', target: `group/${id}`, detail: {} });
+      this.events.afterCommit(tx, { type: 'group.deleted', groupId: id });
     });
   }
 
@@ -86,6 +90,7 @@ export class GroupService {
       if (!(await tx.directory.getUser(userId))) throw new NotFoundError('user', userId);
       await tx.directory.addMember(groupId, userId);
       await tx.audit.append({ actor, action: 'group.member.add', target: `group/${groupId}`, detail: { userId } });
+      this.events.afterCommit(tx, { type: 'membership.added', groupId, userId });
     });
   }
 
@@ -94,6 +99,7 @@ export class GroupService {
       if (!(await tx.directory.getGroup(groupId))) throw new NotFoundError('group', groupId);
       await tx.directory.removeMember(groupId, userId);
       await tx.audit.append({ actor, action: 'group.member.remove', target: `group/${groupId}`, detail: { userId } });
+      this.events.afterCommit(tx, { type: 'membership.removed', groupId, userId });
     });
   }
 

@@ -3,6 +3,7 @@
 // (/api/v1/identity-source). API settings live in SQL with the service password sealed under the
 // server key; every node re-reads them within REFRESH_MS, so a change reaches all nodes without a
 // restart. Administrators always authenticate to the admin API against the built-in directory.
+import type { AccessEventPublisher } from '../model/access-events.ts';
 import { ConflictError, UnavailableError, ValidationError } from '../model/errors.ts';
 import type { Group, User } from '../model/types.ts';
 import { open, seal } from '../crypto/secret-box.ts';
@@ -50,6 +51,8 @@ export class IdentitySourceConfig {
       /** 32-byte key that seals the service password at rest. */
       key: Buffer;
       logger?: LdapLogger;
+      /** Tells of identity-source.changed once a change commits. */
+      events: AccessEventPublisher;
     },
   ) {
     this.envSource = o.environment ? new LdapIdentitySource({ settings: o.environment, store: o.directory, logger: o.logger }) : null;
@@ -90,6 +93,7 @@ export class IdentitySourceConfig {
       tx.afterCommit(() => void (this.cached = null));
       await tx.settings.put(IDENTITY_SOURCE_SETTING, stored);
       await tx.audit.append({ actor, action: 'identity-source.configure', target: 'identity-source', detail: { kind: 'ldap', url: settings.url } });
+      this.o.events.afterCommit(tx, { type: 'identity-source.changed' });
     });
     return this.describe();
   }
@@ -101,6 +105,7 @@ export class IdentitySourceConfig {
       tx.afterCommit(() => void (this.cached = null));
       await tx.settings.delete(IDENTITY_SOURCE_SETTING);
       await tx.audit.append({ actor, action: 'identity-source.reset', target: 'identity-source', detail: { kind: 'builtin' } });
+      this.o.events.afterCommit(tx, { type: 'identity-source.changed' });
     });
     return this.describe();
   }

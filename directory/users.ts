@@ -1,6 +1,7 @@
 // Administration of the built-in directory's users: validation, password hashing, audit. The
 // admin API calls this; the store enforces uniqueness (userName, case-insensitively).
 import { z } from 'zod';
+import type { AccessEvent, AccessEventPublisher } from '../model/access-events.ts';
 import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPrincipalId } from '../model/ids.ts';
 import type { User } from '../model/types.ts';
@@ -51,25 +52,15 @@ const updateSchema = z.strictObject({
 
 export type CreateUserInput = z.input<typeof createSchema>;
 
-/** Hooks for other parts of the system that must react (e.g. end sessions of a disabled user). */
-export interface UserLifecycleListener {
-  userDisabled?(userId: string): Promise<void>;
-  userDeleted?(userId: string): Promise<void>;
-}
-
+/** Publishes user.disabled, user.deleted and user.attributes-changed (model/access-events.ts) once each change commits. */
 export class UserService {
-  private listeners: UserLifecycleListener[] = [];
-
   constructor(
     private readonly stores: TransactionalStores<'directory'>,
     /** Removes the user's assignments, in the transaction that deletes the user. */
     private readonly assignments: { deleteForPrincipal(tx: UnitOfWork, type: 'USER', id: string): Promise<number> },
     private readonly passwords: PasswordHasher,
+    private readonly events: AccessEventPublisher,
   ) {}
-
-  onLifecycle(listener: UserLifecycleListener): void {
-    this.listeners.push(listener);
-  }
 
   async create(input: unknown, actor: string): Promise<User> {
     const data = parseInput(createSchema, input, 'user');
@@ -115,6 +106,8 @@ export class UserService {
     const passwordHash = data.password === undefined ? null : await this.passwords.hash(data.password);
     const { password: _password, ...patch } = data;
     return this.stores.transaction(async (tx) => {
+      // Read again in the transaction: what the events say changed is measured against this.
+      const stored = (await tx.directory.getUser(id)) ?? before;
       const user = await tx.directory.updateUser(id, patch satisfies UserPatch);
       if (passwordHash) await tx.directory.setPasswordHash(id, passwordHash);
       await tx.audit.append({
@@ -123,7 +116,11 @@ export class UserService {
         target: `user/${id}`,
         detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null, ...beforeAfter(before, user, Object.keys(patch)) },
       });
-      if (before.enabled && !user.enabled) tx.afterCommit(() => this.tell((l) => l.userDisabled?.(id)));
+      const events: AccessEvent[] = [];
+      if (stored.enabled && !user.enabled) events.push({ type: 'user.disabled', userId: id });
+      const attributes = changedTagSources(stored, user);
+      if (attributes.length > 0) events.push({ type: 'user.attributes-changed', userId: id, attributes });
+      this.events.afterCommit(tx, ...events);
       return user;
     });
   }
@@ -135,13 +132,33 @@ export class UserService {
       await this.assignments.deleteForPrincipal(tx, 'USER', id);
       await tx.directory.deleteUser(id);
       await tx.audit.append({ actor, action: 'user.delete', target: `user/${id}`, detail: {} });
-      tx.afterCommit(() => this.tell((l) => l.userDeleted?.(id)));
+      this.events.afterCommit(tx, { type: 'user.deleted', userId: id });
     });
   }
+}
 
-  private async tell(event: (listener: UserLifecycleListener) => Promise<void> | undefined): Promise<void> {
-    for (const l of this.listeners) await event(l);
+/**
+ * What a session tag can be mapped from (access/aws-federation.ts principalTagsOf: the user's own
+ * attributes, then userName, displayName, email, givenName, familyName) and differs between two
+ * versions of a user, by name.
+ */
+function changedTagSources(before: User, after: User): string[] {
+  const primaryEmail = (u: User) => (u.emails.find((e) => e.primary) ?? u.emails[0])?.value ?? u.userName;
+  const builtins = (u: User): Record<string, string | undefined> => ({
+    userName: u.userName,
+    displayName: u.displayName,
+    email: primaryEmail(u),
+    givenName: u.name.givenName,
+    familyName: u.name.familyName,
+  });
+  const changed = new Set<string>();
+  for (const [a, b] of [
+    [before.attributes, after.attributes],
+    [builtins(before), builtins(after)],
+  ] as const) {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) if (a[key] !== b[key]) changed.add(key);
   }
+  return [...changed].sort();
 }
 
 /** The input shapes, for the OpenAPI document. */

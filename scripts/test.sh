@@ -17,12 +17,14 @@ step() {
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npm run --silent lint
 
-# Test files run one after another by default. GATEHOUSE_TEST_JOBS=N runs them in N worker
-# processes (each test starts its own servers on free ports and its own databases), which is
-# faster but, on a loaded 2-core machine, has once let the hung-slapd test in
-# test/directory/ldap-availability.test.ts get an answer; until that is understood, CI runs serially.
+# Test files run one after another by default; GATEHOUSE_TEST_JOBS=N runs them in N worker
+# processes. Each test starts its own servers and its own databases; servers a test restarts on the
+# same port (slapd, Redis) get ports no other worker can be handed meanwhile (test/support/free-port.ts
+# restartablePorts). Two workers were not faster on the shared 2-core machine they were measured on
+# (docs/development.md, "How long the tests take"). GATEHOUSE_TEST_TIMINGS=<file> records how long
+# each file took (with workers: test/support/file-timings.mjs).
 jobs=${GATEHOUSE_TEST_JOBS:-1}
-parallel=(--parallel --jobs "$jobs")
+parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()
 counts=$(mktemp)
 GATEHOUSE_TEST_COUNTS="$counts" npx mocha "${parallel[@]}" --reporter test/support/counting-reporter.cjs "${@:-test/**/*.test.ts}"

@@ -1,11 +1,13 @@
-// Builds the express app from the services registry: one router per surface. It serves
+// Builds the express app: one router per surface, each handed only the services it uses, as its
+// own dependency type declares them (never the whole registry, never the stores). It serves
 // everything but the SSO portal API, behind server/http-server.ts, which has already given the
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
 import { actingAs } from '../access/audit/audit-context.ts';
-import { adminRouter } from './admin/router.ts';
+import { adminRouter, type AdminRouterDeps } from './admin/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
 import { healthRouter } from './health.ts';
+import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
@@ -22,24 +24,76 @@ export interface AppState {
 }
 
 export function createApp(services: Services, state: AppState = { draining: false }): Express {
+  const { config } = services;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', services.config.trustProxy);
+  app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
   exposeRequestContext(app.request);
-  app.use(healthRouter(services, state));
+  // Every router that serves portal pages knows the signed-in person the same way.
+  const portalSession: PortalSessionDeps = { secureCookies: config.baseUrl.startsWith('https://'), people: services.signedInPeople };
+  const approvals = services.browserApprovals;
+
+  app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
   // Every audit event written while serving a request records the client's address; the admin API
   // names the person too once their token is checked (access/audit/audit-context.ts).
   app.use((req, _res, next) => actingAs({ actorId: null, actorName: null, address: req.ip ?? null }, () => next()));
-  app.use('/api/v1', adminRouter(services));
-  app.use(samlRouter(services));
+  app.use('/api/v1', adminRouter(adminRouterDeps(services)));
+  app.use(samlRouter({
+    ...portalSession,
+    baseUrl: config.baseUrl,
+    signingKeyring: services.signingKeyring,
+    spInitiated: services.appSso.spInitiated,
+    singleLogout: services.appSso.singleLogout,
+  }));
   // SSO OIDC API (JSON) and its two browser pages, /device and /authorize; each router keeps to its own paths.
-  app.use(oidcRouter(services));
-  app.use(deviceRouter(services));
-  app.use(authorizeRouter(services));
-  app.use(portalCredentialsRouter(services));
-  app.use(portalApplicationsRouter(services));
-  app.use(portalRouter(services));
+  // The SSO OIDC service is read at each request (getters): tests replace the registry's entry
+  // with one of other settings while the server runs (test/aws/oidc-fixtures.ts).
+  app.use(oidcRouter({ get ssoOidc() { return services.ssoOidc; } }));
+  app.use(deviceRouter({ ...portalSession, approvals, get devices() { return services.ssoOidc.devices; } }));
+  app.use(authorizeRouter({ ...portalSession, approvals, get codes() { return services.ssoOidc.codes; } }));
+  app.use(portalCredentialsRouter({
+    ...portalSession,
+    baseUrl: config.baseUrl,
+    ssoRegion: config.ssoRegion,
+    roleCredentials: services.roleCredentials,
+    accounts: services.accounts,
+  }));
+  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated }));
+  app.use(portalRouter({
+    ...portalSession,
+    signIn: services.signIn,
+    portalSessions: services.portalSessions,
+    entitlements: services.entitlements,
+    accountSignIn: services.accountSignIn,
+    clock: services.clock,
+    signOut: services.portalSignOut,
+  }));
   app.use(notFoundRouter());
   return app;
+}
+
+/** What the admin router is given (also walked by test/admin/admin-roles.test.ts). */
+export function adminRouterDeps(services: Services): AdminRouterDeps {
+  const { config } = services;
+  return {
+    baseUrl: config.baseUrl,
+    adminTokens: services.adminTokens,
+    users: services.users,
+    groups: services.groups,
+    userAccess: services.userAccess,
+    accounts: services.accounts,
+    permissionSets: services.permissionSets,
+    assignments: services.assignments,
+    instanceSettings: services.instanceSettings,
+    identitySourceConfig: services.identitySourceConfig,
+    identitySource: services.identitySource,
+    applications: services.applications,
+    applicationPreview: services.appSso.preview,
+    signingKeys: services.signingKeys,
+    auditLog: services.auditLog,
+    adminPolicy: services.adminPolicy,
+    adminRoleGrants: services.adminRoleGrants,
+    delegatedAdministrator: services.delegatedAdministrator,
+  };
 }

@@ -13,7 +13,7 @@ import type { Services } from './services.ts';
 
 export function createHttpServer(services: Services, state: AppState = { draining: false }): Server {
   const app = createApp(services, state);
-  const portalApi = portalApiHandler(services);
+  const portalApi = portalApiHandler({ ssoAccessTokens: services.ssoAccessTokens, roleCredentials: services.roleCredentials, ssoLogout: services.ssoLogout });
   const beginRequest = requestLog(services.logger);
   // Served over https, browsers are told to use nothing else for a year, subdomains included
   // (RFC 6797 §6.1); over plain http the header would be ignored and is not sent (RFC 6797 §7.2).

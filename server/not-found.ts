@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import { messagePage } from '../views/message.ts';
 import type { Problem } from './admin/problem.ts';
-import { nonceOf, pageSecurity } from './portal/page-security.ts';
+import { nonceOf, pageSecurity } from './http/page-security.ts';
 
 export function notFoundRouter(): Router {
   const router = Router();

@@ -17,10 +17,12 @@ import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.t
 import { refreshApplicationMetadata } from '../access/applications/metadata-refresh.ts';
 import { MetadataRefresher } from '../access/applications/metadata-refresher.ts';
 import { AssignmentService } from '../access/assignments.ts';
-import { AuthorizationEpoch, bumpingEpochOnAccessChanges } from '../access/authorization-epoch.ts';
+import { AuthorizationEpoch } from '../access/authorization-epoch.ts';
 import { AwsFederationService, type LeftOutSessionTag, type SamlIdentity } from '../access/aws-federation.ts';
 import { CredentialCache } from '../access/credential-cache.ts';
 import { EntitlementService } from '../access/entitlements.ts';
+import { subscribeAccessReactions } from '../access/events/access-reactions.ts';
+import { AccessEventBus } from '../access/events/bus.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
@@ -34,7 +36,12 @@ import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
 import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
-import { buildAppSso, type AppSsoContext } from './saml/app-sso-context.ts';
+import { buildAppSso, type AppSsoContext } from '../access/app-sso/app-sso-services.ts';
+import { AccountSignIn } from '../access/aws/account-sign-in.ts';
+import { UserAccess } from '../access/org/user-access.ts';
+import { SignedInPeople } from '../access/sessions/signed-in-person.ts';
+import { PortalSignOut } from '../access/sessions/sign-out.ts';
+import { BrowserApprovals } from '../access/sso-oidc/browser-approvals.ts';
 import { generateSigningKey, readConfiguredSigningKey, signingKeyFromPem } from '../idp/keys.ts';
 import { ensureCurrentSigningKey } from '../access/signing-keys/first-start.ts';
 import { SigningKeyring } from '../access/signing-keys/keyring.ts';
@@ -42,6 +49,7 @@ import { SigningKeyService } from '../access/signing-keys/signing-key-service.ts
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
 import { StsClient, type RoleCredentialBroker } from '../idp/sts/sts-client.ts';
+import { dateNow, systemClock, type Clock } from '../model/clock.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore } from '../store/stores.ts';
 import { BuiltinDirectory } from '../directory/builtin-directory.ts';
@@ -71,6 +79,8 @@ export interface Services {
   assignments: AssignmentService;
   entitlements: EntitlementService;
   instanceSettings: InstanceSettingsService;
+  /** Access-change events, published once each change commits (docs/architecture.md, "Events"). */
+  accessEvents: AccessEventBus;
   adminTokens: AdminTokenService;
   /** Which admin role a person holds now (the console's portal-session path asks it too). */
   adminRoles: AdminRoleLookup;
@@ -121,6 +131,19 @@ export interface Services {
   appSso: AppSsoContext;
   /** Re-fetches URL metadata when due; started by server/main.ts only (tests call tick()). */
   metadataRefresher: MetadataRefresher;
+  /** The time every expiry decision reads (model/clock.ts). */
+  clock: Clock;
+  /** The signed-in person behind a portal session, re-checked against their identity source. */
+  signedInPeople: SignedInPeople;
+  portalSignOut: PortalSignOut;
+  /** The portal's sign-in to an AWS account console. */
+  accountSignIn: AccountSignIn;
+  /** Device-code and consent decisions of the AWS CLI's browser steps. */
+  browserApprovals: BrowserApprovals;
+  /** The admin API's entitlements and unlock of one user. */
+  userAccess: UserAccess;
+  /** What /readyz checks: the SQL database and the ephemeral store. */
+  readiness: { name: string; ping(): Promise<void> }[];
   close(): Promise<void>;
 }
 
@@ -128,9 +151,12 @@ export interface Services {
 export interface ServiceOptions {
   /** argon2id cost of new password hashes (directory/passwords.ts); default: the production cost. */
   passwordHashCost?: Argon2idCost;
+  /** The time expiry decisions read; default: the system clock. Tests pass one they can move forward. */
+  clock?: Clock;
 }
 
 export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
+  const clock = options.clock ?? systemClock;
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
@@ -149,11 +175,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
     await opened.close();
     throw e;
   }
-  // Every change to who reaches what appends its audit event with the change; once that commits,
-  // the authorization epoch is replaced, which invalidates the per-node access snapshots of the
-  // credential path on every node (access/authorization-epoch.ts).
+  const sql = opened;
+  // Every change to who reaches what publishes its events once it commits; the reactions
+  // (the authorization epoch first) are subscribed below (access/events/access-reactions.ts).
+  const accessEvents = new AccessEventBus();
   const authorizationEpoch = new AuthorizationEpoch(ephemeral);
-  const sql = bumpingEpochOnAccessChanges(opened, authorizationEpoch);
 
   let serverSecret: ServerSecret;
   let signingKeyring: SigningKeyring;
@@ -166,7 +192,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       sealKey: signingSealKey(serverSecret),
       configured: () => readConfiguredSigningKey({ certsDir: config.certsDir, keyPem: config.signingKeyPem, certPem: config.signingCertPem }),
       generate: () => generateSigningKey(entityId),
-      now: () => new Date(),
+      now: () => dateNow(clock),
     });
     if (config.signingKeyPem !== null && config.signingCertPem !== null) {
       const configured = signingKeyFromPem(config.signingKeyPem, config.signingCertPem, 'the environment');
@@ -181,6 +207,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       store: sql.signingKeys,
       sealKey: signingSealKey(serverSecret),
       refreshMs: config.signingKeysRefreshSeconds * 1000,
+      now: () => clock.now(),
       onRefreshError: (err) => logger.error({ err }, 'signing keys could not be re-read; still using the ones read before'),
     });
     await signingKeyring.reload();
@@ -206,24 +233,25 @@ export async function createServices(config: Config, logger: Logger, options: Se
     environment: config.ldap,
     key: serverSecret.deriveKey('identity-source-settings'),
     logger: logger.child({ component: 'ldap' }),
+    events: accessEvents,
   });
   const activeSource = new ActiveIdentitySource(identitySourceConfig, 'active');
   const ldapSource = new ActiveIdentitySource(identitySourceConfig, 'ldap');
   const identitySource = (): IdentitySource => activeSource;
   const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
-  const portalSessions = new PortalSessionService(ephemeral);
+  const portalSessions = new PortalSessionService(ephemeral, clock);
   const signInThrottle = new SignInThrottle(ephemeral);
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
-  const assignments = new AssignmentService(sql);
+  const assignments = new AssignmentService(sql, accessEvents);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
   const reportLeftOutTag = (tag: LeftOutSessionTag) =>
     logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
   const awsFederation = new AwsFederationService(entitlements, sql.instance, () => saml, reportLeftOutTag);
   const sts = new StsClient({ endpoint: config.stsEndpoint, timeoutMs: config.dependencyTimeoutMs });
-  const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'));
-  const ssoAccessTokens = new SsoAccessTokenService(ephemeral);
+  const credentialCache = new CredentialCache(ephemeral, serverSecret.deriveKey('role-credential-cache'), clock);
+  const ssoAccessTokens = new SsoAccessTokenService(ephemeral, clock);
   const metadataAddresses = new AddressPolicy(config.metadataFetch.allowPrivateTargets);
   const applicationDeps = {
     store: sql.applications,
@@ -232,7 +260,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ownEntityIds: [entityId],
     instanceTrust: async () => (await sql.instance.getOrCreate()).metadataTrust,
     fetch: (url: string) => fetchMetadataDocument(url, { timeoutMs: config.metadataFetch.timeoutMs, addresses: metadataAddresses }),
-    now: () => new Date(),
+    now: () => dateNow(clock),
+    events: accessEvents,
   };
   const applications = new ApplicationService(applicationDeps);
   const metadataRefresher = new MetadataRefresher({
@@ -240,6 +269,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ephemeral,
     refresh: (app) => refreshApplicationMetadata(app, applicationDeps, 'system'),
     intervalMs: config.metadataFetch.refreshIntervalSeconds * 1000,
+    now: () => dateNow(clock),
     // Longer than a fetch can take (one deadline covers every redirect hop).
     lockSeconds: Math.ceil(config.metadataFetch.timeoutMs / 1000) + 60,
     onError: (err, app) => logger.warn({ err, applicationId: app?.id }, 'metadata refresh failed'),
@@ -268,19 +298,40 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return user ? groupIdsOf(user) : [];
     },
   });
+  const users = new UserService(sql, principalAssignments, passwords, accessEvents);
+  const appSso = buildAppSso({
+    reachable: (user, groups) => applications.forUser(user, groups),
+    applications: sql.applications,
+    instance: sql.instance,
+    audit: sql.audit,
+    serverSecret,
+    ephemeral,
+    portalSessions,
+    saml,
+    baseUrl: config.baseUrl,
+    user: (id) => users.get(id),
+    identitySourceFor,
+    reportLeftOutTag,
+    clock,
+  });
+  const ssoOidc = new SsoOidcService(
+    { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock, audit: sql.audit },
+    { baseUrl: config.baseUrl },
+  );
   const services: Services = {
     config,
     logger,
     sql,
     ephemeral,
     builtinDirectory,
-    users: new UserService(sql, principalAssignments, passwords),
-    groups: new GroupService(sql, principalAssignments),
-    accounts: new AccountService(sql, config.defaultSignInEndpoint),
-    permissionSets: new PermissionSetService(sql),
+    users,
+    groups: new GroupService(sql, principalAssignments, accessEvents),
+    accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents),
+    permissionSets: new PermissionSetService(sql, accessEvents),
     assignments,
     entitlements,
-    instanceSettings: new InstanceSettingsService(sql),
+    instanceSettings: new InstanceSettingsService(sql, accessEvents),
+    accessEvents,
     adminTokens: new AdminTokenService({
       builtin: builtinDirectory,
       passwords: passwordCheck,
@@ -289,11 +340,12 @@ export async function createServices(config: Config, logger: Logger, options: Se
       policy: adminPolicy,
       groupIdsOf,
       ttlMinutes: config.adminTokenTtlMinutes,
+      clock,
     }),
     adminRoles,
     adminPolicy,
-    adminRoleGrants: new AdminRoleService(sql, adminPolicy),
-    delegatedAdministrator: new DelegatedAdministratorService(sql, adminPolicy),
+    adminRoleGrants: new AdminRoleService(sql, adminPolicy, () => dateNow(clock)),
+    delegatedAdministrator: new DelegatedAdministratorService(sql, adminPolicy, () => dateNow(clock)),
     groupIdsOf,
     audit: sql.audit,
     auditLog: new AuditLog({ audit: sql.audit, directory: sql.directory }),
@@ -302,30 +354,21 @@ export async function createServices(config: Config, logger: Logger, options: Se
       ephemeral,
       retentionDays: config.auditRetentionDays,
       intervalMs: 3_600_000,
+      now: () => dateNow(clock),
       onError: (err) => logger.warn({ err }, 'audit retention purge failed'),
     }),
     signingKeyring,
-    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId }),
+    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock) }),
     saml,
     portalSessions,
     signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),
     signInThrottle,
     awsFederation,
     ssoAccessTokens,
-    ssoOidc: new SsoOidcService(
-      { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, audit: sql.audit },
-      { baseUrl: config.baseUrl },
-    ),
+    ssoOidc,
     ssoLogout: new SsoLogoutService({ tokens: ssoAccessTokens, families: new TokenFamilies(ephemeral), credentialCache, audit: sql.audit }),
     serverSecret,
-    appSso: buildAppSso({
-      reachable: (user, groups) => applications.forUser(user, groups),
-      instance: sql.instance,
-      serverSecret,
-      ephemeral,
-      portalSessions,
-      reportLeftOutTag,
-    }),
+    appSso,
     sts,
     credentialCache,
     roleCredentials: new RoleCredentialService({
@@ -338,29 +381,34 @@ export async function createServices(config: Config, logger: Logger, options: Se
       epoch: authorizationEpoch,
       tokens: ssoAccessTokens,
       portalSession: (hash) => portalSessions.getByHash(hash),
+      clock,
     }),
     identitySource,
     identitySourceFor,
     identitySourceConfig,
     applications,
     metadataRefresher,
+    clock,
+    signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
+    portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
+    accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit }),
+    // ssoOidc is read at each call: tests replace it with one of other settings (test/aws/oidc-fixtures.ts).
+    browserApprovals: new BrowserApprovals({
+      get devices() { return services.ssoOidc.devices; },
+      get codes() { return services.ssoOidc.codes; },
+      audit: sql.audit,
+    }),
+    userAccess: new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit }),
+    readiness: [
+      { name: 'sql', ping: () => sql.ping() },
+      { name: ephemeral.kind === 'redis' ? 'redis' : 'ephemeral-store', ping: () => ephemeral.ping() },
+    ],
     async close() {
       await metadataRefresher.stop();
       services.auditRetention.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
-  // A disabled or deleted user's portal sessions end at once (docs/security.md: "Tokens and sessions").
-  services.users.onLifecycle({
-    userDisabled: async (id) => void (await portalSessions.destroyAllForUser(id)),
-    userDeleted: async (id) => void (await portalSessions.destroyAllForUser(id)),
-  });
-  // Cached role credentials go with the user's disablement or deletion, and with any assignment
-  // of their (account, permission set): docs/aws-cli.md.
-  services.users.onLifecycle({
-    userDisabled: async (id) => void (await credentialCache.purgeUser(id)),
-    userDeleted: async (id) => void (await credentialCache.purgeUser(id)),
-  });
-  assignments.onRemoved(async (removed) => void (await credentialCache.purgePair(removed.accountId, removed.permissionSetId)));
+  subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials });
   return services;
 }

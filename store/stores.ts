@@ -89,8 +89,11 @@ export interface AccountStore {
   /** Many at once, for the portal's account list; unknown ids are left out. */
   getMany(accountIds: string[]): Promise<Account[]>;
   update(accountId: string, patch: AccountPatch): Promise<Account>;
-  /** With cascade false, ConflictError while assignments exist; with cascade true they go too. */
-  delete(accountId: string, options?: { cascade?: boolean }): Promise<void>;
+  /**
+   * With cascade false, ConflictError while assignments exist; with cascade true they go too.
+   * Returns the assignments that went with it (so each can be told of: model/access-events.ts).
+   */
+  delete(accountId: string, options?: { cascade?: boolean }): Promise<AccountAssignment[]>;
 }
 
 export type NewPermissionSet = Omit<PermissionSet, 'createdAt' | 'updatedAt' | 'version'>;
@@ -112,7 +115,8 @@ export interface PermissionSetStore {
   list(query?: ListQuery): Promise<Page<PermissionSet>>;
   /** Bumps `version`. */
   update(id: string, patch: PermissionSetPatch): Promise<PermissionSet>;
-  delete(id: string, options?: { cascade?: boolean }): Promise<void>;
+  /** As AccountStore.delete: returns the assignments a cascade removed. */
+  delete(id: string, options?: { cascade?: boolean }): Promise<AccountAssignment[]>;
 }
 
 export interface AssignmentFilter {
@@ -129,8 +133,8 @@ export interface AssignmentStore {
   create(assignment: AssignmentKey): Promise<AccountAssignment>;
   delete(assignment: AssignmentKey): Promise<void>;
   list(filter?: AssignmentFilter, query?: Omit<ListQuery, 'nameContains'>): Promise<Page<AccountAssignment>>;
-  /** Removes every assignment of a principal (user or group deleted). Returns how many went. */
-  deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<number>;
+  /** Removes every assignment of a principal (user or group deleted). Returns those that went. */
+  deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<AccountAssignment[]>;
   /**
    * The hot query: every account reachable by the user directly or through one of `groupIds`, with
    * the permission sets on it, sorted by accountId then permission set id. Served by an index on

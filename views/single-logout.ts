@@ -1,10 +1,9 @@
 // Pages of front-channel Single Logout: one hop ("Signing you out of <app>…", which carries our
 // LogoutRequest to the app and offers to skip it), and the end ("You are signed out").
-import type { LogoutHop } from '../access/app-sso-logout.ts';
+import type { LogoutHop } from '../access/app-sso/logout-chains.ts';
+import type { HopCarrier } from '../access/app-sso/single-logout.ts';
 import { html } from './html.ts';
 import { layout } from './layout.ts';
-
-export type HopCarrier = { binding: 'redirect'; url: string } | { binding: 'post'; action: string; fields: Record<string, string> };
 
 const STATE_TEXT: Record<LogoutHop['state'], string> = {
   pending: 'waiting',

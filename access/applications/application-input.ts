@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED } from '../../idp/saml/namespaces.ts';
 import { ACCOUNT_ID } from '../../model/ids.ts';
-import type { AttributeMapping, NameIdSource } from '../../model/types.ts';
+import type { Application } from '../../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../../model/text.ts';
 import { parseTemplate } from './attribute-templates.ts';
 import { SAML_PROVIDER_NAME } from './external-aws.ts';
@@ -160,15 +160,16 @@ export const assignmentInputSchema = z.strictObject({
 export const unassignInputSchema = z.object({ principalType: z.enum(['USER', 'GROUP']), principalId: z.string().min(1).max(64) });
 
 /** An application's per-app settings, complete (see application-settings.ts for defaults and rules). */
-export interface Settings {
-  description: string;
-  nameIdFormat: string;
-  nameIdSource: NameIdSource;
-  attributeMappings: AttributeMapping[];
-  signResponse: boolean;
-  signAssertion: boolean;
-  encryptAssertion: boolean;
-  sessionDurationSeconds: number | null;
-  defaultRelayState: string | null;
-}
+export type Settings = Pick<
+  Application,
+  | 'description'
+  | 'nameIdFormat'
+  | 'nameIdSource'
+  | 'attributeMappings'
+  | 'signResponse'
+  | 'signAssertion'
+  | 'encryptAssertion'
+  | 'sessionDurationSeconds'
+  | 'defaultRelayState'
+>;
 export type SettingsInput = Partial<Settings>;

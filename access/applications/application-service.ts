@@ -5,9 +5,10 @@
 // the SP to the same rules (metadata-intake.ts), including the names reserved for AWS sign-in and
 // the metadata trust the application and the instance require (metadata-trust.ts).
 
+import type { AccessEvent, AccessEventPublisher } from '../../model/access-events.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../model/errors.ts';
 import { newApplicationId } from '../../model/ids.ts';
-import type { Application, ApplicationAssignment, ApplicationMetadataSource, ApplicationMetadataTrust, Group, MetadataTrust, User } from '../../model/types.ts';
+import type { Application, ApplicationAssignment, ApplicationMetadataSource, ApplicationMetadataTrust, Group, MetadataTrust, PrincipalType, User } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, ApplicationStore, DirectoryStore, ListQuery, NewApplication, Page, SqlStores, UnitOfWork } from '../../store/stores.ts';
 import { BINDING_HTTP_POST } from '../../idp/saml/inbound/names.ts';
@@ -25,7 +26,7 @@ import {
 import { assertSettings, defaultSettings, pickSettings, settingsOf } from './application-settings.ts';
 import { AWS_ENTITY_ID, AWS_SIGNIN_ACS, roleArnProblem } from './external-aws.ts';
 import type { FetchedDocument } from './metadata-fetcher.ts';
-import { describeFromFields, describeFromXml, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
+import { describeFromFields, describeFromXml, spRecordFields, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
 import { beforeAfter } from '../../model/audit-diff.ts';
@@ -42,6 +43,8 @@ export interface ApplicationServiceDeps {
   /** The instance's defaults for what SP metadata must satisfy (instance settings). */
   instanceTrust: () => Promise<MetadataTrust>;
   now?: () => Date;
+  /** Tells of application-assignment.changed once a change commits. */
+  events: AccessEventPublisher;
 }
 
 /** An app a person reaches now, with the AWS roles they have there (external AWS accounts). */
@@ -107,7 +110,10 @@ export class ApplicationService {
     // database while it is open.
     const { patch, offeredRoles } = app.kind === 'external-aws-account' ? await this.externalPatch(app, input) : { patch: await this.customPatch(app, input), offeredRoles: null };
     return this.deps.transaction(async (tx) => {
-      if (offeredRoles) await pruneWithdrawnRoles(tx, id, offeredRoles);
+      if (offeredRoles) {
+        const pruned = await pruneWithdrawnRoles(tx, id, offeredRoles);
+        this.deps.events.afterCommit(tx, ...pruned.map((a) => assignmentChanged(id, a)));
+      }
       const updated = await tx.applications.update(id, patch);
       await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object), ...beforeAfter(app, updated, Object.keys(patch)) } });
       return updated;
@@ -121,6 +127,7 @@ export class ApplicationService {
       if (!app) throw new NotFoundError('application', id);
       await tx.applications.delete(id);
       await tx.audit.append({ actor, action: 'application.delete', target: `application/${id}`, detail: { name: app.name, entityId: app.entityId } });
+      this.deps.events.afterCommit(tx, { type: 'application-assignment.changed', applicationId: id, principal: null });
     });
   }
 
@@ -158,6 +165,7 @@ export class ApplicationService {
       if (!principal) throw new NotFoundError(data.principalType === 'USER' ? 'user' : 'group', data.principalId);
       const assignment = await tx.applications.assign({ applicationId: id, principalType: data.principalType, principalId: data.principalId, roleArns });
       await tx.audit.append({ actor, action: 'application.assign', target: `application/${id}`, detail: { principalType: data.principalType, principalId: data.principalId, roleArns } });
+      this.deps.events.afterCommit(tx, assignmentChanged(id, data));
       return assignment;
     });
   }
@@ -168,6 +176,7 @@ export class ApplicationService {
     await this.deps.transaction(async (tx) => {
       await tx.applications.unassign(id, data.principalType, data.principalId);
       await tx.audit.append({ actor, action: 'application.unassign', target: `application/${id}`, detail: { ...data } });
+      this.deps.events.afterCommit(tx, assignmentChanged(id, data));
     });
   }
 
@@ -247,12 +256,7 @@ export class ApplicationService {
       id: newApplicationId(),
       name,
       kind: 'custom',
-      entityId: sp.entityId,
-      acs: sp.acs,
-      slo: sp.slo,
-      signingCertificates: sp.signingCertificates,
-      encryptionCertificates: sp.encryptionCertificates,
-      authnRequestsSigned: sp.authnRequestsSigned,
+      ...spRecordFields(sp),
       metadata,
       metadataTrust,
       externalAwsAccount: null,
@@ -299,15 +303,7 @@ export class ApplicationService {
     if (data.name !== undefined) patch.name = data.name;
     if (data.metadataTrust !== undefined) patch.metadataTrust = ownTrust;
     if (source) {
-      Object.assign(patch, {
-        entityId: source.sp.entityId,
-        acs: source.sp.acs,
-        slo: source.sp.slo,
-        signingCertificates: source.sp.signingCertificates,
-        encryptionCertificates: source.sp.encryptionCertificates,
-        authnRequestsSigned: source.sp.authnRequestsSigned,
-        metadata: source.metadata,
-      } satisfies ApplicationPatch);
+      Object.assign(patch, { ...spRecordFields(source.sp), metadata: source.metadata } satisfies ApplicationPatch);
     }
     return patch;
   }
@@ -391,7 +387,7 @@ export class ApplicationService {
  * with no role goes), so no stored assignment names a role the account does not trust us for. In
  * the transaction of the app's update: the roles and the assignments change together.
  */
-async function pruneWithdrawnRoles(tx: UnitOfWork, applicationId: string, offered: Set<string>): Promise<void> {
+async function pruneWithdrawnRoles(tx: UnitOfWork, applicationId: string, offered: Set<string>): Promise<ApplicationAssignment[]> {
   let nextToken: string | undefined;
   const changes: ApplicationAssignment[] = [];
   do {
@@ -404,6 +400,11 @@ async function pruneWithdrawnRoles(tx: UnitOfWork, applicationId: string, offere
     if (kept.length === 0) await tx.applications.unassign(applicationId, a.principalType, a.principalId);
     else await tx.applications.assign({ applicationId, principalType: a.principalType, principalId: a.principalId, roleArns: kept });
   }
+  return changes;
+}
+
+function assignmentChanged(applicationId: string, a: { principalType: PrincipalType; principalId: string }): AccessEvent {
+  return { type: 'application-assignment.changed', applicationId, principal: { type: a.principalType, id: a.principalId } };
 }
 
 function role(r: { roleArn: string; label?: string | undefined }): { roleArn: string; label?: string } {

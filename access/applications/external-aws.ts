@@ -15,7 +15,7 @@ export const AWS_SIGNIN_ACS = 'https://signin.aws.amazon.com/saml';
 
 /**
  * An IAM role ARN in any partition: `arn:aws[-cn|-us-gov…]:iam::<12 digits>:role/<path/name>`. No
- * commas: the Role attribute value is "role ARN,provider ARN" (as access/app-sso.ts reads it).
+ * commas: the Role attribute value is "role ARN,provider ARN" (as access/app-sso/decisions.ts reads it).
  */
 export const ROLE_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):role\/[\w+=.@/-]{1,576}$/;
 /** IAM SAML provider names: 1..128 of [A-Za-z0-9._-] (CreateSAMLProvider Name). */

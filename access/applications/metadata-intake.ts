@@ -11,7 +11,7 @@
 // with the parser's reason, so the admin API answers 400 saying what to fix.
 
 import { ValidationError } from '../../model/errors.ts';
-import type { MetadataTrust, SamlEndpoint } from '../../model/types.ts';
+import type { Application, MetadataTrust } from '../../model/types.ts';
 import { assertStrongRsaKey, readCertificate } from '../../idp/saml/inbound/certificates.ts';
 import { assertEndpointUrl } from '../../idp/saml/inbound/endpoint-url.ts';
 import { BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, NS_SAMLP } from '../../idp/saml/inbound/names.ts';
@@ -19,18 +19,27 @@ import { parseSpMetadata } from '../../idp/saml/inbound/sp-metadata.ts';
 import { xmlAttr } from '../../idp/saml/xml-escape.ts';
 import { parserOptions } from './metadata-trust.ts';
 
-/** What an application takes from its SP's metadata; the rest of its record is its settings. */
-export interface SpDescription {
-  entityId: string;
-  acs: SamlEndpoint[];
-  slo: { url: string; binding: string } | null;
-  signingCertificates: string[];
-  encryptionCertificates: string[];
-  authnRequestsSigned: boolean;
+/** The fields of an application record that come from its SP's metadata; the rest are its settings. */
+export type SpRecordFields = Pick<Application, 'entityId' | 'acs' | 'slo' | 'signingCertificates' | 'encryptionCertificates' | 'authnRequestsSigned'>;
+
+/** What an application takes from its SP's metadata, and what the metadata says about itself. */
+export interface SpDescription extends SpRecordFields {
   validUntil: Date | null;
   cacheDurationSeconds: number | null;
   /** NameID formats the SP lists, for information. */
   nameIdFormats: string[];
+}
+
+/** The SP's part of an application record (on creation, and whenever its metadata is replaced). */
+export function spRecordFields(sp: SpDescription): SpRecordFields {
+  return {
+    entityId: sp.entityId,
+    acs: sp.acs,
+    slo: sp.slo,
+    signingCertificates: sp.signingCertificates,
+    encryptionCertificates: sp.encryptionCertificates,
+    authnRequestsSigned: sp.authnRequestsSigned,
+  };
 }
 
 export interface IntakeContext {

@@ -9,7 +9,7 @@
 import type { Application, ApplicationMetadataSource, MetadataTrust } from '../../model/types.ts';
 import type { ApplicationPatch, SqlStores } from '../../store/stores.ts';
 import { settingsOf, settingsProblems } from './application-settings.ts';
-import { describeFromXml, type SpDescription } from './metadata-intake.ts';
+import { describeFromXml, spRecordFields, type SpDescription } from './metadata-intake.ts';
 import { MetadataFetchError, type FetchedDocument } from './metadata-fetcher.ts';
 import { nextFetchAfterFailure, nextFetchAfterSuccess } from './metadata-schedule.ts';
 import { effectiveTrust } from './metadata-trust.ts';
@@ -69,15 +69,7 @@ export function goodCopy(url: string, xml: string, sp: SpDescription, now: Date)
   };
   return {
     metadata,
-    patch: {
-      entityId: sp.entityId,
-      acs: sp.acs,
-      slo: sp.slo,
-      signingCertificates: sp.signingCertificates,
-      encryptionCertificates: sp.encryptionCertificates,
-      authnRequestsSigned: sp.authnRequestsSigned,
-      metadata,
-    },
+    patch: { ...spRecordFields(sp), metadata },
   };
 }
 

@@ -1,6 +1,7 @@
 // RegisterClient (`POST /client/register`, docs/aws-cli.md): a public client (the AWS CLI, an SDK)
 // registers itself and gets a client id and secret that last about 90 days. Registrations live in
 // the ephemeral store under their client id, holding only the secret's SHA-256.
+import { systemClock, type Clock } from '../../model/clock.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { asBody, isHttpUrl, optionalString, optionalStringList, requiredString } from './input.ts';
 import { OAuthError } from './oauth-errors.ts';
@@ -50,6 +51,7 @@ export class ClientRegistrationService {
   constructor(
     private readonly store: EphemeralStore,
     private readonly settings: SsoOidcSettings,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#rate = new RateLimit(store, 'register', settings.registrationsPerMinute, 60);
   }
@@ -78,7 +80,7 @@ export class ClientRegistrationService {
 
     if (!(await this.#rate.hit(clientAddress))) throw new OAuthError('slow_down', 'Too many client registrations from this address; try again in a minute');
 
-    const issuedAt = Math.floor(Date.now() / 1000);
+    const issuedAt = Math.floor(this.clock.now() / 1000);
     const clientId = newSecret('ghc-');
     const clientSecret = newSecret('ghs-');
     const registration: ClientRegistration = {
@@ -110,7 +112,7 @@ export class ClientRegistrationService {
     const raw = await this.store.get(clientKey(clientId));
     if (!raw) return null;
     const registration = JSON.parse(raw) as ClientRegistration;
-    return registration.expiresAt * 1000 > Date.now() ? registration : null;
+    return registration.expiresAt * 1000 > this.clock.now() ? registration : null;
   }
 
   /**

@@ -14,6 +14,7 @@
 // Every user code a person enters on the verification page, typed into the form or posted by the
 // Approve and Deny buttons, goes through one guess limit (guess-limit.ts) per person, whichever
 // portal session they use, and per client address (RFC 8628 §5.1).
+import { systemClock, type Clock } from '../../model/clock.ts';
 import type { User } from '../../model/types.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { ClientRegistration } from './client-registrations.ts';
@@ -83,9 +84,10 @@ export class DeviceAuthorizationService {
   constructor(
     private readonly store: EphemeralStore,
     private readonly settings: SsoOidcSettings,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#starts = new RateLimit(store, 'device-start', settings.deviceStartsPerMinute, 60);
-    this.#guesses = new GuessLimit(store, 'user-code', 15 * 60);
+    this.#guesses = new GuessLimit(store, 'user-code', 15 * 60, clock);
   }
 
   /** StartDeviceAuthorization, for an already authenticated client. */
@@ -108,7 +110,7 @@ export class DeviceAuthorizationService {
       startUrl,
       scopes: grantedScopes(client.scopes),
       userCode,
-      expiresAt: new Date(Date.now() + lifetime * 1000).toISOString(),
+      expiresAt: new Date(this.clock.now() + lifetime * 1000).toISOString(),
       status: 'pending',
       approval: null,
     };
@@ -168,9 +170,9 @@ export class DeviceAuthorizationService {
     const raw = await this.store.get(deviceKey(hash));
     if (!raw) return null;
     const a = JSON.parse(raw) as DeviceAuthorization;
-    if (a.status !== 'pending' || Date.parse(a.expiresAt) <= Date.now()) return null;
+    if (a.status !== 'pending' || Date.parse(a.expiresAt) <= this.clock.now()) return null;
     const decided: DeviceAuthorization = { ...a, status: decision === 'approve' ? 'approved' : 'denied', approval: decision === 'approve' ? approval : null };
-    await this.store.set(deviceKey(hash), JSON.stringify(decided), secondsUntil(a.expiresAt) + this.settings.deviceCodeSeconds);
+    await this.store.set(deviceKey(hash), JSON.stringify(decided), secondsUntil(a.expiresAt, this.clock.now()) + this.settings.deviceCodeSeconds);
     return { clientId: a.clientId, userCode: a.userCode, clientName: a.clientName, startUrl: a.startUrl, expiresAt: a.expiresAt };
   }
 
@@ -186,7 +188,7 @@ export class DeviceAuthorizationService {
     if (!raw) throw new OAuthError('invalid_grant', 'Unknown or already used device code');
     const authorization = JSON.parse(raw) as DeviceAuthorization;
     if (authorization.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'This device code was issued to another client');
-    if (Date.parse(authorization.expiresAt) <= Date.now()) throw new OAuthError('expired_token', 'The device code has expired; start the sign-in again');
+    if (Date.parse(authorization.expiresAt) <= this.clock.now()) throw new OAuthError('expired_token', 'The device code has expired; start the sign-in again');
     // Counted in the store, so polling several nodes in turn is just as "too fast".
     const inTime = await this.store.setIfAbsent(pollKey(hash), '1', this.settings.pollIntervalSeconds);
     if (authorization.status === 'pending') {
@@ -208,7 +210,7 @@ export class DeviceAuthorizationService {
     const raw = await this.store.get(deviceKey(hash));
     if (!raw) return null;
     const authorization = JSON.parse(raw) as DeviceAuthorization;
-    if (authorization.status !== 'pending' || Date.parse(authorization.expiresAt) <= Date.now()) return null;
+    if (authorization.status !== 'pending' || Date.parse(authorization.expiresAt) <= this.clock.now()) return null;
     return { hash, authorization };
   }
 }

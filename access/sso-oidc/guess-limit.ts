@@ -12,6 +12,7 @@
 // Store layout (window = number of whole windows since the epoch):
 //   oidc-guess:<kind>:<window>:<sha256(subject)>          attempts
 //   oidc-guess-back:<kind>:<window>:<sha256(subject)>     attempts given back
+import { systemClock, type Clock } from '../../model/clock.ts';
 import { ThrottledError } from '../../model/errors.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { sha256 } from './secrets.ts';
@@ -31,6 +32,7 @@ export class GuessLimit {
     /** Names the counter family, e.g. 'user-code'. */
     private readonly kind: string,
     private readonly windowSeconds: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -38,7 +40,7 @@ export class GuessLimit {
    * within its limit of wrong guesses; otherwise ThrottledError without looking.
    */
   async attempt<T>(subjects: readonly GuessSubject[], lookup: () => Promise<T | null>): Promise<T | null> {
-    const now = Date.now();
+    const now = this.clock.now();
     const windowMs = this.windowSeconds * 1000;
     const window = Math.floor(now / windowMs);
     const attemptsKeys = subjects.map((s) => `oidc-guess:${this.kind}:${window}:${sha256(s.id)}`);

@@ -3,6 +3,7 @@
 // (the old one is taken, so a stolen-and-replayed token and its twin cannot both be used). Each
 // carries its sign-in's family (token-families.ts), which the tokens minted from it join, so
 // ending the sign-in (Logout, a replayed code) ends every refresh token it has produced.
+import { systemClock, type Clock } from '../../model/clock.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { Approval } from './device-authorizations.ts';
 import { OAuthError } from './oauth-errors.ts';
@@ -21,13 +22,16 @@ interface StoredRefreshToken {
 const refreshKey = (token: string) => `oidc-rt:${sha256(token)}`;
 
 export class RefreshTokenService {
-  constructor(private readonly store: EphemeralStore) {}
+  constructor(
+    private readonly store: EphemeralStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** A new refresh token and the store key it is kept under (for its family). */
   async issue(clientId: string, scopes: string[], approval: Approval, sessionExpiresAt: string, familyId: string): Promise<{ refreshToken: string; storeKey: string }> {
     const token = newSecret('ghr-');
     const stored: StoredRefreshToken = { clientId, scopes, approval, expiresAt: sessionExpiresAt, familyId };
-    await this.store.set(refreshKey(token), JSON.stringify(stored), secondsUntil(sessionExpiresAt));
+    await this.store.set(refreshKey(token), JSON.stringify(stored), secondsUntil(sessionExpiresAt, this.clock.now()));
     return { refreshToken: token, storeKey: refreshKey(token) };
   }
 
@@ -38,7 +42,7 @@ export class RefreshTokenService {
     if (!raw) throw new OAuthError('invalid_grant', 'Unknown, expired, already used or revoked refresh token (signed out, or its sign-in ended); sign in again');
     const stored = JSON.parse(raw) as StoredRefreshToken;
     if (stored.clientId !== clientId) throw new OAuthError('invalid_grant', 'This refresh token was issued to another client');
-    if (Date.parse(stored.expiresAt) <= Date.now()) throw new OAuthError('invalid_grant', 'The refresh token has expired');
+    if (Date.parse(stored.expiresAt) <= this.clock.now()) throw new OAuthError('invalid_grant', 'The refresh token has expired');
     return { approval: stored.approval, scopes: stored.scopes, familyId: stored.familyId };
   }
 }

@@ -4,6 +4,7 @@
 import type { PortalSession } from '../portal-sessions.ts';
 import type { SsoAccessTokenService } from '../sso-access-tokens.ts';
 import type { IdentitySource } from '../../directory/identity-source.ts';
+import type { Clock } from '../../model/clock.ts';
 import type { User } from '../../model/types.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import type { AuditStore } from '../../store/stores.ts';
@@ -24,6 +25,8 @@ export interface SsoOidcDependencies {
   identitySourceFor(source: User['source']): IdentitySource;
   /** Where each issued token and each refresh is recorded (docs/admin-api.md "Audit log"). */
   audit: Pick<AuditStore, 'append'>;
+  /** Decides when registrations, device codes and refresh tokens have expired. */
+  clock?: Clock;
 }
 
 export class SsoOidcService {
@@ -38,11 +41,11 @@ export class SsoOidcService {
 
   constructor(deps: SsoOidcDependencies, settings: Partial<SsoOidcSettings> & Pick<SsoOidcSettings, 'baseUrl'>) {
     this.settings = { ...DEFAULT_SSO_OIDC_SETTINGS, ...settings };
-    this.clients = new ClientRegistrationService(deps.store, this.settings);
-    this.devices = new DeviceAuthorizationService(deps.store, this.settings);
+    this.clients = new ClientRegistrationService(deps.store, this.settings, deps.clock);
+    this.devices = new DeviceAuthorizationService(deps.store, this.settings, deps.clock);
     this.families = new TokenFamilies(deps.store);
     this.codes = new AuthorizationCodeService(deps.store, this.clients, this.settings, this.families);
-    this.refreshTokens = new RefreshTokenService(deps.store);
+    this.refreshTokens = new RefreshTokenService(deps.store, deps.clock);
     this.#tokens = new TokenGrantService(
       { ...deps, clients: this.clients, devices: this.devices, codes: this.codes, refreshTokens: this.refreshTokens, families: this.families },
       this.settings,

@@ -21,6 +21,7 @@ import { grantedScopes } from './scopes.ts';
 import { secondsUntil } from './secrets.ts';
 import type { SsoOidcSettings } from './settings.ts';
 import type { TokenFamilies } from './token-families.ts';
+import { activeUser } from '../sessions/signed-in-person.ts';
 
 export interface CreateTokenResult {
   accessToken: string;
@@ -96,8 +97,8 @@ export class TokenGrantService {
     if (!session || session.userId !== approval.userId) {
       throw new OAuthError('invalid_grant', 'The portal session in which this sign-in was approved has ended; sign in again');
     }
-    const user = await this.deps.identitySourceFor(approval.source).getUser(approval.userId);
-    if (!user || !user.enabled) throw new OAuthError('invalid_grant', 'This user can no longer sign in');
+    const user = await activeUser(this.deps.identitySourceFor(approval.source), approval.userId);
+    if (!user) throw new OAuthError('invalid_grant', 'This user can no longer sign in');
     const access = await this.deps.accessTokens.issue(
       { userId: approval.userId, source: approval.source, portalSessionHash: approval.portalSessionHash, clientId, scopes, familyId },
       this.settings.accessTokenSeconds,

@@ -3,22 +3,17 @@
 // disabled under the configured rule.
 
 import type { Entry, Filter } from 'ldapts';
-import type { Email, PersonName } from '../../model/types.ts';
+import type { PersonName, User } from '../../model/types.ts';
 import { first, firstBuffer, strings, values } from './entry.ts';
 import { equals } from './filters.ts';
 import { formatObjectGuid, parseObjectGuid } from './object-guid.ts';
 import type { DisabledRule, LdapSettings } from './settings.ts';
 
-export interface LdapUserProfile {
+/** A directory entry read as a user: the fields of our user record it fills, and where it came from. */
+export interface LdapUserProfile extends Pick<User, 'userName' | 'displayName' | 'name' | 'emails' | 'attributes' | 'enabled'> {
   dn: string;
   /** entryUUID, or objectGUID as a GUID string; lower case. */
   externalId: string;
-  userName: string;
-  displayName: string;
-  name: PersonName;
-  emails: Email[];
-  attributes: Record<string, string>;
-  enabled: boolean;
   /** Group DNs from the user's memberOf (read only in `memberOf` mode). */
   memberOf: string[];
 }

@@ -1,36 +1,31 @@
-// The signed SAML Response that federates a person into an AWS account's console (IdP-initiated
-// POST to the account's sign-in endpoint): docs/aws-accounts.md, SAML2Int IDP09/IDP10,
-// docs/security.md: "What a Response looks like". Exactly one Assertion; both the Response and the Assertion carry an
-// enveloped RSA-SHA256 / exc-c14n signature, placed right after their Issuer as the SAML schema
-// orders it (SAML Core §3.2.2 and §2.3.3).
-//
-// Everything is written directly in canonical form (see enveloped-signature.ts for why), with
-// every value escaped by xml-escape.ts: no directory value can add or change an element.
+// The AWS profile of the SAML Response (response.ts writes it): what federates a person into an
+// AWS account's console (IdP-initiated POST to the account's sign-in endpoint): docs/aws-accounts.md,
+// SAML2Int IDP09/IDP10, docs/security.md: "What a Response looks like". AWS differs from any other
+// relying party only in its audience (`urn:amazon:webservices`), a persistent NameID by default,
+// the attributes AWS sign-in reads (Role, RoleSessionName, SessionDuration, PrincipalTag:*) and
+// the input AWS STS would refuse, which is refused here first. Both the Response and the
+// Assertion are signed.
 
-import { ValidationError, type FieldProblem } from '../../model/errors.ts';
-import { envelopedSignature, type SamlSigningKey } from './enveloped-signature.ts';
+import type { FieldProblem } from '../../model/errors.ts';
+import type { SamlSigningKey } from './enveloped-signature.ts';
+import { ATTRNAME_FORMAT_URI, NAMEID_PERSISTENT } from './namespaces.ts';
 import {
-  AC_PASSWORD_PROTECTED_TRANSPORT,
-  ATTRNAME_FORMAT_URI,
-  CM_BEARER,
-  NAMEID_PERSISTENT,
-  NS_SAML,
-  NS_SAMLP,
-  STATUS_SUCCESS,
-} from './namespaces.ts';
+  assertionProblems,
+  FIELD_NAMES,
+  refuseProblems,
+  writeResponse,
+  type AssertionInput,
+  type FieldNames,
+  type SamlAttribute,
+  type SamlResponse,
+} from './response.ts';
 import { ROLE_SESSION_NAME } from './role-session-name.ts';
-import { newSamlId, samlInstant } from './saml-id.ts';
-import { xmlAttr, xmlText } from './xml-escape.ts';
 
 export const AWS_AUDIENCE = 'urn:amazon:webservices';
 export const AWS_ATTR_ROLE = 'https://aws.amazon.com/SAML/Attributes/Role';
 export const AWS_ATTR_ROLE_SESSION_NAME = 'https://aws.amazon.com/SAML/Attributes/RoleSessionName';
 export const AWS_ATTR_SESSION_DURATION = 'https://aws.amazon.com/SAML/Attributes/SessionDuration';
 export const AWS_ATTR_PRINCIPAL_TAG_PREFIX = 'https://aws.amazon.com/SAML/Attributes/PrincipalTag:';
-
-/** Longest lifetime we give an assertion (docs/security.md: "What a Response looks like": five minutes or less). */
-export const MAX_VALIDITY_SECONDS = 300;
-const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
 // IAM ARNs. Role names may contain ',' in IAM, but the Role attribute value is `role,provider`,
 // so a comma in either ARN would change its meaning: refused (access/role-name.ts never makes one).
@@ -81,98 +76,63 @@ export interface AwsSamlResponseInput {
   authnContextClassRef?: string;
 }
 
-export interface AwsSamlResponse {
-  /** base64 of the Response: the `SAMLResponse` form field. */
-  samlResponse: string;
-  /** The Response XML (UTF-8, canonical form). */
-  xml: string;
-  responseId: string;
-  assertionId: string;
-  notOnOrAfter: Date;
-}
+/** The signed Response: the SAMLResponse form field, its XML (UTF-8, canonical form) and its ids. */
+export type AwsSamlResponse = Pick<SamlResponse, 'samlResponse' | 'xml' | 'responseId' | 'assertionId' | 'notOnOrAfter'>;
 
-/** Builds and signs the Response. Throws ValidationError on input AWS would refuse or XML cannot carry. */
-export function buildAwsSamlResponse(input: AwsSamlResponseInput, key: SamlSigningKey): AwsSamlResponse {
-  validate(input);
-  const validity = input.validitySeconds ?? MAX_VALIDITY_SECONDS;
-  const skew = input.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
-  const nowMs = input.now.getTime();
-  const notOnOrAfter = new Date(nowMs + validity * 1000);
-  const issueInstant = samlInstant(input.now);
-  const notOnOrAfterText = samlInstant(notOnOrAfter);
-  const notBeforeText = samlInstant(new Date(nowMs - skew * 1000));
-  const responseId = newSamlId();
-  const assertionId = newSamlId();
-
-  const issuer = xmlText(input.issuer, 'issuer');
-  const destination = xmlAttr(input.destination, 'destination');
-  const inResponseTo =
-    input.inResponseTo === undefined ? '' : ` InResponseTo="${xmlAttr(input.inResponseTo, 'inResponseTo')}"`;
-
-  // Attribute order inside every start tag is the canonical one: namespace declarations first,
-  // then unqualified attributes by name (Canonical XML §2.2, "Document Order").
-  const assertionHead =
-    `<saml:Assertion xmlns:saml="${NS_SAML}" ID="${assertionId}" IssueInstant="${issueInstant}" Version="2.0">` +
-    `<saml:Issuer>${issuer}</saml:Issuer>`;
-  const assertionTail =
-    `<saml:Subject>` +
-    `<saml:NameID Format="${xmlAttr(input.nameIdFormat ?? NAMEID_PERSISTENT, 'nameIdFormat')}">${xmlText(input.nameId, 'nameId')}</saml:NameID>` +
-    `<saml:SubjectConfirmation Method="${CM_BEARER}">` +
-    `<saml:SubjectConfirmationData${inResponseTo} NotOnOrAfter="${notOnOrAfterText}" Recipient="${destination}"></saml:SubjectConfirmationData>` +
-    `</saml:SubjectConfirmation></saml:Subject>` +
-    `<saml:Conditions NotBefore="${notBeforeText}" NotOnOrAfter="${notOnOrAfterText}">` +
-    `<saml:AudienceRestriction><saml:Audience>${xmlText(input.audience ?? AWS_AUDIENCE, 'audience')}</saml:Audience></saml:AudienceRestriction>` +
-    `</saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${samlInstant(input.authnInstant)}" SessionIndex="${xmlAttr(input.sessionIndex, 'sessionIndex')}">` +
-    `<saml:AuthnContext><saml:AuthnContextClassRef>${xmlText(input.authnContextClassRef ?? AC_PASSWORD_PROTECTED_TRANSPORT, 'authnContextClassRef')}</saml:AuthnContextClassRef></saml:AuthnContext>` +
-    `</saml:AuthnStatement>` +
-    attributeStatement(input) +
-    `</saml:Assertion>`;
-  const assertion =
-    assertionHead + envelopedSignature(assertionId, assertionHead, assertionTail, key) + assertionTail;
-
-  // The Response's Issuer declares `saml` itself: exc-c14n renders a namespace on the first
-  // element that uses it, and the Response element does not.
-  const responseHead =
-    `<samlp:Response xmlns:samlp="${NS_SAMLP}" Destination="${destination}" ID="${responseId}"${inResponseTo} IssueInstant="${issueInstant}" Version="2.0">` +
-    `<saml:Issuer xmlns:saml="${NS_SAML}">${issuer}</saml:Issuer>`;
-  const responseTail =
-    `<samlp:Status><samlp:StatusCode Value="${STATUS_SUCCESS}"></samlp:StatusCode></samlp:Status>` +
-    assertion +
-    `</samlp:Response>`;
-  const xml = responseHead + envelopedSignature(responseId, responseHead, responseTail, key) + responseTail;
-
-  return { samlResponse: Buffer.from(xml, 'utf8').toString('base64'), xml, responseId, assertionId, notOnOrAfter };
-}
-
-function attribute(name: string, field: string, values: string[]): string {
-  let out = `<saml:Attribute Name="${xmlAttr(name, field)}" NameFormat="${ATTRNAME_FORMAT_URI}">`;
-  for (const v of values) out += `<saml:AttributeValue>${xmlText(v, field)}</saml:AttributeValue>`;
-  return `${out}</saml:Attribute>`;
-}
-
-function attributeStatement(input: AwsSamlResponseInput): string {
-  let out =
-    '<saml:AttributeStatement>' +
-    attribute(AWS_ATTR_ROLE, 'roles', input.roles.map((r) => `${r.roleArn},${r.providerArn}`)) +
-    attribute(AWS_ATTR_ROLE_SESSION_NAME, 'roleSessionName', [input.roleSessionName]);
+/**
+ * The attributes AWS sign-in reads (docs/aws-accounts.md); also sent by external AWS account apps.
+ * AWS requires the uri NameFormat.
+ */
+export function awsSignInAttributes(input: Pick<AwsSamlResponseInput, 'roles' | 'roleSessionName' | 'sessionDurationSeconds' | 'principalTags'>): SamlAttribute[] {
+  const attributes: SamlAttribute[] = [
+    { name: AWS_ATTR_ROLE, nameFormat: ATTRNAME_FORMAT_URI, values: input.roles.map((r) => `${r.roleArn},${r.providerArn}`), field: 'roles' },
+    { name: AWS_ATTR_ROLE_SESSION_NAME, nameFormat: ATTRNAME_FORMAT_URI, values: [input.roleSessionName], field: 'roleSessionName' },
+  ];
   if (input.sessionDurationSeconds !== undefined) {
-    out += attribute(AWS_ATTR_SESSION_DURATION, 'sessionDurationSeconds', [String(input.sessionDurationSeconds)]);
+    attributes.push({
+      name: AWS_ATTR_SESSION_DURATION,
+      nameFormat: ATTRNAME_FORMAT_URI,
+      values: [String(input.sessionDurationSeconds)],
+      field: 'sessionDurationSeconds',
+    });
   }
   for (const [k, v] of Object.entries(input.principalTags ?? {})) {
-    out += attribute(AWS_ATTR_PRINCIPAL_TAG_PREFIX + k, `principalTags.${k}`, [v]);
+    attributes.push({ name: AWS_ATTR_PRINCIPAL_TAG_PREFIX + k, nameFormat: ATTRNAME_FORMAT_URI, values: [v], field: `principalTags.${k}` });
   }
-  return `${out}</saml:AttributeStatement>`;
+  return attributes;
 }
 
-function validate(input: AwsSamlResponseInput): void {
+/** This profile's names for the writer's fields, so that errors name what the caller passed. */
+const AWS_FIELD_NAMES: FieldNames = { ...FIELD_NAMES, recipient: 'destination', notBeforeSkewSeconds: 'clockSkewSeconds' };
+
+/** Builds and signs (Response and Assertion). Throws ValidationError on input AWS would refuse or XML cannot carry. */
+export function buildAwsSamlResponse(input: AwsSamlResponseInput, key: SamlSigningKey): AwsSamlResponse {
+  const assertion: AssertionInput = {
+    issuer: input.issuer,
+    audience: input.audience ?? AWS_AUDIENCE,
+    recipient: input.destination,
+    inResponseTo: input.inResponseTo,
+    nameId: input.nameId,
+    nameIdFormat: input.nameIdFormat ?? NAMEID_PERSISTENT,
+    attributes: awsSignInAttributes(input),
+    authnInstant: input.authnInstant,
+    sessionIndex: input.sessionIndex,
+    now: input.now,
+    validitySeconds: input.validitySeconds,
+    notBeforeSkewSeconds: input.clockSkewSeconds,
+    authnContextClassRef: input.authnContextClassRef,
+  };
+  refuseProblems([...assertionProblems(assertion, AWS_FIELD_NAMES), ...awsProblems(input)]);
+  const { samlResponse, xml, responseId, assertionId, notOnOrAfter } = writeResponse(assertion, BOTH_SIGNED, key, AWS_FIELD_NAMES);
+  return { samlResponse, xml, responseId, assertionId, notOnOrAfter };
+}
+
+const BOTH_SIGNED = { signResponse: true, signAssertion: true } as const;
+
+/** What AWS sign-in refuses on top of what every relying party does (assertionProblems). */
+function awsProblems(input: AwsSamlResponseInput): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const bad = (field: string, message: string) => problems.push({ field, message });
-
-  if (input.issuer.length === 0) bad('issuer', 'required');
-  if (!/^https?:\/\/[^\s]+$/.test(input.destination)) bad('destination', 'must be an http(s) URL');
-  if (input.nameId.length === 0) bad('nameId', 'required');
-  if (input.sessionIndex.length === 0) bad('sessionIndex', 'required');
   if (input.roles.length === 0) bad('roles', 'at least one role is required');
   input.roles.forEach((r, i) => {
     const role = ROLE_ARN.exec(r.roleArn);
@@ -194,15 +154,5 @@ function validate(input: AwsSamlResponseInput): void {
     if (!TAG_KEY.test(k)) bad(`principalTags.${k}`, 'key must be 1..128 letters, digits, spaces or _.:/=+-@');
     if (v.length > MAX_TAG_VALUE) bad(`principalTags.${k}`, `value must be at most ${MAX_TAG_VALUE} characters`);
   }
-  const validity = input.validitySeconds;
-  if (validity !== undefined && !(Number.isInteger(validity) && validity >= 1 && validity <= MAX_VALIDITY_SECONDS)) {
-    bad('validitySeconds', `must be an integer from 1 to ${MAX_VALIDITY_SECONDS}`);
-  }
-  const skew = input.clockSkewSeconds;
-  if (skew !== undefined && !(Number.isInteger(skew) && skew >= 0 && skew <= 300)) {
-    bad('clockSkewSeconds', 'must be an integer from 0 to 300');
-  }
-  if (Number.isNaN(input.now.getTime())) bad('now', 'invalid date');
-  if (Number.isNaN(input.authnInstant.getTime())) bad('authnInstant', 'invalid date');
-  if (problems.length > 0) throw new ValidationError('Cannot build the SAML response', problems);
+  return problems;
 }

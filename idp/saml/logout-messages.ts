@@ -1,6 +1,6 @@
 // Single Logout messages we send (SAML Core §3.7; SAML Profiles §4.4; SAML2Int IDP26/IDP30:
 // requests and responses are signed), and the reading of a LogoutResponse an application sends
-// back to us. Outbound messages are written in Exclusive C14N form (as aws-response.ts), so the
+// back to us. Outbound messages are written in Exclusive C14N form (as response.ts), so the
 // HTTP-POST form carries an enveloped signature computed over our own bytes; the HTTP-Redirect
 // form carries no XML signature but a query-string signature over
 // `SAMLRequest=…&RelayState=…&SigAlg=…` (SAML Bindings §3.4.4.1).

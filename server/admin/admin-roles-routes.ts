@@ -10,7 +10,9 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../model/validate.ts';
-import type { Services } from '../services.ts';
+import type { AdminRoleService } from '../../access/admin/admin-role-service.ts';
+import type { DelegatedAdministratorService } from '../../access/admin/delegated-administrator.ts';
+import type { AdminTokenService } from '../../access/admin-tokens.ts';
 import { principalOf } from './auth.ts';
 
 const tokenQuery = z.object({
@@ -19,7 +21,13 @@ const tokenQuery = z.object({
   nextToken: z.string().max(512).optional(),
 });
 
-export function mountAdminRoles(router: Router, services: Services): void {
+export interface AdminRolesRoutesDeps {
+  adminRoleGrants: Pick<AdminRoleService, 'list' | 'grant' | 'revoke'>;
+  delegatedAdministrator: Pick<DelegatedAdministratorService, 'get' | 'register' | 'deregister'>;
+  adminTokens: Pick<AdminTokenService, 'list' | 'revokeById'>;
+}
+
+export function mountAdminRoles(router: Router, services: AdminRolesRoutesDeps): void {
   const roles = services.adminRoleGrants;
   router.get('/admin-roles', async (_req, res) => {
     res.json({ items: await roles.list() });

@@ -6,9 +6,12 @@
 // requireAdmin in front, so nothing is parsed for an anonymous client.
 
 import express, { Router, type Request } from 'express';
+import type { ApplicationPreview } from '../../access/app-sso/preview.ts';
+import type { ApplicationService } from '../../access/applications/application-service.ts';
 import { providerArnFor } from '../../access/applications/external-aws.ts';
 import type { Application } from '../../model/types.ts';
-import type { Services } from '../services.ts';
+import { parseInput } from '../../model/validate.ts';
+import { z } from 'zod';
 import { actorOf } from './auth.ts';
 import { cascadeParam, listQuery } from './list-query.ts';
 
@@ -26,7 +29,15 @@ export function applicationView(app: Application, options: { withDocument: boole
 
 const isMetadataUpload = (req: Request) => typeof req.is(METADATA_CONTENT_TYPES) === "string";
 
-export function applicationRoutes(services: Services): Router {
+const previewQuery = z.object({ userId: z.string().min(1).max(128) });
+
+export interface ApplicationRoutesDeps {
+  applications: ApplicationService;
+  /** What a user would receive from an app now (GET /applications/{id}/preview). */
+  applicationPreview: Pick<ApplicationPreview, 'preview'>;
+}
+
+export function applicationRoutes(services: ApplicationRoutesDeps): Router {
   const router = Router();
   const applications = services.applications;
   router.use(express.json({ limit: '4mb', type: ['application/json', 'application/*+json'] }));
@@ -55,6 +66,12 @@ export function applicationRoutes(services: Services): Router {
   router.post('/:id/refresh-metadata', async (req, res) => {
     const { outcome, error, application } = await applications.refreshMetadata(req.params.id, actorOf(res));
     res.json({ outcome, error, application: applicationView(application, { withDocument: false }) });
+  });
+
+  // Exactly what that user would receive from the application right now (docs/saml-applications.md).
+  router.get('/:id/preview', async (req, res) => {
+    const { userId } = parseInput(previewQuery, req.query, 'query');
+    res.json(await services.applicationPreview.preview(req.params.id, userId));
   });
 
   router.get('/:id/assignments', async (req, res) => {

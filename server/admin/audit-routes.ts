@@ -4,7 +4,7 @@
 import type { Router } from 'express';
 import type { AuditLog } from '../../access/audit/audit-log.ts';
 
-export function mountAudit(router: Router, log: AuditLog): void {
+export function mountAudit(router: Router, log: Pick<AuditLog, 'list' | 'export'>): void {
   router.get('/audit', async (req, res) => {
     res.json(await log.list(req.query));
   });

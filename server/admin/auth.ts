@@ -6,7 +6,7 @@ import type { AdminPrincipal, AdminTokenService } from '../../access/admin-token
 import { actingAs } from '../../access/audit/audit-context.ts';
 import { adminActionFor } from './admin-actions.ts';
 
-export function requireAdmin(tokens: AdminTokenService): RequestHandler {
+export function requireAdmin(tokens: Pick<AdminTokenService, 'authenticate'>): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -19,7 +19,7 @@ export function requireAdmin(tokens: AdminTokenService): RequestHandler {
 }
 
 /** Refuses (403, audited) what the caller's role may not do, before any route runs. */
-export function enforceAdminPolicy(policy: AdminPolicy): RequestHandler {
+export function enforceAdminPolicy(policy: Pick<AdminPolicy, 'authorize'>): RequestHandler {
   return async (req, res, next) => {
     await policy.authorize(principalOf(res), adminActionFor({ method: req.method, path: req.path, body: req.body, query: req.query as Record<string, unknown> }));
     next();

@@ -3,13 +3,20 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../../model/validate.ts';
-import type { Services } from '../services.ts';
+import type { IdentitySource } from '../../directory/identity-source.ts';
+import type { IdentitySourceConfig } from '../../directory/identity-source-config.ts';
 import { actorOf } from './auth.ts';
 
 const searchSchema = z.object({ q: z.string().max(256).default(''), limit: z.coerce.number().int().min(1).max(100).default(25) });
 const testQuery = z.object({ sampleUser: z.string().min(1).max(256).optional() });
 
-export function mountIdentitySource(router: Router, services: Services): void {
+export interface IdentitySourceRoutesDeps {
+  identitySourceConfig: Pick<IdentitySourceConfig, 'describe' | 'configure' | 'reset' | 'test'>;
+  /** The source people sign in with now, searched for principals to assign. */
+  identitySource(): IdentitySource;
+}
+
+export function mountIdentitySource(router: Router, services: IdentitySourceRoutesDeps): void {
   const config = services.identitySourceConfig;
   router.get('/identity-source', async (_req, res) => {
     res.json(await config.describe());

@@ -1,23 +1,46 @@
 // The admin JSON API under /api/v1 (camelCase fields mirroring the AWS shapes).
 import express, { Router } from 'express';
 import { z } from 'zod';
+import type { AccountService } from '../../access/accounts.ts';
+import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
+import type { AdminTokenService } from '../../access/admin-tokens.ts';
+import type { AssignmentService } from '../../access/assignments.ts';
+import type { InstanceSettingsService } from '../../access/instance-settings.ts';
+import type { AuditLog } from '../../access/audit/audit-log.ts';
+import type { UserAccess } from '../../access/org/user-access.ts';
+import type { PermissionSetService } from '../../access/permission-sets.ts';
+import type { GroupService } from '../../directory/groups.ts';
+import type { UserService } from '../../directory/users.ts';
 import { parseInput } from '../../model/validate.ts';
-import type { Services } from '../services.ts';
-import { mountApplicationPreview } from './application-preview-routes.ts';
-import { applicationRoutes } from './application-routes.ts';
-import { mountAdminRoles } from './admin-roles-routes.ts';
+import { applicationRoutes, type ApplicationRoutesDeps } from './application-routes.ts';
+import { mountAdminRoles, type AdminRolesRoutesDeps } from './admin-roles-routes.ts';
 import { mountAudit } from './audit-routes.ts';
 import { actorOf, enforceAdminPolicy, requireAdmin } from './auth.ts';
-import { mountIdentitySource } from './identity-source-routes.ts';
+import { mountIdentitySource, type IdentitySourceRoutesDeps } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
 import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { mountResource } from './resource-routes.ts';
-import { mountSigningKeys } from './signing-key-routes.ts';
+import { mountSigningKeys, type SigningKeyRoutesDeps } from './signing-key-routes.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
-export function adminRouter(services: Services): Router {
+export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps {
+  /** For the OpenAPI document's server URL. */
+  baseUrl: string;
+  adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
+  adminPolicy: Pick<AdminPolicy, 'authorize'>;
+  users: Pick<UserService, 'create' | 'get' | 'list' | 'update' | 'delete'>;
+  groups: Pick<GroupService, 'create' | 'get' | 'list' | 'update' | 'delete' | 'listMembers' | 'addMember' | 'removeMember'>;
+  userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock'>;
+  accounts: AccountService;
+  permissionSets: PermissionSetService;
+  assignments: Pick<AssignmentService, 'list' | 'create' | 'delete'>;
+  instanceSettings: Pick<InstanceSettingsService, 'get' | 'update'>;
+  auditLog: Pick<AuditLog, 'list' | 'export'>;
+}
+
+export function adminRouter(services: AdminRouterDeps): Router {
   const router = Router();
   // Applications take SP metadata documents, larger than the limit below: their own parsers, behind
   // the admin check (unmatched paths there fall through to the routes below).
@@ -27,7 +50,7 @@ export function adminRouter(services: Services): Router {
   router.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
 
   router.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(services.config.baseUrl));
+    res.json(openApiDocument(services.baseUrl));
   });
 
   router.post('/tokens', async (req, res) => {
@@ -37,6 +60,7 @@ export function adminRouter(services: Services): Router {
   });
 
   router.use(requireAdmin(services.adminTokens));
+
   // What the caller's admin role may not do is refused here, before any route (access/admin/admin-policy.ts).
   router.use(enforceAdminPolicy(services.adminPolicy));
 
@@ -54,9 +78,7 @@ export function adminRouter(services: Services): Router {
     delete: (id, _cascade, actor) => users.delete(id, actor),
   });
   router.get('/users/:id/entitlements', async (req, res) => {
-    const user = await users.get(req.params.id);
-    const source = services.identitySourceFor(user.source);
-    const access = await services.entitlements.forUser(user, await source.groupsOf(user));
+    const { user, access } = await services.userAccess.entitlementsOf(req.params.id);
     res.json({
       userId: user.id,
       accounts: access.map(({ account, permissionSets }) => ({
@@ -68,14 +90,10 @@ export function adminRouter(services: Services): Router {
     });
   });
 
-  // An account locked by 100 consecutive failed sign-ins (NIST SP 800-63B §5.2.2) stays locked
-  // until an administrator unlocks it here. Failures are counted per typed name, and a directory
-  // whose login attribute is mail or userPrincipalName is signed in to with an address, so both
-  // the userName and the e-mail addresses are unlocked.
+  // An account locked by consecutive failed sign-ins stays locked until an administrator unlocks
+  // it here (access/org/user-access.ts).
   router.post('/users/:id/unlock', async (req, res) => {
-    const user = await users.get(req.params.id);
-    await services.signInThrottle.unlock(user.userName, ...user.emails.map((e) => e.value));
-    await services.audit.append({ actor: actorOf(res), action: 'user.unlock', target: `user/${user.id}`, detail: {} });
+    await services.userAccess.unlock(req.params.id, actorOf(res));
     res.status(204).end();
   });
 
@@ -124,7 +142,6 @@ export function adminRouter(services: Services): Router {
   });
 
   mountIdentitySource(router, services);
-  mountApplicationPreview(router, services);
   mountSigningKeys(router, services);
 
   mountAdminRoles(router, services);

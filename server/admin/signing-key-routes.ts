@@ -1,10 +1,14 @@
 // /api/v1/signing-keys: the SAML signing key rollover (docs/operations.md "Signing key rollover").
 // POST stages a next key, POST …/promote makes it current, DELETE retires a next or previous key.
 import type { Router } from 'express';
-import type { Services } from '../services.ts';
+import type { SigningKeyService } from '../../access/signing-keys/signing-key-service.ts';
 import { actorOf } from './auth.ts';
 
-export function mountSigningKeys(router: Router, services: Services): void {
+export interface SigningKeyRoutesDeps {
+  signingKeys: Pick<SigningKeyService, 'list' | 'stage' | 'get' | 'promote' | 'retire'>;
+}
+
+export function mountSigningKeys(router: Router, services: SigningKeyRoutesDeps): void {
   const keys = services.signingKeys;
   router.get('/signing-keys', async (_req, res) => {
     res.json({ items: await keys.list() });

@@ -5,14 +5,14 @@
 // consent page and clicks; the browser is then sent to the CLI's loopback listener with a
 // single-use code (or error=access_denied) and the state.
 import express, { Router, type Request, type Response } from 'express';
-import type { AuthorizationRequest } from '../../access/sso-oidc/authorization-codes.ts';
+import type { AuthorizationCodeService } from '../../access/sso-oidc/authorization-codes.ts';
+import { approvalBy, clientRedirect, type BrowserApprovals } from '../../access/sso-oidc/browser-approvals.ts';
 import { authorizeConsentPage } from '../../views/authorize.ts';
 import { messagePage } from '../../views/message.ts';
-import type { Services } from '../services.ts';
-import { personOf, toSignIn } from './device.ts';
+import { renderStep } from '../http/browser-step.ts';
+import { allowFormTarget, nonceOf, pageSecurity } from '../http/page-security.ts';
+import { formField, signedInPerson, signedInPersonForPost, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
-import { allowFormTarget, nonceOf, pageSecurity } from './page-security.ts';
-import { currentSession, sessionForPost } from '../http/portal-session.ts';
 
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge_method', 'scopes', 'scope', 'code_challenge'];
 
@@ -29,20 +29,12 @@ function returnPath(query: Request['query']): string {
   return `/authorize?${parts.join('&')}`;
 }
 
-/** The loopback redirect with OAuth response parameters appended (RFC 6749 §4.1.2). */
-function backToClient(res: Response, redirectUri: string, params: Record<string, string | null>): void {
-  const url = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.set(k, v);
-  // 303: the answer to a form POST is fetched with GET.
-  res.redirect(303, url.toString());
+export interface AuthorizeRouterDeps extends PortalSessionDeps {
+  codes: Pick<AuthorizationCodeService, 'check' | 'awaitConsent'>;
+  approvals: Pick<BrowserApprovals, 'decideAuthorization'>;
 }
 
-const field = (req: Request, name: string) => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v : '';
-};
-
-export function authorizeRouter(services: Services): Router {
+export function authorizeRouter(services: AuthorizeRouterDeps): Router {
   const router = Router();
   router.use('/authorize', pageSecurity, express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }));
 
@@ -50,22 +42,22 @@ export function authorizeRouter(services: Services): Router {
     res.status(status).type('html').send(messagePage({ nonce: nonceOf(res), title, message }));
 
   router.get('/authorize', async (req, res) => {
-    const check = await services.ssoOidc.codes.check(req.query);
+    const check = await services.codes.check(req.query);
     if (!check.ok) {
       // RFC 6749 §4.1.2.1: an unknown client or an unregistered redirect URI is never redirected to.
       if (check.redirectUri === null) return errorPage(res, 400, 'Cannot continue the sign-in', check.message);
-      return backToClient(res, check.redirectUri, { error: check.error, error_description: check.description, state: check.state });
+      return renderStep(res, clientRedirect(check.redirectUri, { error: check.error, error_description: check.description, state: check.state }));
     }
-    const person = await personOf(services, await currentSession(services, req));
+    const person = await signedInPerson(services, req, res);
     if (!person) return toSignIn(res, returnPath(req.query));
-    const consentId = await services.ssoOidc.codes.awaitConsent(check.request, person.approval.portalSessionHash);
+    const consentId = await services.codes.awaitConsent(check.request, approvalBy(person).portalSessionHash);
     // CSP form-action also governs where the form's redirect may go: the client's loopback origin.
     allowFormTarget(res, check.request.redirectUri);
     res.type('html').send(
       authorizeConsentPage({
         nonce: nonceOf(res),
-        userName: person.ctx.session.userName,
-        csrfToken: person.ctx.session.csrfToken,
+        userName: person.session.userName,
+        csrfToken: person.session.csrfToken,
         consentId,
         clientName: check.request.clientName,
         redirectUri: check.request.redirectUri,
@@ -75,23 +67,13 @@ export function authorizeRouter(services: Services): Router {
   });
 
   const decide = (decision: 'approve' | 'deny') => async (req: Request, res: Response) => {
-    const person = await personOf(services, await sessionForPost(services, req));
+    const person = await signedInPersonForPost(services, req, res);
     if (!person) return toSignIn(res, '/start');
-    const request: AuthorizationRequest | null = await services.ssoOidc.codes.takeConsent(field(req, 'consent'), person.approval.portalSessionHash);
-    if (!request) {
+    const step = await services.approvals.decideAuthorization(person, formField(req, 'consent'), decision);
+    if (!step) {
       return errorPage(res, 400, 'This request has expired', 'This sign-in request is no longer waiting for you: it expired or was already answered. Start the sign-in again from your terminal.');
     }
-    await services.audit.append({
-      actor: person.approval.userId,
-      action: decision === 'approve' ? 'sso-oidc.authorize.approve' : 'sso-oidc.authorize.deny',
-      target: `sso-oidc-client/${request.clientId}`,
-      detail: { clientName: request.clientName, redirectUri: request.redirectUri },
-    });
-    if (decision === 'deny') {
-      return backToClient(res, request.redirectUri, { error: 'access_denied', error_description: 'The user denied the request', state: request.state });
-    }
-    const code = await services.ssoOidc.codes.issue(request, person.approval);
-    backToClient(res, request.redirectUri, { code, state: request.state });
+    renderStep(res, step);
   };
   router.post('/authorize/approve', decide('approve'));
   router.post('/authorize/deny', decide('deny'));

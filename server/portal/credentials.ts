@@ -4,18 +4,26 @@
 // serves it (access/role-credentials.ts): the user re-read, the entitlement checked now, then
 // the cache or STS.
 import express, { Router } from 'express';
-import { NO_ACCESS } from '../../access/role-credentials.ts';
+import type { AccountService } from '../../access/accounts.ts';
+import { NO_ACCESS, type RoleCredentialService } from '../../access/role-credentials.ts';
 import { StsUnavailableError } from '../../idp/sts/sts-errors.ts';
 import { isDomainError } from '../../model/errors.ts';
 import { credentialsPage } from '../../views/credentials.ts';
-import type { Services } from '../services.ts';
+import { nonceOf, pageSecurity } from '../http/page-security.ts';
+import { sessionForPost, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
-import { nonceOf, pageSecurity } from './page-security.ts';
-import { sessionForPost } from '../http/portal-session.ts';
 
 export const CREDENTIALS_PATH = '/start/credentials';
 
-export function portalCredentialsRouter(services: Services): Router {
+export interface PortalCredentialsRouterDeps extends PortalSessionDeps {
+  /** For the dialog's worked AWS CLI profile: the start URL and the SSO region. */
+  baseUrl: string;
+  ssoRegion: string;
+  roleCredentials: Pick<RoleCredentialService, 'credentials'>;
+  accounts: Pick<AccountService, 'get'>;
+}
+
+export function portalCredentialsRouter(services: PortalCredentialsRouterDeps): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const field = (body: unknown, name: string) => {
@@ -33,8 +41,8 @@ export function portalCredentialsRouter(services: Services): Router {
       userName: ctx.session.userName,
       csrfToken: ctx.session.csrfToken,
       roleName,
-      startUrl: `${services.config.baseUrl}/start`,
-      region: services.config.ssoRegion,
+      startUrl: `${services.baseUrl}/start`,
+      region: services.ssoRegion,
     };
     try {
       const issued = await services.roleCredentials.credentials(

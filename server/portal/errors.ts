@@ -3,7 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isDomainError, type DomainError } from '../../model/errors.ts';
 import { messagePage } from '../../views/message.ts';
-import { nonceOf } from './page-security.ts';
+import { nonceOf } from '../http/page-security.ts';
 
 const PAGES: Record<DomainError['kind'], { status: number; title: string }> = {
   validation: { status: 400, title: 'That request was not valid' },

@@ -1,21 +1,25 @@
 // SAML HTTP bindings. The IdP metadata lives at /saml/metadata, which is also our entity id.
 import { Router } from 'express';
-import { publishedKeys } from '../../access/signing-keys/keyring.ts';
+import { publishedKeys, type SigningKeyring } from '../../access/signing-keys/keyring.ts';
 import { buildIdpMetadata } from '../../idp/saml/metadata.ts';
-import type { Services } from '../services.ts';
-import { sloRouter } from './slo.ts';
-import { ssoRouter } from './sso.ts';
+import { sloRouter, type SloRouterDeps } from './slo.ts';
+import { ssoRouter, type SsoRouterDeps } from './sso.ts';
 
-export function samlRouter(services: Services): Router {
+export interface SamlRouterDeps extends SsoRouterDeps, SloRouterDeps {
+  baseUrl: string;
+  signingKeyring: Pick<SigningKeyring, 'fresh'>;
+}
+
+export function samlRouter(deps: SamlRouterDeps): Router {
   const router = Router();
   // Built again only when the key set changes: current, next and previous certificates, so a
   // relying party that re-reads it before a promotion trusts the next key in time.
   let built: { version: string; xml: string } | null = null;
   router.get('/saml/metadata', async (_req, res) => {
-    const keys = await services.signingKeyring.fresh();
+    const keys = await deps.signingKeyring.fresh();
     if (built?.version !== keys.version) {
       const signingCertificates = publishedKeys(keys).map((k) => k.certificateDer);
-      built = { version: keys.version, xml: buildIdpMetadata({ baseUrl: services.config.baseUrl, signingCertificates }) };
+      built = { version: keys.version, xml: buildIdpMetadata({ baseUrl: deps.baseUrl, signingCertificates }) };
     }
     // Short enough that a cache between us and a relying party does not hide a staged key for
     // long (docs/operations.md "Signing key rollover").
@@ -23,7 +27,7 @@ export function samlRouter(services: Services): Router {
     res.send(built.xml);
   });
   // SP-initiated SSO and Single Logout with custom applications (docs/saml-applications.md).
-  router.use(ssoRouter(services));
-  router.use(sloRouter(services));
+  router.use(ssoRouter(deps));
+  router.use(sloRouter(deps));
   return router;
 }

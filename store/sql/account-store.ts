@@ -3,8 +3,9 @@
 
 import type { Updateable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
-import type { Account } from '../../model/types.ts';
+import type { Account, AccountAssignment } from '../../model/types.ts';
 import type { AccountPatch, AccountStore, ListQuery, NewAccount, Page } from '../stores.ts';
+import { readAssignment } from './assignment-store.ts';
 import { compareKeys, nameKey, readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
@@ -94,15 +95,18 @@ export class SqlAccountStore implements AccountStore {
     return readAccount(row);
   }
 
-  async delete(accountId: string, options: { cascade?: boolean } = {}): Promise<void> {
-    const deleted = await translated(
+  async delete(accountId: string, options: { cascade?: boolean } = {}): Promise<AccountAssignment[]> {
+    const { deleted, removed } = await translated(
       () =>
         atomically(this.ctx, async (trx) => {
-          if (options.cascade) await trx.deleteFrom('account_assignments').where('account_id', '=', accountId).execute();
-          return Number((await trx.deleteFrom('accounts').where('account_id', '=', accountId).executeTakeFirst()).numDeletedRows);
+          // RETURNING (SQLite 3.35+, PostgreSQL): what went, read by the statement that removed it.
+          const removed = options.cascade ? await trx.deleteFrom('account_assignments').where('account_id', '=', accountId).returningAll().execute() : [];
+          const deleted = Number((await trx.deleteFrom('accounts').where('account_id', '=', accountId).executeTakeFirst()).numDeletedRows);
+          return { deleted, removed };
         }),
       { foreignKey: () => new ConflictError(`Account ${accountId} still has account assignments; delete them first or cascade`) },
     );
     if (deleted === 0) throw new NotFoundError('account', accountId);
+    return removed.map(readAssignment);
   }
 }

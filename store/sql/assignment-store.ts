@@ -17,7 +17,7 @@ import type { AssignmentRow, Schema } from './schema.ts';
 
 const KEY_COLUMNS = ['account_id', 'permission_set_id', 'principal_type', 'principal_id'] as const;
 
-function readAssignment(row: AssignmentRow): AccountAssignment {
+export function readAssignment(row: AssignmentRow): AccountAssignment {
   return {
     accountId: row.account_id,
     permissionSetId: row.permission_set_id,
@@ -110,15 +110,16 @@ export class SqlAssignmentStore implements AssignmentStore {
     return toPage(rows, limit, (r) => KEY_COLUMNS.map((c) => r[c]), readAssignment);
   }
 
-  async deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<number> {
-    const result = await translated(() =>
+  async deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<AccountAssignment[]> {
+    const rows = await translated(() =>
       this.ctx.db
         .deleteFrom('account_assignments')
         .where('principal_type', '=', principalType)
         .where('principal_id', '=', principalId)
-        .executeTakeFirst(),
+        .returningAll()
+        .execute(),
     );
-    return Number(result.numDeletedRows);
+    return rows.map(readAssignment);
   }
 
   async entitlements(userId: string, groupIds: string[]): Promise<AccountEntitlement[]> {

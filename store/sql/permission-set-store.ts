@@ -4,8 +4,9 @@
 
 import type { Updateable } from 'kysely';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
-import type { CustomerManagedPolicyReference, PermissionSet, PermissionsBoundary, Tag } from '../../model/types.ts';
+import type { AccountAssignment, CustomerManagedPolicyReference, PermissionSet, PermissionsBoundary, Tag } from '../../model/types.ts';
 import type { ListQuery, NewPermissionSet, Page, PermissionSetPatch, PermissionSetStore } from '../stores.ts';
+import { readAssignment } from './assignment-store.ts';
 import { compareKeys, nameKey, readDate, readJson, writeJson } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
@@ -132,15 +133,18 @@ export class SqlPermissionSetStore implements PermissionSetStore {
     return readPermissionSet(row);
   }
 
-  async delete(id: string, options: { cascade?: boolean } = {}): Promise<void> {
-    const deleted = await translated(
+  async delete(id: string, options: { cascade?: boolean } = {}): Promise<AccountAssignment[]> {
+    const { deleted, removed } = await translated(
       () =>
         atomically(this.ctx, async (trx) => {
-          if (options.cascade) await trx.deleteFrom('account_assignments').where('permission_set_id', '=', id).execute();
-          return Number((await trx.deleteFrom('permission_sets').where('id', '=', id).executeTakeFirst()).numDeletedRows);
+          // RETURNING (SQLite 3.35+, PostgreSQL): what went, read by the statement that removed it.
+          const removed = options.cascade ? await trx.deleteFrom('account_assignments').where('permission_set_id', '=', id).returningAll().execute() : [];
+          const deleted = Number((await trx.deleteFrom('permission_sets').where('id', '=', id).executeTakeFirst()).numDeletedRows);
+          return { deleted, removed };
         }),
       { foreignKey: () => new ConflictError(`Permission set ${id} still has account assignments; delete them first or cascade`) },
     );
     if (deleted === 0) throw new NotFoundError('permission set', id);
+    return removed.map(readAssignment);
   }
 }

@@ -5,17 +5,17 @@
 // small; the cap only guards against unbounded growth (IN lists of varying length).
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { BoundedCache } from '../../cache/bounded-cache.ts';
 
 const MAX_STATEMENTS = 1000;
 
 export function withStatementCache(database: Database.Database): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
+  const statements = new BoundedCache<string, SqliteStatement>(MAX_STATEMENTS);
   return {
     prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (statement === undefined) {
         statement = database.prepare(sql) as unknown as SqliteStatement;
-        if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value as string);
         statements.set(sql, statement);
       }
       return statement;

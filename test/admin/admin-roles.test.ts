@@ -4,6 +4,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { adminRouter } from '../../server/admin/router.ts';
+import { adminRouterDeps } from '../../server/app.ts';
 import { createGroup, createPerson, requestToken, tokenOf } from '../support/admin-people.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 
@@ -136,7 +137,7 @@ describe('admin roles', function () {
 
   it('answers 403 to a person with no admin role on every route of the admin router', async () => {
     const plain = await createPerson(gh, 'plain');
-    const routes = routesOf(adminRouter(gh.services));
+    const routes = routesOf(adminRouter(adminRouterDeps(gh.services)));
     const seen = new Set(routes.map((r) => `${r.method} ${r.path}`));
     // The walk sees the router's routes (a sample that must be there), and the public ones are exactly these.
     expect([...seen]).to.include.members(['GET /users', 'PATCH /instance', 'GET /audit', 'POST /applications/', 'DELETE /admin-roles/:principalType/:principalId']);

@@ -1,7 +1,8 @@
 // One transaction per change, seen from outside (docs/architecture.md, "Transactions"): concurrent
 // PATCHes of one permission set through the admin API cannot together pass its 20-policy limit, on
 // SQLite and on PostgreSQL; and the authorization epoch, which tells every node that access
-// changed, is replaced once a change has committed and never for one that rolled back.
+// changed, is replaced once a change has committed (its access-change events are published) and
+// never for one that rolled back.
 import { expect } from 'chai';
 import { AUTHORIZATION_EPOCH_KEY } from '../../access/authorization-epoch.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
@@ -71,32 +72,32 @@ for (const backend of backends) {
 
     it('replaces the authorization epoch after a change commits, never for one that rolled back, and keeps no audit record of the rollback', async () => {
       const epoch = () => gh.services.ephemeral.get(AUTHORIZATION_EPOCH_KEY);
-      await gh.api('POST', '/groups', { displayName: 'Before' });
-      const before = await epoch();
-      expect(before).to.be.a('string');
+      const group = (await gh.api('POST', '/groups', { displayName: 'Engineers' })).body.id as string;
+      const user = (await gh.api('POST', '/users', { userName: 'erin', displayName: 'Erin' })).body.id as string;
+      const before = 'the epoch before';
+      await gh.services.ephemeral.set(AUTHORIZATION_EPOCH_KEY, before, 3600);
 
+      // The membership change joins a transaction that then fails: undone, and never announced.
       const failed = await gh.services.sql
-        .transaction(async (tx) => {
-          await tx.directory.createGroup({ id: 'rolled-back-group', displayName: 'Rolled back', description: '', source: 'builtin', externalId: null });
-          await tx.audit.append({ actor: 'tester', action: 'group.create', target: 'group/rolled-back-group', detail: {} });
+        .transaction(async () => {
+          await gh.services.groups.addMember(group, { userId: user }, 'tester');
           throw new Error('boom');
         })
         .catch((e: unknown) => e);
       expect((failed as Error).message).to.equal('boom');
       expect(await epoch()).to.equal(before);
-      expect(await gh.services.sql.directory.getGroup('rolled-back-group')).to.equal(null);
+      expect((await gh.api('GET', `/groups/${group}/members`)).body.items).to.deep.equal([]);
       expect((await gh.api('GET', '/audit?actor=tester')).body.items).to.deep.equal([]);
 
       let duringWork: string | null = null;
-      await gh.services.sql.transaction(async (tx) => {
-        await tx.directory.createGroup({ id: 'committed-group', displayName: 'Committed', description: '', source: 'builtin', externalId: null });
-        await tx.audit.append({ actor: 'tester', action: 'group.create', target: 'group/committed-group', detail: {} });
+      await gh.services.sql.transaction(async () => {
+        await gh.services.groups.addMember(group, { userId: user }, 'tester');
         duringWork = await epoch();
       });
       expect(duringWork).to.equal(before);
       const after = await epoch();
       expect(after).to.be.a('string').and.not.equal(before);
-      expect((await gh.api('GET', '/audit?actor=tester')).body.items.map((e: { target: string }) => e.target)).to.deep.equal(['group/committed-group']);
+      expect((await gh.api('GET', '/audit?actor=tester')).body.items.map((e: { action: string }) => e.action)).to.deep.equal(['group.member.add']);
     });
   });
 }

@@ -1,6 +1,6 @@
 // The role-credential cache on the embedded ephemeral store (the Redis path is covered through
 // HTTP in portal-api-redis.test.ts): encrypted and bound to its entry, kept until 5 minutes
-// before expiry, purged per user and per (account, permission set).
+// before expiry, purged per user, per (account, permission set), and all at once.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -93,5 +93,16 @@ describe('role-credential cache', () => {
     expect(await cache.get('u2', '111122223333', 'ps-1')).to.equal(null);
     expect(await cache.get('u2', '444455556666', 'ps-2')).to.not.equal(null);
     expect(await cache.purgePair('999999999999', 'ps-9')).to.equal(0);
+  });
+
+  it('purges every entry of every user at once (the attribute → session tag mapping changed)', async () => {
+    for (let i = 0; i < 600; i++) await cache.put(`u${i}`, '111122223333', `ps-${i % 3}`, creds(3600));
+    expect(await cache.purgeAll()).to.equal(600);
+    for (const i of [0, 299, 599]) expect(await cache.get(`u${i}`, '111122223333', `ps-${i % 3}`)).to.equal(null);
+    // Entries put after the purge are kept, and found by the next one.
+    await cache.put('u1', '444455556666', 'ps-1', creds(3600));
+    expect(await cache.get('u1', '444455556666', 'ps-1')).to.not.equal(null);
+    expect(await cache.purgeAll()).to.equal(1);
+    expect(await cache.purgeAll()).to.equal(0);
   });
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateTokenCommand, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { expect } from 'chai';
-import { decideDevice, oidcClient, registerClient, signedIn, sleep } from './oidc-fixtures.ts';
+import { decideDevice, oidcClient, registerClient, signedIn } from './oidc-fixtures.ts';
 import { PROD, startPortalApiWorld, type PortalApiWorld } from './portal-api-fixtures.ts';
 
 const run = promisify(execFile);
@@ -46,7 +46,6 @@ describe('fromSSO end to end (sso-session config, device-flow token, endpoint ov
       const client = await registerClient(oidc);
       const start = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl: `${w.gh.baseUrl}/start` }));
       await decideDevice(await signedIn(w.gh, w.org, 'alice'), start.verificationUriComplete!, 'approve');
-      await sleep(1050);
       const token = await oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, clientId: client.clientId, clientSecret: client.clientSecret, deviceCode: start.deviceCode }));
       return { client, token };
     } finally {

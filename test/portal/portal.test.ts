@@ -217,9 +217,10 @@ describe('access portal', function () {
       const login = await browser.signIn('alice', org.users.alice!.password);
       expect(login.headers.getSetCookie().find((c) => c.startsWith('gh_session='))).to.include('Max-Age=900');
       expect(await gh.services.ephemeral.ttl(`session:${(await import('../../access/portal-sessions.ts')).hashSessionId(browser.cookies.get('gh_session')!)}`)).to.be.within(890, 900);
-      // Simulate the passage of time: the store drops the session when its TTL ends.
-      const { hashSessionId } = await import('../../access/portal-sessions.ts');
-      await gh.services.ephemeral.delete(`session:${hashSessionId(browser.cookies.get('gh_session')!)}`);
+      // Gatehouse decides from the session's own end, whatever the store still holds.
+      gh.clock.advanceSeconds(15 * 60 - 5);
+      expect((await browser.request('GET', '/start')).text).to.not.include('name="password"');
+      gh.clock.advanceSeconds(5);
       expect((await browser.request('GET', '/start')).text).to.include('name="password"');
     });
 
@@ -230,6 +231,25 @@ describe('access portal', function () {
       const page = await browser.request('GET', '/start');
       expect(page.text).to.include('name="password"');
       expect((await browser.federate('444455556666', 'ReadOnly')).fields.SAMLResponse).to.equal(undefined);
+    });
+
+    it('re-checks the person on every portal page: disabled in the directory behind Gatehouse, the session ends there and its cookie goes', async () => {
+      const alice = org.users.alice!;
+      for (const page of ['/start', '/start/applications', '/device']) {
+        const browser = new PortalClient(gh.baseUrl);
+        await browser.signIn('alice', alice.password);
+        const sessionId = browser.cookies.get('gh_session')!;
+        // Straight into the store: no event, no listener, only the re-read can notice.
+        await gh.services.sql.directory.updateUser(alice.id, { enabled: false });
+        try {
+          const answer = await browser.request('GET', page);
+          expect(answer.text, page).to.not.include('Sign out');
+          expect(browser.cookies.has('gh_session'), `${page}: session cookie cleared`).to.equal(false);
+          expect(await gh.services.portalSessions.get(sessionId), `${page}: session ended`).to.equal(null);
+        } finally {
+          await gh.services.sql.directory.updateUser(alice.id, { enabled: true });
+        }
+      }
     });
   });
 });

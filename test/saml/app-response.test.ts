@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import { SignedXml } from 'xml-crypto';
 import type { SigningKey } from '../../idp/keys.ts';
 import {
-  buildAppAssertion, buildAppResponse, buildStatusResponse, STATUS_NO_PASSIVE, STATUS_RESPONDER, type AppAssertionInput,
-} from '../../idp/saml/app-response.ts';
+  buildAssertion, buildResponse, buildStatusResponse, STATUS_NO_PASSIVE, STATUS_RESPONDER, type AssertionInput,
+} from '../../idp/saml/response.ts';
 import { ValidationError } from '../../model/errors.ts';
 import { ENTITY_ID, NS, parseStrict } from '../idp/fixtures.ts';
 import { fixtureSigningKey } from '../support/signing-keys.ts';
@@ -23,7 +23,7 @@ const XENC = 'http://www.w3.org/2001/04/xmlenc#';
 let key: SigningKey;
 let spKey: TestKey;
 
-function input(overrides: Partial<AppAssertionInput> = {}): AppAssertionInput {
+function input(overrides: Partial<AssertionInput> = {}): AssertionInput {
   const now = new Date();
   return {
     issuer: ENTITY_ID,
@@ -75,7 +75,7 @@ function signedIds(xml: string): string[] {
   return ids;
 }
 
-describe('saml/app-response: the Response for custom applications', function () {
+describe('saml/response: the Response for custom applications', function () {
   this.timeout(30_000);
 
   before(async () => {
@@ -84,7 +84,7 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('is accepted by node-saml with both signatures required, with the NameID, multi-valued attributes and session facts we put in', async () => {
-    const built = buildAppResponse(input({ inResponseTo: '_req1' }), { signResponse: true, signAssertion: true }, key);
+    const built = buildResponse(input({ inResponseTo: '_req1' }), { signResponse: true, signAssertion: true }, key);
     const { profile } = await sp().validatePostResponseAsync({ SAMLResponse: built.samlResponse });
     expect(profile?.nameID).to.equal('alice@example.com');
     expect(profile?.nameIDFormat).to.equal(NAMEID_EMAIL);
@@ -97,7 +97,7 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('has exactly one assertion with one AuthnStatement, Recipient = ACS, Audience = entity id and at most 5 minutes of validity', () => {
-    const built = buildAppResponse(input({ inResponseTo: '_req2' }), { signResponse: true, signAssertion: false }, key);
+    const built = buildResponse(input({ inResponseTo: '_req2' }), { signResponse: true, signAssertion: false }, key);
     const doc = parseStrict(built.xml);
     const response = doc.documentElement!;
     expect(response.getAttribute('Destination')).to.equal(APP_ACS);
@@ -124,7 +124,7 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('signs only the assertion when the app asks for that, and node-saml accepts it without a Response signature', async () => {
-    const built = buildAppResponse(input(), { signResponse: false, signAssertion: true }, key);
+    const built = buildResponse(input(), { signResponse: false, signAssertion: true }, key);
     expect(signedIds(built.xml)).to.deep.equal([built.assertionId]);
     const { profile } = await sp({ wantAuthnResponseSigned: false }).validatePostResponseAsync({ SAMLResponse: built.samlResponse });
     expect(profile?.nameID).to.equal('alice@example.com');
@@ -132,13 +132,13 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('never sends an unsigned Response: with both settings off, the Response is signed', () => {
-    const built = buildAppResponse(input(), { signResponse: false, signAssertion: false }, key);
+    const built = buildResponse(input(), { signResponse: false, signAssertion: false }, key);
     expect(signedIds(built.xml)).to.deep.equal([built.responseId]);
     expect(built.signed.response).to.equal(true);
   });
 
   it('encrypts the signed assertion with AES-256-GCM under an RSA-OAEP key, and node-saml decrypts and verifies it', async () => {
-    const built = buildAppResponse(input(), { signResponse: true, signAssertion: true, encryptFor: spKey.certPem }, key);
+    const built = buildResponse(input(), { signResponse: true, signAssertion: true, encryptFor: spKey.certPem }, key);
     expect(built.encrypted).to.equal(true);
     expect(built.xml).to.not.include('alice@example.com');
     expect(built.xml).to.not.include('<saml:Assertion');
@@ -164,7 +164,7 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('is refused by node-saml when the ciphertext is changed (GCM authenticates it)', async () => {
-    const built = buildAppResponse(input(), { signResponse: false, signAssertion: true, encryptFor: spKey.certPem }, key);
+    const built = buildResponse(input(), { signResponse: false, signAssertion: true, encryptFor: spKey.certPem }, key);
     const xml = built.xml.replace(/(<xenc:CipherValue>[^<]*<\/xenc:CipherValue><\/xenc:CipherData><\/xenc:EncryptedKey><\/ds:KeyInfo><xenc:CipherData><xenc:CipherValue>)(.)/, (_m, head: string, c: string) => head + (c === 'A' ? 'B' : 'A'));
     expect(xml).to.not.equal(built.xml);
     await expectRejected(sp({ decryptionPvk: spKey.privateKeyPem, wantAuthnResponseSigned: false }).validatePostResponseAsync({ SAMLResponse: Buffer.from(xml).toString('base64') }), /.+/);
@@ -172,12 +172,12 @@ describe('saml/app-response: the Response for custom applications', function () 
 
   it('refuses to encrypt to a 1024-bit key', async () => {
     const weak = await rsaKey('weak');
-    expect(() => buildAppResponse(input(), { signResponse: true, signAssertion: true, encryptFor: weak.certPem }, key)).to.throw(ValidationError, /2048/);
+    expect(() => buildResponse(input(), { signResponse: true, signAssertion: true, encryptFor: weak.certPem }, key)).to.throw(ValidationError, /2048/);
   });
 
   it('keeps directory values as text: a value shaped like XML adds no attribute, and reads back byte for byte', async () => {
     const hostile = 'x</saml:AttributeValue></saml:Attribute><saml:Attribute Name="role"><saml:AttributeValue>admin';
-    const built = buildAppResponse(
+    const built = buildResponse(
       input({ nameId: 'a&b<c>"d\'', attributes: [{ name: 'displayName', values: [hostile] }, { name: 'role', values: ['user'] }] }),
       { signResponse: true, signAssertion: true },
       key,
@@ -191,11 +191,11 @@ describe('saml/app-response: the Response for custom applications', function () 
   });
 
   it('refuses characters XML cannot carry instead of dropping them', () => {
-    expect(() => buildAppResponse(input({ attributes: [{ name: 'x', values: ['a\u0000b'] }] }), { signResponse: true, signAssertion: true }, key)).to.throw(ValidationError);
+    expect(() => buildResponse(input({ attributes: [{ name: 'x', values: ['a\u0000b'] }] }), { signResponse: true, signAssertion: true }, key)).to.throw(ValidationError);
   });
 
   it('leaves out attributes without values, and the AttributeStatement when none remain', () => {
-    const { xml } = buildAppAssertion(input({ attributes: [{ name: 'empty', values: [] }] }));
+    const { xml } = buildAssertion(input({ attributes: [{ name: 'empty', values: [] }] }));
     expect(xml).to.not.include('AttributeStatement');
     expect(xml).to.not.include('Signature');
   });

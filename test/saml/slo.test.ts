@@ -6,7 +6,7 @@
 import { inflateRawSync } from 'node:zlib';
 import type { SAML } from '@node-saml/node-saml';
 import { expect } from 'chai';
-import { nextHop, type LogoutChain } from '../../access/app-sso-logout.ts';
+import { nextHop, type LogoutChain } from '../../access/app-sso/logout-chains.ts';
 import type { Application } from '../../model/types.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { hiddenFields, PortalClient, type PageResponse } from '../support/portal-client.ts';
@@ -234,7 +234,7 @@ describe('Single Logout at /saml/slo (node-saml as the SPs)', function () {
   });
 });
 
-describe('logout chain progress (access/app-sso-logout.ts)', () => {
+describe('logout chain progress (access/app-sso/logout-chains.ts)', () => {
   const chain = (states: LogoutChain['hops'][number]['state'][], deadline = Date.now() + 60_000): LogoutChain => ({
     hops: states.map((state, i) => ({ applicationId: `app-${i}`, entityId: `e${i}`, name: `App ${i}`, nameId: 'n', nameIdFormat: 'f', sessionIndex: 's', state })),
     deadline,

@@ -132,6 +132,19 @@ describe('hostile input at /saml/sso and /saml/slo', function () {
     expectRefusedPage(await getSso(redirectQuery(request(open, { destination: 'https://other-idp.example.com/sso' }), { key: spKey })), /not to this identity provider/);
   });
 
+  it("judges a request's IssueInstant by Gatehouse's clock, not the host's", async () => {
+    const own = await startGatehouse();
+    try {
+      const app = await createApplication(own.services, { slug: 'clocked', signingCertificates: [spKey.certPem] });
+      const xml = authnRequestXml({ issuer: app.entityId, acsUrl: app.acs[0]!.url, destination: `${own.baseUrl}/saml/sso` });
+      own.clock.advance(10 * 60_000);
+      const page = await new PortalClient(own.baseUrl).request('GET', `/saml/sso?${redirectQuery(xml, { key: spKey })}`);
+      expectRefusedPage(page, /old; requests older than 180 s are refused/);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses a DOCTYPE with an external entity, and entity expansion', async () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${request(open)}`;
     expectRefusedPage(await postSso(postForm(xxe)), /DOCTYPE declaration \(DTDs and entities are never processed\)/);

@@ -131,9 +131,9 @@ describe('SP-initiated SSO at /saml/sso (node-saml as the SP)', function () {
     const client = new PortalClient(gh.baseUrl);
     await client.signIn('alice', org.users.alice!.password);
     const firstSession = client.cookies.get('gh_session');
-    // AuthnInstant has whole seconds: let the clock move past the first sign-in's second.
-    await new Promise((r) => setTimeout(r, 1100));
-    const requestedAt = Math.floor(Date.now() / 1000) * 1000;
+    // AuthnInstant has whole seconds: move the clock past the first sign-in's second.
+    gh.clock.advance(1100);
+    const requestedAt = Math.floor(gh.clock.now() / 1000) * 1000;
     const sp = await nodeSamlFor(gh.baseUrl, app, { forceAuthn: true });
     const page = await follow(client, await startRedirectSignIn(client, sp));
     expect(page.text).to.include('name="password"');

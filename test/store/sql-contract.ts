@@ -20,10 +20,12 @@ import type { Schema } from '../../store/sql/schema.ts';
 import { writeTransaction } from '../../store/sql/transaction.ts';
 import { migrate } from '../../store/sql/migrate.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
-import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores, UnitOfWork } from '../../store/stores.ts';
+import type { AssignmentKey, NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, Page, SqlStores, UnitOfWork } from '../../store/stores.ts';
 import { AccountService } from '../../access/accounts.ts';
+import { AccessEventBus } from '../../access/events/bus.ts';
 import { PermissionSetService } from '../../access/permission-sets.ts';
 import { adminStoresContract } from './admin-stores.contract.ts';
+import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 
 export interface OpenedDatabase {
@@ -560,19 +562,25 @@ export function sqlStoreContract(backend: SqlBackend): void {
         expect(items).to.deep.equal(expected);
       });
 
-      it('refuses to delete an account with assignments, and deletes them too when asked to cascade', async () => {
+      it('refuses to delete an account with assignments, and deletes them too when asked to cascade, returning each one that went', async () => {
         const tag = newTag();
         const account = await s.accounts.create(accountFixture(tag));
         const set = await s.permissionSets.create(permissionSetFixture(tag));
+        const other = await s.permissionSets.create(permissionSetFixture(tag));
         const assignment = { accountId: account.accountId, permissionSetId: set.id, principalType: 'USER' as const, principalId: randomUUID() };
+        const second = { accountId: account.accountId, permissionSetId: other.id, principalType: 'GROUP' as const, principalId: randomUUID() };
         await s.assignments.create(assignment);
+        await s.assignments.create(second);
 
         const refused = await rejection(s.accounts.delete(account.accountId));
         expect(refused).to.be.instanceOf(ConflictError);
         expect(await s.accounts.get(account.accountId)).to.not.equal(null);
-        expect((await s.assignments.list({ accountId: account.accountId })).items).to.have.length(1);
+        expect((await s.assignments.list({ accountId: account.accountId })).items).to.have.length(2);
 
-        await s.accounts.delete(account.accountId, { cascade: true });
+        const removed = await s.accounts.delete(account.accountId, { cascade: true });
+        const keyOf = (a: AssignmentKey) => ({ accountId: a.accountId, permissionSetId: a.permissionSetId, principalType: a.principalType, principalId: a.principalId });
+        expect(removed.map(keyOf)).to.have.deep.members([assignment, second]);
+        for (const r of removed) expect(r.createdAt).to.be.instanceOf(Date);
         expect(await s.accounts.get(account.accountId)).to.equal(null);
         expect((await s.assignments.list({ accountId: account.accountId })).items).to.deep.equal([]);
         expect(await s.permissionSets.get(set.id)).to.not.equal(null);
@@ -580,7 +588,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
 
       it('deletes an account without assignments', async () => {
         const account = await s.accounts.create(accountFixture(newTag()));
-        await s.accounts.delete(account.accountId);
+        expect(await s.accounts.delete(account.accountId)).to.deep.equal([]);
         expect(await s.accounts.get(account.accountId)).to.equal(null);
       });
     });
@@ -653,15 +661,15 @@ export function sqlStoreContract(backend: SqlBackend): void {
         const tag = newTag();
         const account = await s.accounts.create(accountFixture(tag));
         const set = await s.permissionSets.create(permissionSetFixture(tag));
-        await s.assignments.create({ accountId: account.accountId, permissionSetId: set.id, principalType: 'GROUP', principalId: randomUUID() });
+        const assignment = await s.assignments.create({ accountId: account.accountId, permissionSetId: set.id, principalType: 'GROUP', principalId: randomUUID() });
         expect(await rejection(s.permissionSets.delete(set.id))).to.be.instanceOf(ConflictError);
         expect(await s.permissionSets.get(set.id)).to.not.equal(null);
-        await s.permissionSets.delete(set.id, { cascade: true });
+        expect(await s.permissionSets.delete(set.id, { cascade: true })).to.deep.equal([assignment]);
         expect(await s.permissionSets.get(set.id)).to.equal(null);
         expect((await s.assignments.list({ permissionSetId: set.id })).items).to.deep.equal([]);
         expect(await rejection(s.permissionSets.delete(set.id))).to.be.instanceOf(NotFoundError);
         const bare = await s.permissionSets.create(permissionSetFixture(tag));
-        await s.permissionSets.delete(bare.id);
+        expect(await s.permissionSets.delete(bare.id)).to.deep.equal([]);
         expect(await s.permissionSets.getByName(bare.name)).to.equal(null);
       });
     });
@@ -735,7 +743,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
         expect(bySetAndGroup.items).to.deep.equal(ordered.filter((a) => a.permissionSetId === sets[1] && a.principalId === group));
       });
 
-      it('deletes every assignment of one principal and reports how many', async () => {
+      it('deletes every assignment of one principal and returns those that went', async () => {
         const { accounts, sets } = await accountsAndSets(newTag(), 2, 1);
         const gone = randomUUID();
         const stays = randomUUID();
@@ -744,8 +752,11 @@ export function sqlStoreContract(backend: SqlBackend): void {
           await s.assignments.create({ accountId, permissionSetId: sets[0]!, principalType: 'GROUP', principalId: stays });
         }
         await s.assignments.create({ accountId: accounts[0]!, permissionSetId: sets[0]!, principalType: 'USER', principalId: gone });
-        expect(await s.assignments.deleteForPrincipal('GROUP', gone)).to.equal(2);
-        expect(await s.assignments.deleteForPrincipal('GROUP', gone)).to.equal(0);
+        const removed = await s.assignments.deleteForPrincipal('GROUP', gone);
+        expect(removed.map((a) => [a.accountId, a.permissionSetId, a.principalType, a.principalId])).to.have.deep.members(
+          accounts.map((accountId) => [accountId, sets[0]!, 'GROUP', gone]),
+        );
+        expect(await s.assignments.deleteForPrincipal('GROUP', gone)).to.deep.equal([]);
         expect((await s.assignments.list({ principalId: stays })).items).to.have.length(2);
         expect((await s.assignments.list({ principalType: 'USER', principalId: gone })).items).to.have.length(1);
       });
@@ -1192,6 +1203,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
 
     signingKeyStoreContract(() => freshDatabase(backend));
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
+    accessEventsContract(() => freshDatabase(backend));
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({
@@ -1436,7 +1448,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
 
       it('20 concurrent edits of a permission set holding 19 policies leave it at exactly the limit of 20, through the service', async () => {
         const tag = newTag();
-        const service = new PermissionSetService(s);
+        const service = new PermissionSetService(s, new AccessEventBus());
         const managed = Array.from({ length: 18 }, (_, i) => `arn:aws:iam::aws:policy/${tag}-Managed${i}`);
         const set = await service.create({ name: `${tag}-limit`, managedPolicies: managed, customerManagedPolicies: [{ name: 'Kept' }] }, 'tester');
         // Half add one managed policy, half one customer managed policy: each edit alone makes 20,
@@ -1464,7 +1476,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
       it('two concurrent creations of a management account leave exactly one, through the service', async () => {
         const db = await freshDatabase(backend);
         try {
-          const service = new AccountService(db.stores, 'https://signin.aws.amazon.com/saml');
+          const service = new AccountService(db.stores, 'https://signin.aws.amazon.com/saml', new AccessEventBus());
           const tag = newTag();
           await db.stores.instance.getOrCreate();
           await warmPool(db.stores);

@@ -20,6 +20,7 @@ import type { Argon2idCost } from '../../directory/passwords.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { freePort } from './free-port.ts';
 import { placeFixtureSigningKey } from './signing-keys.ts';
+import { TestClock } from './test-clock.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -31,6 +32,8 @@ export interface TestGatehouse {
   config: Config;
   services: Services;
   state: AppState;
+  /** The time this instance's expiry decisions read: `clock.advance(ms)` instead of sleeping. */
+  clock: TestClock;
   /** A bearer token of the bootstrap administrator. */
   adminToken(): Promise<string>;
   /** fetch() against the admin API with the admin token; JSON in, parsed JSON out. */
@@ -54,12 +57,15 @@ export interface StartOptions {
   signingKey?: string | false;
   /** argon2id cost of new password hashes; default TEST_PASSWORD_HASH_COST. */
   passwordHashCost?: Argon2idCost;
+  /** The clock to run on (two nodes share one to see the same time); default: a new TestClock. */
+  clock?: TestClock;
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const port = options.port ?? (await freePort());
+  const clock = options.clock ?? new TestClock();
   const certsDir = path.join(dataDir, 'certs');
   if (options.signingKey !== false) await placeFixtureSigningKey(certsDir, options.signingKey);
   const config = loadConfig({
@@ -73,6 +79,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
   });
   const services = await createServices(config, createLogger(config.logLevel, options.log?.destination), {
     passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
+    clock,
   });
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
   const state: AppState = { draining: false };
@@ -86,6 +93,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
     config,
     services,
     state,
+    clock,
     async adminToken() {
       if (token) return token;
       const res = await fetch(`${config.baseUrl}/api/v1/tokens`, {

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port.ts';
+import { restartablePorts } from './free-port.ts';
 
 export interface PrivateRedis {
   /** `redis://127.0.0.1:<port>`; stays the same across restarts. */
@@ -46,7 +46,8 @@ process.once('exit', () => {
 export async function startRedisServer(): Promise<PrivateRedis> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
   tempDirs.add(dir);
-  const port = await freePort();
+  // Below the ephemeral range: while a test has Redis stopped, nobody else is handed its port.
+  const [port] = (await restartablePorts(1)) as [number];
   let child: ChildProcess | null = await launch(port, dir);
 
   const stop = async (): Promise<void> => {
@@ -97,8 +98,10 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  // Ready means: this process logged that it accepts connections (after binding its port) and the
+  // port answers PING; a restart that found its port taken fails instead of using a stranger.
   while (Date.now() < deadline && !exited) {
-    if (await answersPing(port)) return child;
+    if (log.includes('Ready to accept connections') && (await answersPing(port)) && !exited) return child;
     await new Promise((r) => setTimeout(r, 20));
   }
   await kill(child);

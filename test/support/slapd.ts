@@ -22,6 +22,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { restartablePorts } from './free-port.ts';
 
 export interface PrivateSlapd {
   /** `ldap://127.0.0.1:<port>`; stays the same across restarts. */
@@ -92,7 +93,8 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<PrivateSla
   let listen = '';
   let child: ChildProcess | null = null;
   for (let attempt = 1; child === null; attempt++) {
-    const ports = await freePorts(options.tls ? 2 : 1);
+    // Below the ephemeral range: while a test has slapd stopped, nobody else is handed its port.
+    const ports = await restartablePorts(options.tls ? 2 : 1);
     port = ports[0]!;
     tlsPort = ports[1] ?? null;
     listen = [`ldap://127.0.0.1:${port}/`, ...(tlsPort ? [`ldaps://127.0.0.1:${tlsPort}/`] : [])].join(' ');
@@ -205,6 +207,12 @@ async function launch(dir: string, listen: string, port: number, logs: string[])
   const child = spawn(SLAPD, ['-f', path.join(dir, 'slapd.conf'), '-h', listen, '-d', '256'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Ready means: this process logged "slapd starting" (it does so only once its listeners are
+  // bound) and the port accepts. The log of an earlier run of the same slapd does not count, nor
+  // does whoever else answers on the port: a restart that found its port taken must fail here,
+  // not leave the test talking to a stranger while pause() freezes a process that has exited.
+  const since = logs.length;
+  const thisRun = () => logs.slice(since).join('');
   running.add(child);
   const collect = (chunk: Buffer): void => void logs.push(chunk.toString());
   child.stdout?.on('data', collect);
@@ -221,11 +229,11 @@ async function launch(dir: string, listen: string, port: number, logs: string[])
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && !exited) {
-    if (logs.join('').includes('slapd starting') && (await accepts(port))) return child;
+    if (thisRun().includes('slapd starting') && (await accepts(port)) && !exited) return child;
     await new Promise((r) => setTimeout(r, 20));
   }
   await terminate(child);
-  throw new Error(`slapd on port ${port} did not start within ${READY_TIMEOUT_MS} ms:\n${logs.join('').slice(-4000)}`);
+  throw new Error(`slapd on port ${port} did not start within ${READY_TIMEOUT_MS} ms:\n${thisRun().slice(-4000)}`);
 }
 
 function terminate(child: ChildProcess): Promise<void> {
@@ -274,18 +282,4 @@ async function makeCertificates(dir: string): Promise<string> {
     '-out', f('server.pem'), '-days', '2', '-extfile', f('server.ext'),
   ]);
   return fs.readFileSync(f('ca.pem'), 'utf8');
-}
-
-/** `count` distinct free ports: all held open at once, so the kernel cannot hand out one twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }

@@ -18,7 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SAML } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
-import { awsServiceProviderFromMetadata, ROLE_ATTR, SESSION_DURATION_ATTR, SESSION_NAME_ATTR, values } from './aws-sp.ts';
+import { awsServiceProviderFromMetadata, ROLE_ATTR, SESSION_DURATION_ATTR, SESSION_NAME_ATTR, TAG_ATTR, values } from './aws-sp.ts';
 
 export const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -30,6 +30,8 @@ export interface StsCall {
   durationSeconds: number;
   roleSessionName: string;
   nameId: string;
+  /** The session tags the assertion carried (PrincipalTag:<key> attributes), key → value; empty for a refused call. */
+  principalTags: Record<string, string>;
   /** What was answered: credentials, or the error code. */
   outcome: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string } | { error: string };
 }
@@ -124,6 +126,10 @@ export async function startStsStandIn(): Promise<StsStandIn> {
       throw new Refusal(400, 'InvalidIdentityToken', 'RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}');
     }
     const sessionDuration = values(profile, SESSION_DURATION_ATTR);
+    const principalTags: Record<string, string> = {};
+    for (const name of Object.keys(profile)) {
+      if (name.startsWith(TAG_ATTR)) principalTags[name.slice(TAG_ATTR.length)] = values(profile, name).join(',');
+    }
     seenAssertions.add(assertionIds[0]!);
     return {
       roleArn,
@@ -131,6 +137,7 @@ export async function startStsStandIn(): Promise<StsStandIn> {
       durationSeconds,
       roleSessionName: sessionNames[0]!,
       nameId: String(profile.nameID ?? ''),
+      principalTags,
       sessionDurationAttr: sessionDuration.length === 1 ? Number(sessionDuration[0]) : null,
     };
   };
@@ -156,7 +163,7 @@ export async function startStsStandIn(): Promise<StsStandIn> {
         }
         const form = new URLSearchParams(body);
         if (current?.kind === 'error') {
-          calls.push({ roleArn: form.get('RoleArn') ?? '', principalArn: form.get('PrincipalArn') ?? '', durationSeconds: Number(form.get('DurationSeconds')), roleSessionName: '', nameId: '', outcome: { error: current.code } });
+          calls.push({ roleArn: form.get('RoleArn') ?? '', principalArn: form.get('PrincipalArn') ?? '', durationSeconds: Number(form.get('DurationSeconds')), roleSessionName: '', nameId: '', principalTags: {}, outcome: { error: current.code } });
           res.writeHead(current.status, { 'content-type': 'text/xml' }).end(errorResponseXml(current.code, current.message ?? `${current.code} (stand-in)`));
           return;
         }
@@ -189,7 +196,7 @@ export async function startStsStandIn(): Promise<StsStandIn> {
           );
         } catch (e) {
           if (!(e instanceof Refusal)) throw e;
-          calls.push({ roleArn: form.get('RoleArn') ?? '', principalArn: form.get('PrincipalArn') ?? '', durationSeconds: Number(form.get('DurationSeconds')), roleSessionName: '', nameId: '', outcome: { error: e.code } });
+          calls.push({ roleArn: form.get('RoleArn') ?? '', principalArn: form.get('PrincipalArn') ?? '', durationSeconds: Number(form.get('DurationSeconds')), roleSessionName: '', nameId: '', principalTags: {}, outcome: { error: e.code } });
           res.writeHead(e.status, { 'content-type': 'text/xml' }).end(errorResponseXml(e.code, e.message));
         }
       })().catch((e: unknown) => {

@@ -3,7 +3,7 @@
 // points at Gatehouse: RegisterClient, StartDeviceAuthorization, CreateToken. GET /authorize (the
 // PKCE flow's browser step) is a portal page: server/portal/authorize.ts.
 import express, { Router, type Response } from 'express';
-import type { Services } from '../../services.ts';
+import type { SsoOidcService } from '../../../access/sso-oidc/sso-oidc.ts';
 import { oidcErrorHandler } from './errors.ts';
 
 // rest-json bodies are small; anything bigger is refused before it is read into memory (a 1 MB
@@ -19,7 +19,11 @@ function sendJson(res: Response, body: object): void {
   res.status(200).json(body);
 }
 
-export function oidcRouter(services: Services): Router {
+export interface OidcRouterDeps {
+  ssoOidc: Pick<SsoOidcService, 'registerClient' | 'startDeviceAuthorization' | 'createToken'>;
+}
+
+export function oidcRouter(services: OidcRouterDeps): Router {
   const router = Router();
 
   router.post('/client/register', jsonBody, async (req, res) => {

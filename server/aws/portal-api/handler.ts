@@ -13,11 +13,11 @@
 // request is left to express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
-import type { SsoAccessToken } from '../../../access/sso-access-tokens.ts';
-import { NO_ACCESS, SESSION_INVALID } from '../../../access/role-credentials.ts';
+import type { SsoAccessToken, SsoAccessTokenService } from '../../../access/sso-access-tokens.ts';
+import { NO_ACCESS, SESSION_INVALID, type RoleCredentialService } from '../../../access/role-credentials.ts';
+import type { SsoLogoutService } from '../../../access/sso-logout.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../../model/errors.ts';
 import { ACCOUNT_ID } from '../../../model/ids.ts';
-import type { Services } from '../../services.ts';
 import { sendPortalApiError } from './errors.ts';
 import { page } from './pagination.ts';
 
@@ -39,7 +39,14 @@ interface Call {
 
 type Operation = (call: Call) => Promise<void>;
 
-export function portalApiHandler(services: Services): PortalApiHandler {
+export interface PortalApiDeps {
+  ssoAccessTokens: Pick<SsoAccessTokenService, 'resolve'>;
+  roleCredentials: Pick<RoleCredentialService, 'accessForToken' | 'credentialsForToken'>;
+  /** Logout: ends the CLI sign-in of a bearer token on every node (access/sso-logout.ts). */
+  ssoLogout: Pick<SsoLogoutService, 'logout'>;
+}
+
+export function portalApiHandler(services: PortalApiDeps): PortalApiHandler {
   const authenticate = async (call: Call): Promise<SsoAccessToken> => {
     const token = await services.ssoAccessTokens.resolve(call.token);
     if (!token) throw new UnauthenticatedError(SESSION_INVALID);

@@ -5,8 +5,8 @@
 // carry no SessionIndex. Kept in the ephemeral store shared by every node, for as long as the
 // portal session lives; only the session's SHA-256 is stored, never its cookie value.
 import { createHash } from 'node:crypto';
-import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
-import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
+import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
+import type { PortalSession, PortalSessionService } from '../portal-sessions.ts';
 
 export interface IssuedAssertion {
   sessionIndex: string;

@@ -1,5 +1,5 @@
 // Every AuthnRequest or LogoutRequest Gatehouse refuses leaves a trace an operator can act on: a
-// warn-level log line carrying the request id (server/request-log.ts) and the reason, and an entry
+// warn-level log line carrying the HTTP request's id (server/request-log.ts) and the reason, and an entry
 // in the audit log (docs/saml-applications.md, "Reserved names and metadata trust"). Refusals are
 // the messages that failed a check (idp/saml/inbound/rejection.ts: bad encoding, forbidden XML
 // such as a comment, PI or DOCTYPE, a bad signature, a reserved or unknown Issuer, ...) and request
@@ -7,14 +7,28 @@
 //
 // The Issuer recorded is what the message claims, read only when the message was parsed; it is
 // unauthenticated for most refusals, and cut short so a hostile message cannot fill the log.
-import type { Request } from 'express';
-import { ReplayedRequestError } from '../../access/app-sso-requests.ts';
 import type { InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { claimedIssuer } from '../../idp/saml/inbound/receive.ts';
 import { InboundRejection } from '../../idp/saml/inbound/rejection.ts';
 import type { AuditStore } from '../../store/stores.ts';
+import { ReplayedRequestError } from './requests.ts';
 
 export type RefusedMessage = 'AuthnRequest' | 'LogoutRequest';
+
+/** Where the refusal is logged: the slice of a pino logger this needs. */
+export interface InboundLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** The HTTP request that carried a SAML message, as the trace of a refusal names it. */
+export interface InboundCall {
+  /** The request id of the request log. */
+  requestId: string;
+  /** GET carries the HTTP-Redirect binding, POST the HTTP-POST binding. */
+  method: string;
+  log: InboundLog;
+}
 
 export interface RefusalFacts {
   /** The decoded message, when decoding got that far. */
@@ -43,14 +57,14 @@ export function refusalReason(error: unknown): string | null {
  * Logs and audits `error` when it refuses the message; anything else is left to the error handler.
  * The audit write failing never changes the answer: the message is refused either way.
  */
-export async function recordRefusal(audit: AuditStore, req: Request, kind: RefusedMessage, error: unknown, facts: RefusalFacts = {}): Promise<void> {
+export async function recordRefusal(audit: AuditStore, req: InboundCall, kind: RefusedMessage, error: unknown, facts: RefusalFacts = {}): Promise<void> {
   const reason = refusalReason(error);
   if (reason === null) return;
   const issuer = facts.message ? issuerOf(facts.message, kind) : undefined;
   const detail = {
     reason,
     message: cut((error as Error).message, 512),
-    requestId: req.id,
+    requestId: req.requestId,
     // Known from the method even when decoding failed: GET carries HTTP-Redirect, POST HTTP-POST.
     binding: facts.message?.binding ?? (req.method === 'POST' ? 'HTTP-POST' : 'HTTP-Redirect'),
     ...(issuer !== undefined ? { issuer: cut(issuer, 256) } : {}),

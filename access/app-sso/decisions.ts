@@ -7,19 +7,17 @@
 // not an external AWS account (stored before that was refused) gets nothing
 // (idp/saml/reserved-names.ts). Everything here is data for idp/ to sign; nothing sees a request.
 import { createHmac, randomBytes } from 'node:crypto';
-import { defaultNameFormat, type SamlAttribute } from '../idp/saml/app-response.ts';
-import {
-  AWS_ATTR_PRINCIPAL_TAG_PREFIX, AWS_ATTR_ROLE, AWS_ATTR_ROLE_SESSION_NAME, AWS_ATTR_SESSION_DURATION,
-} from '../idp/saml/aws-response.ts';
-import { NAMEID_UNSPECIFIED } from '../idp/saml/namespaces.ts';
-import { isAwsSamlAttributeName, isAwsSignInAudience } from '../idp/saml/reserved-names.ts';
-import { roleSessionNameFor } from '../idp/saml/role-session-name.ts';
-import type { Application, AttributeMapping, Group, User } from '../model/types.ts';
-import type { InstanceStore } from '../store/stores.ts';
-import { parseTemplate } from './applications/attribute-templates.ts';
-import { providerArnFor, roleArnProblem } from './applications/external-aws.ts';
-import { effectiveTrust } from './applications/metadata-trust.ts';
-import { principalTagsOf, type LeftOutSessionTagReport } from './aws-federation.ts';
+import { defaultNameFormat, type SamlAttribute } from '../../idp/saml/response.ts';
+import { awsSignInAttributes, type AwsRolePair } from '../../idp/saml/aws-response.ts';
+import { NAMEID_UNSPECIFIED } from '../../idp/saml/namespaces.ts';
+import { isAwsSamlAttributeName, isAwsSignInAudience } from '../../idp/saml/reserved-names.ts';
+import { roleSessionNameFor } from '../../idp/saml/role-session-name.ts';
+import type { Application, AttributeMapping, Group, User } from '../../model/types.ts';
+import type { InstanceStore } from '../../store/stores.ts';
+import { parseTemplate } from '../applications/attribute-templates.ts';
+import { providerArnFor, roleArnProblem } from '../applications/external-aws.ts';
+import { effectiveTrust } from '../applications/metadata-trust.ts';
+import { principalTagsOf, type LeftOutSessionTagReport } from '../aws-federation.ts';
 
 /** The server-secret purpose that keys persistent NameIDs (access/server-secret.ts deriveKey). */
 export const PERSISTENT_NAMEID_KEY_PURPOSE = 'saml-persistent-nameid';
@@ -147,31 +145,28 @@ export class AppSsoService {
     const offered = new Set(account.roles.map((r) => r.roleArn));
     const roleArns = [...new Set(assigned)].filter((arn) => offered.has(arn)).sort();
     if (roleArns.length === 0) return refuse('no-role', `You have no role in AWS account ${account.accountId} (${app.name}). Ask your administrator.`);
-    const pairs: string[] = [];
+    const roles: AwsRolePair[] = [];
     for (const roleArn of roleArns) {
       // A comma would split the `role,provider` value: never sent, whatever was stored.
       if (roleArnProblem(roleArn, account.accountId) !== null) {
         return refuse('misconfigured', `${app.name} offers a role that is not an IAM role of account ${account.accountId}. Ask your administrator.`);
       }
-      pairs.push(`${roleArn},${providerArnFor(account, roleArn)}`);
-    }
-    const attributes: SamlAttribute[] = [
-      { name: AWS_ATTR_ROLE, values: pairs },
-      { name: AWS_ATTR_ROLE_SESSION_NAME, values: [roleSessionNameFor(user.userName)] },
-    ];
-    if (app.sessionDurationSeconds !== null) {
-      const seconds = Math.min(MAX_AWS_SESSION_SECONDS, Math.max(MIN_AWS_SESSION_SECONDS, Math.round(app.sessionDurationSeconds)));
-      attributes.push({ name: AWS_ATTR_SESSION_DURATION, values: [String(seconds)] });
+      roles.push({ roleArn, providerArn: providerArnFor(account, roleArn) });
     }
     const { accessControlAttributes } = await this.deps.instance.getOrCreate();
     const warnings: string[] = [];
-    const tags = principalTagsOf(user, accessControlAttributes, (left) => {
+    const principalTags = principalTagsOf(user, accessControlAttributes, (left) => {
       warnings.push(`Session tag ${left.tagKey} (from ${left.attribute}) is left out: ${left.reason}`);
       this.deps.reportLeftOutTag?.(left);
     });
-    for (const [tag, value] of Object.entries(tags)) {
-      attributes.push({ name: AWS_ATTR_PRINCIPAL_TAG_PREFIX + tag, values: [value] });
-    }
+    const attributes = awsSignInAttributes({
+      roles,
+      roleSessionName: roleSessionNameFor(user.userName),
+      ...(app.sessionDurationSeconds !== null
+        ? { sessionDurationSeconds: Math.min(MAX_AWS_SESSION_SECONDS, Math.max(MIN_AWS_SESSION_SECONDS, Math.round(app.sessionDurationSeconds))) }
+        : {}),
+      principalTags,
+    });
     return { ok: true, attributes, roleArns, warnings };
   }
 }

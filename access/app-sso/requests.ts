@@ -6,8 +6,8 @@
 //   carry (never a URL the SP controls), bound to the browser that brought it by a cookie, and
 //   used once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../model/errors.ts';
-import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
+import { ValidationError } from '../../model/errors.ts';
+import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 
 /** A sign-in page may stay open this long before the request behind it expires. */
 export const PENDING_REQUEST_TTL_SECONDS = 15 * 60;

@@ -6,7 +6,7 @@
 // already gone, each hop can be skipped, coming back without an answer moves on, and the whole
 // chain has a deadline after which the rest is skipped.
 import { randomBytes } from 'node:crypto';
-import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
+import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 
 export const LOGOUT_CHAIN_TTL_SECONDS = 10 * 60;
 /** After this long, apps not yet visited are skipped and the person goes on. */

@@ -1,0 +1,41 @@
+// Signing in to an AWS account's console from the portal: the assertion says only what the
+// person is assigned at this moment (access/aws-federation.ts re-reads the user and their
+// entitlements), the federation is audited, and the browser posts it to the account's sign-in
+// endpoint (SAML Bindings §3.5).
+import type { User } from '../../model/types.ts';
+import type { AuditStore } from '../../store/stores.ts';
+import type { AwsFederationService } from '../aws-federation.ts';
+import type { PostStep } from '../browser-step.ts';
+import type { IdentitySourceFor } from '../sessions/signed-in-person.ts';
+
+/** The portal session signing in: who, from which source, and the AuthnStatement it carries. */
+export interface FederatingSession {
+  userId: string;
+  source: User['source'];
+  authnInstant: string;
+  sessionIndex: string;
+}
+
+export class AccountSignIn {
+  constructor(
+    private readonly deps: {
+      federation: Pick<AwsFederationService, 'signFor'>;
+      identitySourceFor: IdentitySourceFor;
+      audit: AuditStore;
+    },
+  ) {}
+
+  /** The signed Response to post for `permissionSet` (or ALL_ROLES) on `accountId`; ForbiddenError when not assigned. */
+  async signIn(session: FederatingSession, accountId: string, permissionSet: string): Promise<PostStep> {
+    const signed = await this.deps.federation.signFor(this.deps.identitySourceFor(session.source), session, accountId, permissionSet);
+    await this.deps.audit.append({
+      actor: session.userId,
+      action: 'federation.account',
+      target: `account/${signed.account.accountId}`,
+      detail: { permissionSets: signed.permissionSets.map((s) => s.name) },
+    });
+    const fields: Record<string, string> = { SAMLResponse: signed.samlResponse };
+    if (signed.relayState) fields.RelayState = signed.relayState;
+    return { kind: 'post', action: signed.destination, fields, title: `Signing in to ${signed.account.name}` };
+  }
+}

@@ -1,0 +1,23 @@
+// Signing out of the portal: the session ends on every node and the sign-out is audited; then,
+// when apps used in the session have a SingleLogoutService, the browser is sent through them
+// (front-channel Single Logout, access/app-sso/single-logout.ts).
+import type { AuditStore } from '../../store/stores.ts';
+import type { SingleLogout } from '../app-sso/single-logout.ts';
+import type { PortalSessionService } from '../portal-sessions.ts';
+
+export class PortalSignOut {
+  constructor(
+    private readonly deps: {
+      sessions: Pick<PortalSessionService, 'destroy'>;
+      audit: AuditStore;
+      singleLogout: Pick<SingleLogout, 'beginPortalLogout'>;
+    },
+  ) {}
+
+  /** Ends the session; returns where the browser goes next for Single Logout, or null. */
+  async signOut(sessionId: string, userId: string): Promise<string | null> {
+    const ended = await this.deps.sessions.destroy(sessionId);
+    await this.deps.audit.append({ actor: userId, action: 'signout', target: 'portal', detail: {} });
+    return ended ? this.deps.singleLogout.beginPortalLogout(ended) : null;
+  }
+}
