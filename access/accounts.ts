@@ -8,6 +8,7 @@ import type { Account } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 import { removedEvents } from './assignments.ts';
 
 // AWS Organizations: account name 1..50, email 6..64; IAM SAML provider names 1..128 [\w._-].
@@ -78,8 +79,9 @@ export class AccountService {
   async update(accountId: string, input: unknown, actor: string): Promise<Account> {
     const data = parseInput(updateSchema, input, 'account');
     return this.stores.transaction(async (tx) => {
+      const before = await tx.accounts.get(accountId);
       const account = await tx.accounts.update(accountId, data);
-      await tx.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data) } });
+      await tx.audit.append({ actor, action: 'account.update', target: `account/${accountId}`, detail: { fields: Object.keys(data), ...(before ? beforeAfter(before, account, Object.keys(data)) : {}) } });
       this.events.afterCommit(tx, { type: 'account.updated', accountId });
       return account;
     });

@@ -8,6 +8,7 @@ import type { AccessEventPublisher } from '../model/access-events.ts';
 import type { Instance } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
 import type { InstanceStore, TransactionalStores } from '../store/stores.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 
 const updateSchema = z.strictObject({
   sessionDurationMinutes: z.number().int().min(15, 'must be at least 15 minutes').max(129600, 'must be at most 90 days (129600 minutes)').optional(),
@@ -46,7 +47,7 @@ export class InstanceSettingsService {
       }
       const instance = await tx.instance.update(patch);
       const trustDetail = patch.metadataTrust ? { metadataTrust: { ...patch.metadataTrust, signingCertificates: patch.metadataTrust.signingCertificates.length } } : {};
-      await tx.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...trustDetail } });
+      await tx.audit.append({ actor, action: 'instance.update', target: `instance/${instance.id}`, detail: { ...rest, ...trustDetail, ...beforeAfter(current, instance, Object.keys(patch)) } });
       const abacChanged = changedKeys(current.accessControlAttributes, instance.accessControlAttributes);
       if (abacChanged.length > 0) this.events.afterCommit(tx, { type: 'instance.abac-changed', attributes: abacChanged });
       return instance;

@@ -65,7 +65,7 @@ export class PasswordCheck {
         await this.throttle.recordFailure(userName, address);
         const detail = { userName: recorded(userName), reason: result.reason, address };
         this.log.info({ event: 'signin.failure', surface, ...detail }, 'password check failed');
-        await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: surface, detail });
+        await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: surface, outcome: 'failure', address, detail });
         throw new UnauthenticatedError(refusedMessage);
       }
       await this.throttle.recordSuccess(userName);
@@ -102,6 +102,6 @@ export class PasswordCheck {
       : refusal.reason === 'check-in-progress' ? 'password check refused: another check of this name is under way'
       : 'password check refused: too many failures';
     this.log.warn({ event: 'signin.throttled', surface: attempt.surface, ...detail }, message);
-    await this.audit.append({ actor: 'anonymous', action: 'signin.throttled', target: attempt.surface, detail });
+    await this.audit.append({ actor: 'anonymous', action: 'signin.throttled', target: attempt.surface, outcome: 'refused', address: attempt.address, detail });
   }
 }

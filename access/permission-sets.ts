@@ -10,6 +10,7 @@ import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
 import { removedEvents } from './assignments.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 
 export const MAX_ATTACHED_POLICIES = 20;
 export const MAX_INLINE_POLICY_BYTES = 32768;
@@ -145,7 +146,7 @@ export class PermissionSetService {
         throw new ValidationError(`Invalid permission set: managedPolicies: ${message}`, [{ field: 'managedPolicies', message }]);
       }
       const set = await tx.permissionSets.update(id, patch);
-      await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version } });
+      await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version, ...beforeAfter(before, set, Object.keys(patch)) } });
       this.events.afterCommit(tx, { type: 'permission-set.edited', permissionSetId: id, fields: Object.keys(patch) });
       return set;
     });

@@ -30,7 +30,7 @@ export class SignInService {
     const user = await this.verify(userName, password, address);
     const { sessionDurationMinutes } = await this.instance.getOrCreate();
     const { id, session } = await this.sessions.create(user, sessionDurationMinutes);
-    await this.audit.append({ actor: user.id, action: 'signin.success', target: 'portal', detail: { userName: user.userName, address } });
+    await this.audit.append({ actor: user.id, actorName: user.userName, address, action: 'signin.success', target: 'portal', detail: { userName: user.userName, address } });
     return { id, session, user };
   }
 }

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../model/errors.ts';
 import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import { addAdminCommand } from './admin.ts';
 import { addKeysCommand } from './keys.ts';
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
@@ -14,7 +15,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .description('Gatehouse on this host')
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  addKeysCommand(program, configOnce, { out: (text) => process.stdout.write(`${text}\n`) });
+  const output = { out: (text: string) => process.stdout.write(`${text}\n`) };
+  addKeysCommand(program, configOnce, output);
+  addAdminCommand(program, configOnce, output, { readStdin });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -27,6 +30,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     process.stderr.write(`gatehouse: ${isDomainError(e) || e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 process.exitCode = await runCli(process.argv.slice(2), process.env);

@@ -7,6 +7,7 @@ import type { Group, User } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores, UnitOfWork } from '../store/stores.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 
 const text = (min: number, max: number) =>
   z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
@@ -58,8 +59,9 @@ export class GroupService {
   async update(id: string, input: unknown, actor: string): Promise<Group> {
     const data = parseInput(updateSchema, input, 'group');
     return this.stores.transaction(async (tx) => {
+      const before = await tx.directory.getGroup(id);
       const group = await tx.directory.updateGroup(id, data);
-      await tx.audit.append({ actor, action: 'group.update', target: `group/${id}`, detail: { fields: Object.keys(data) } });
+      await tx.audit.append({ actor, action: 'group.update', target: `group/${id}`, detail: { fields: Object.keys(data), ...(before ? beforeAfter(before, group, Object.keys(data)) : {}) } });
       return group;
     });
   }

@@ -9,6 +9,7 @@ import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
 import type { ListQuery, Page, TransactionalStores, UnitOfWork, UserPatch } from '../store/stores.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type PasswordHasher } from './passwords.ts';
+import { beforeAfter } from '../model/audit-diff.ts';
 
 // Identity Store limits (docs/aws-accounts.md): UserName 1..128, other strings 1..1024.
 const text = (max: number) => z.string().min(1).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
@@ -113,7 +114,7 @@ export class UserService {
         actor,
         action: 'user.update',
         target: `user/${id}`,
-        detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null },
+        detail: { fields: Object.keys(data).filter((k) => k !== 'password'), passwordChanged: passwordHash !== null, ...beforeAfter(before, user, Object.keys(patch)) },
       });
       const events: AccessEvent[] = [];
       if (stored.enabled && !user.enabled) events.push({ type: 'user.disabled', userId: id });

@@ -16,3 +16,4 @@ export const ACCOUNT_ID = /^\d{12}$/;
 export const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
 export const newApplicationId = () => `app-${hex16()}`;
 export const newSigningKeyId = () => `sk-${hex16()}`;
+export const newApiTokenId = () => `tok-${hex16()}`;

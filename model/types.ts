@@ -24,7 +24,7 @@ export interface User {
   /** Free-form attributes (department, costCenter, ...), used for ABAC PrincipalTag and app mappings. */
   attributes: Record<string, string>;
   enabled: boolean;
-  /** May call the admin API. */
+  /** Holds the `administrator` role directly (the first administrator, and anyone made one through isAdmin). */
   isAdmin: boolean;
   source: IdentitySourceKind;
   /** The external directory's immutable id (entryUUID / objectGUID) for source 'ldap'. */
@@ -127,11 +127,19 @@ export interface Instance {
   updatedAt: Date;
 }
 
+/** How an audited attempt ended: done, refused by a rule (nothing changed), or failed (wrong password, ...). */
+export type AuditOutcome = 'success' | 'refused' | 'failure';
+
 export interface AuditEvent {
   id: string;
   at: Date;
   /** User id of who acted, or 'system'. */
   actor: string;
+  /** The actor's userName when a person acted (null for 'system' and events before it was recorded). */
+  actorName: string | null;
+  /** The client address the request came from, when there was a request. */
+  address: string | null;
+  outcome: AuditOutcome;
   /** Dotted verb, e.g. `user.create`, `assignment.delete`, `signin.failure`. */
   action: string;
   /** The resource acted on, e.g. `user/<id>`. */
@@ -143,7 +151,11 @@ export interface AuditEvent {
 export interface ApiToken {
   /** SHA-256 hex of the bearer secret; the secret itself is never stored. */
   hash: string;
+  /** `tok-` + 16 hex: how the token is listed and revoked (its secret is never shown again). */
+  id: string;
   userId: string;
+  /** The role its creator held when it was issued; the token never acts above the owner's role of the moment. */
+  role: AdminRole;
   createdAt: Date;
   expiresAt: Date;
 }
@@ -276,4 +288,29 @@ export interface SigningKeyRecord {
   /** When it became current; null while it never was. */
   promotedAt: Date | null;
   retiredAt: Date | null;
+}
+
+/**
+ * An admin role (docs/admin-api.md "Admin roles"): `administrator` may do everything,
+ * `delegated-administrator` everything but what the delegated administrator rules keep for
+ * administrators (access/admin/admin-policy.ts).
+ */
+export type AdminRole = 'administrator' | 'delegated-administrator';
+export const ADMIN_ROLES: readonly AdminRole[] = ['administrator', 'delegated-administrator'];
+
+/** A role given to a user or a group (every member holds it). */
+export interface AdminRoleGrant {
+  principalType: PrincipalType;
+  principalId: string;
+  role: AdminRole;
+  grantedAt: Date;
+  /** User id of who granted it, `system`, or `cli:<os user>`. */
+  grantedBy: string;
+}
+
+/** The one member account registered as the delegated administrator account (Identity Center's RegisterDelegatedAdministrator). */
+export interface DelegatedAdministratorAccount {
+  accountId: string;
+  registeredAt: Date;
+  registeredBy: string;
 }

@@ -3,7 +3,8 @@
 // everything but the SSO portal API, behind server/http-server.ts, which has already given the
 // request its id, its request-log line and the headers every response carries.
 import express, { type Express } from 'express';
-import { adminRouter } from './admin/router.ts';
+import { actingAs } from '../access/audit/audit-context.ts';
+import { adminRouter, type AdminRouterDeps } from './admin/router.ts';
 import { apiDocsRouter } from './console/api-docs.ts';
 import { consoleRouter } from './console/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
@@ -36,25 +37,12 @@ export function createApp(services: Services, state: AppState = { draining: fals
   const approvals = services.browserApprovals;
 
   app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
+  // Every audit event written while serving a request records the client's address; the admin API
+  // names the person too once their token is checked (access/audit/audit-context.ts).
+  app.use((req, _res, next) => actingAs({ actorId: null, actorName: null, address: req.ip ?? null }, () => next()));
   // The API's browsable documentation, public like the OpenAPI document it shows.
   app.use('/api/v1/docs', apiDocsRouter());
-  app.use('/api/v1', adminRouter({
-    baseUrl: config.baseUrl,
-    adminTokens: services.adminTokens,
-    users: services.users,
-    groups: services.groups,
-    userAccess: services.userAccess,
-    accounts: services.accounts,
-    permissionSets: services.permissionSets,
-    assignments: services.assignments,
-    instanceSettings: services.instanceSettings,
-    identitySourceConfig: services.identitySourceConfig,
-    identitySource: services.identitySource,
-    applications: services.applications,
-    applicationPreview: services.appSso.preview,
-    signingKeys: services.signingKeys,
-    auditLog: services.auditLog,
-  }));
+  app.use('/api/v1', adminRouter(adminRouterDeps(services)));
   app.use('/admin', consoleRouter({
     ...portalSession,
     accounts: services.accounts,
@@ -101,4 +89,29 @@ export function createApp(services: Services, state: AppState = { draining: fals
   }));
   app.use(notFoundRouter());
   return app;
+}
+
+/** What the admin router is given (also walked by test/admin/admin-roles.test.ts). */
+export function adminRouterDeps(services: Services): AdminRouterDeps {
+  const { config } = services;
+  return {
+    baseUrl: config.baseUrl,
+    adminTokens: services.adminTokens,
+    users: services.users,
+    groups: services.groups,
+    userAccess: services.userAccess,
+    accounts: services.accounts,
+    permissionSets: services.permissionSets,
+    assignments: services.assignments,
+    instanceSettings: services.instanceSettings,
+    identitySourceConfig: services.identitySourceConfig,
+    identitySource: services.identitySource,
+    applications: services.applications,
+    applicationPreview: services.appSso.preview,
+    signingKeys: services.signingKeys,
+    auditLog: services.auditLog,
+    adminPolicy: services.adminPolicy,
+    adminRoleGrants: services.adminRoleGrants,
+    delegatedAdministrator: services.delegatedAdministrator,
+  };
 }

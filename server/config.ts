@@ -39,6 +39,8 @@ const schema = z.object({
   DEFAULT_SIGNIN_ENDPOINT: httpUrl.default('https://signin.aws.amazon.com/saml'),
   AWS_NAMEID_FORMAT: z.enum(['persistent', 'emailAddress', 'unspecified']).default('persistent'),
   ADMIN_TOKEN_TTL_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 12),
+  // Days an audit event is kept before the hourly purge removes it; 0 keeps every event.
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(365),
   DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).max(60000).default(2000),
   // SP metadata URLs (docs/saml-applications.md): one deadline per fetch, the egress rule for non-public addresses
   // (true, false, or addresses / CIDR ranges), and how often the refresher looks for due apps.
@@ -85,6 +87,8 @@ export interface Config {
   /** NameID format of assertions to AWS accounts; the value is always the user's primary email. */
   awsNameIdFormat: 'persistent' | 'emailAddress' | 'unspecified';
   adminTokenTtlMinutes: number;
+  /** Days an audit event is kept; 0: forever. */
+  auditRetentionDays: number;
   dependencyTimeoutMs: number;
   /** LDAP / Active Directory from LDAP_URL and friends; null: the admin API decides (built-in by default). */
   ldap: LdapSettings | null;
@@ -146,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultSignInEndpoint: e.DEFAULT_SIGNIN_ENDPOINT,
     awsNameIdFormat: e.AWS_NAMEID_FORMAT,
     adminTokenTtlMinutes: e.ADMIN_TOKEN_TTL_MINUTES,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     dependencyTimeoutMs: e.DEPENDENCY_TIMEOUT_MS,
     ldap,
     metadataFetch: {

@@ -3,7 +3,14 @@
 // build it with their own configuration.
 import path from 'node:path';
 import { AccountService } from '../access/accounts.ts';
+import { AdminPolicy } from '../access/admin/admin-policy.ts';
+import { AdminRoleService } from '../access/admin/admin-role-service.ts';
+import { AdminRoleLookup } from '../access/admin/admin-roles.ts';
+import { DelegatedAdministratorService } from '../access/admin/delegated-administrator.ts';
 import { AdminTokenService } from '../access/admin-tokens.ts';
+import { AuditLog } from '../access/audit/audit-log.ts';
+import { AuditRetention } from '../access/audit/audit-retention.ts';
+import { currentAuditActor } from '../access/audit/audit-context.ts';
 import { AddressPolicy } from '../access/applications/address-policy.ts';
 import { ApplicationService } from '../access/applications/application-service.ts';
 import { fetchMetadataDocument } from '../access/applications/metadata-fetcher.ts';
@@ -32,7 +39,6 @@ import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildConsoleServices, type ConsoleServices } from '../access/admin/console-services.ts';
 import { buildAppSso, type AppSsoContext } from '../access/app-sso/app-sso-services.ts';
 import { AccountSignIn } from '../access/aws/account-sign-in.ts';
-import { AuditLog } from '../access/org/audit-log.ts';
 import { UserAccess } from '../access/org/user-access.ts';
 import { SignedInPeople } from '../access/sessions/signed-in-person.ts';
 import { PortalSignOut } from '../access/sessions/sign-out.ts';
@@ -77,7 +83,21 @@ export interface Services {
   /** Access-change events, published once each change commits (docs/architecture.md, "Events"). */
   accessEvents: AccessEventBus;
   adminTokens: AdminTokenService;
+  /** Which admin role a person holds now (the console's portal-session path asks it too). */
+  adminRoles: AdminRoleLookup;
+  /** Who may do what in administration: API, console and command line alike. */
+  adminPolicy: AdminPolicy;
+  /** Grant and revoke admin roles. */
+  adminRoleGrants: AdminRoleService;
+  /** Register and deregister the delegated administrator account. */
+  delegatedAdministrator: DelegatedAdministratorService;
+  /** A user's group ids from the source that holds the user. */
+  groupIdsOf(user: User): Promise<string[]>;
   audit: AuditStore;
+  /** The audit log as read through the API and the console: filters and export. */
+  auditLog: AuditLog;
+  /** Purges audit events older than AUDIT_RETENTION_DAYS; started by server/main.ts only. */
+  auditRetention: AuditRetention;
   /** The signing keys in use on this node: current signs, current + next + previous are published. */
   signingKeyring: SigningKeyring;
   /** Stage, promote, retire signing keys (admin API, gatehouse keys). */
@@ -123,7 +143,6 @@ export interface Services {
   browserApprovals: BrowserApprovals;
   /** The admin API's entitlements and unlock of one user. */
   userAccess: UserAccess;
-  auditLog: AuditLog;
   /** What the admin console adds over the admin API's use cases (docs/admin-console.md). */
   console: ConsoleServices;
   /** What /readyz checks: the SQL database and the ephemeral store. */
@@ -144,6 +163,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
     queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
+    auditContext: currentAuditActor,
   });
   let ephemeral: EphemeralStore;
   try {
@@ -267,6 +287,20 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
+  const groupIdsOf = async (user: User): Promise<string[]> =>
+    user.source === 'builtin' ? sql.directory.groupIdsOfUser(user.id) : (await identitySourceFor(user.source).groupsOf(user)).map((g) => g.id);
+  const adminRoles = new AdminRoleLookup(sql);
+  const adminPolicy = new AdminPolicy({
+    adminRoles: sql.adminRoles,
+    delegatedAdministrator: sql.delegatedAdministrator,
+    assignments: sql.assignments,
+    instance: sql.instance,
+    audit: sql.audit,
+    async groupIdsOf(userId) {
+      const user = await sql.directory.getUser(userId);
+      return user ? groupIdsOf(user) : [];
+    },
+  });
   const users = new UserService(sql, principalAssignments, passwords, accessEvents);
   const appSso = buildAppSso({
     reachable: (user, groups) => applications.forUser(user, groups),
@@ -284,7 +318,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     clock,
   });
   const ssoOidc = new SsoOidcService(
-    { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock },
+    { store: ephemeral, accessTokens: ssoAccessTokens, portalSession: (hash) => portalSessions.getByHash(hash), identitySourceFor, clock, audit: sql.audit },
     { baseUrl: config.baseUrl },
   );
   const groups = new GroupService(sql, principalAssignments, accessEvents);
@@ -304,8 +338,31 @@ export async function createServices(config: Config, logger: Logger, options: Se
     entitlements,
     instanceSettings: new InstanceSettingsService(sql, accessEvents),
     accessEvents,
-    adminTokens: new AdminTokenService(builtinDirectory, passwordCheck, sql, config.adminTokenTtlMinutes, clock),
+    adminTokens: new AdminTokenService({
+      builtin: builtinDirectory,
+      passwords: passwordCheck,
+      stores: sql,
+      roles: adminRoles,
+      policy: adminPolicy,
+      groupIdsOf,
+      ttlMinutes: config.adminTokenTtlMinutes,
+      clock,
+    }),
+    adminRoles,
+    adminPolicy,
+    adminRoleGrants: new AdminRoleService(sql, adminPolicy, () => dateNow(clock)),
+    delegatedAdministrator: new DelegatedAdministratorService(sql, adminPolicy, () => dateNow(clock)),
+    groupIdsOf,
     audit: sql.audit,
+    auditLog: new AuditLog({ audit: sql.audit, directory: sql.directory }),
+    auditRetention: new AuditRetention({
+      audit: sql.audit,
+      ephemeral,
+      retentionDays: config.auditRetentionDays,
+      intervalMs: 3_600_000,
+      now: () => dateNow(clock),
+      onError: (err) => logger.warn({ err }, 'audit retention purge failed'),
+    }),
     signingKeyring,
     signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock) }),
     saml,
@@ -351,13 +408,13 @@ export async function createServices(config: Config, logger: Logger, options: Se
     console: buildConsoleServices({
       users, groups, applications, assignments, permissionSets, userAccess, identitySourceFor, decisions: appSso.decisions, transaction: sql.transaction,
     }),
-    auditLog: new AuditLog(sql.audit),
     readiness: [
       { name: 'sql', ping: () => sql.ping() },
       { name: ephemeral.kind === 'redis' ? 'redis' : 'ephemeral-store', ping: () => ephemeral.ping() },
     ],
     async close() {
       await metadataRefresher.stop();
+      services.auditRetention.stop();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };

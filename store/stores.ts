@@ -12,10 +12,14 @@ import type {
   Account,
   AccountAssignment,
   AccountEntitlement,
+  AdminRole,
+  AdminRoleGrant,
   ApiToken,
   Application,
   ApplicationAssignment,
   AuditEvent,
+  AuditOutcome,
+  DelegatedAdministratorAccount,
   Group,
   Instance,
   PermissionSet,
@@ -50,7 +54,7 @@ export interface DirectoryStore {
   getUserByExternalId(source: User['source'], externalId: string): Promise<User | null>;
   listUsers(query?: ListQuery): Promise<Page<User>>;
   updateUser(id: string, patch: UserPatch): Promise<User>;
-  /** Also removes the user's memberships, password and API tokens. */
+  /** Also removes the user's memberships, password, API tokens and admin role. */
   deleteUser(id: string): Promise<void>;
   /** An argon2id PHC string; never a clear password. */
   setPasswordHash(userId: string, hash: string): Promise<void>;
@@ -61,7 +65,7 @@ export interface DirectoryStore {
   getGroupByExternalId(source: Group['source'], externalId: string): Promise<Group | null>;
   listGroups(query?: ListQuery): Promise<Page<Group>>;
   updateGroup(id: string, patch: GroupPatch): Promise<Group>;
-  /** Also removes its memberships. */
+  /** Also removes its memberships and admin role. */
   deleteGroup(id: string): Promise<void>;
 
   /** Idempotent. NotFoundError when the group or user does not exist. */
@@ -139,18 +143,86 @@ export interface AssignmentStore {
   entitlements(userId: string, groupIds: string[]): Promise<AccountEntitlement[]>;
 }
 
-export interface AuditStore {
-  append(event: Omit<AuditEvent, 'id' | 'at'> & { at?: Date }): Promise<AuditEvent>;
-  /** Newest first. */
-  list(query?: { limit?: number; nextToken?: string; action?: string; actor?: string }): Promise<Page<AuditEvent>>;
+/**
+ * What an audit event is appended with. actorName and address, when not given, come from the
+ * request being served (AuditContextSource) when its actor is the event's actor; outcome defaults
+ * to 'success'.
+ */
+export type NewAuditEvent = Omit<AuditEvent, 'id' | 'at' | 'actorName' | 'address' | 'outcome'> & {
+  at?: Date;
+  actorName?: string | null;
+  address?: string | null;
+  outcome?: AuditOutcome;
+};
+
+/** Who is acting in the current async context (the request being served), if anyone. */
+export type AuditContextSource = () => { actorId: string | null; actorName: string | null; address: string | null } | undefined;
+
+export interface AuditQuery {
+  limit?: number;
+  nextToken?: string;
+  action?: string;
+  actor?: string;
+  /** Exact object, e.g. `user/<id>`. */
+  target?: string;
+  outcome?: AuditOutcome;
+  /** Inclusive lower bound of `at`. */
+  from?: Date;
+  /** Exclusive upper bound of `at`. */
+  to?: Date;
 }
 
+/** Append-only: nothing updates an event, and only the retention purge removes old ones. */
+export interface AuditStore {
+  append(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Newest first. */
+  list(query?: AuditQuery): Promise<Page<AuditEvent>>;
+  /** Removes events older than `before` (the retention period), at most `limit` per call; returns how many went. */
+  purgeBefore(before: Date, limit?: number): Promise<number>;
+}
+
+export type NewApiToken = Omit<ApiToken, 'id' | 'role'> & Partial<Pick<ApiToken, 'id' | 'role'>>;
+
 export interface ApiTokenStore {
-  create(token: ApiToken): Promise<void>;
+  /** id defaults to a fresh `tok-` id, role to 'administrator'. */
+  create(token: NewApiToken): Promise<ApiToken>;
   /** Null when unknown or expired. */
   find(hash: string, now?: Date): Promise<ApiToken | null>;
+  /** By public id; null when unknown or expired. */
+  get(id: string, now?: Date): Promise<ApiToken | null>;
+  /** Unexpired tokens, newest first; of one user when `userId` is given. */
+  list(query?: { userId?: string; limit?: number; nextToken?: string }, now?: Date): Promise<Page<ApiToken>>;
   delete(hash: string): Promise<void>;
+  /** By public id; NotFoundError when unknown. */
+  deleteById(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
+}
+
+/**
+ * Admin roles of users and groups. A user's `administrator` role is the user's isAdmin flag (the
+ * first administrator keeps it); every other grant is a row here. One role per principal: a grant
+ * replaces the principal's previous one.
+ */
+export interface AdminRoleStore {
+  /** NotFoundError for an unknown user or group. */
+  grant(grant: AdminRoleGrant): Promise<AdminRoleGrant>;
+  /** NotFoundError when the principal holds no role. */
+  revoke(principalType: PrincipalType, principalId: string): Promise<void>;
+  get(principalType: PrincipalType, principalId: string): Promise<AdminRoleGrant | null>;
+  /** Every grant, users with isAdmin included, by principal type then id. */
+  list(): Promise<AdminRoleGrant[]>;
+  /** Roles held by the user directly or through one of `groupIds`. */
+  rolesOf(userId: string, groupIds: string[]): Promise<AdminRole[]>;
+  /** Removes a deleted principal's grant (users lose isAdmin with the user row). */
+  deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<void>;
+}
+
+export interface DelegatedAdministratorStore {
+  get(): Promise<DelegatedAdministratorAccount | null>;
+  /** ConflictError when an account is already registered; NotFoundError for an unknown account. */
+  register(registration: DelegatedAdministratorAccount): Promise<DelegatedAdministratorAccount>;
+  /** NotFoundError when none is registered. */
+  deregister(): Promise<void>;
 }
 
 export interface InstanceStore {
@@ -238,6 +310,8 @@ export interface StoreSet {
   settings: SettingsStore;
   applications: ApplicationStore;
   signingKeys: SigningKeyStore;
+  adminRoles: AdminRoleStore;
+  delegatedAdministrator: DelegatedAdministratorStore;
 }
 
 /**

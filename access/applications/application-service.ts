@@ -30,6 +30,7 @@ import type { FetchedDocument } from './metadata-fetcher.ts';
 import { describeFromFields, describeFromXml, spRecordFields, type SpDescription, type TypedSpFields } from './metadata-intake.ts';
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
+import { beforeAfter } from '../../model/audit-diff.ts';
 
 export interface ApplicationServiceDeps {
   /** For reads; every change and its audit record go through `transaction`. */
@@ -115,7 +116,7 @@ export class ApplicationService {
         this.deps.events.afterCommit(tx, ...pruned.map((a) => assignmentChanged(id, a)));
       }
       const updated = await tx.applications.update(id, patch);
-      await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object) } });
+      await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object), ...beforeAfter(app, updated, Object.keys(patch)) } });
       return updated;
     });
   }

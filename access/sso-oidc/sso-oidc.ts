@@ -7,6 +7,7 @@ import type { IdentitySource } from '../../directory/identity-source.ts';
 import type { Clock } from '../../model/clock.ts';
 import type { User } from '../../model/types.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
+import type { AuditStore } from '../../store/stores.ts';
 import { AuthorizationCodeService } from './authorization-codes.ts';
 import { ClientRegistrationService, type RegisterClientResult } from './client-registrations.ts';
 import { DeviceAuthorizationService, type StartDeviceAuthorizationResult } from './device-authorizations.ts';
@@ -22,6 +23,8 @@ export interface SsoOidcDependencies {
   /** PortalSessionService.getByHash. */
   portalSession(hash: string): Promise<PortalSession | null>;
   identitySourceFor(source: User['source']): IdentitySource;
+  /** Where each issued token and each refresh is recorded (docs/admin-api.md "Audit log"). */
+  audit: Pick<AuditStore, 'append'>;
   /** Decides when registrations, device codes and refresh tokens have expired. */
   clock?: Clock;
 }

@@ -10,6 +10,7 @@ import type { PortalSession } from '../portal-sessions.ts';
 import type { SsoAccessTokenService } from '../sso-access-tokens.ts';
 import type { IdentitySource } from '../../directory/identity-source.ts';
 import type { User } from '../../model/types.ts';
+import type { AuditStore } from '../../store/stores.ts';
 import type { AuthorizationCodeService } from './authorization-codes.ts';
 import { GRANT_AUTHORIZATION_CODE, GRANT_DEVICE_CODE, GRANT_REFRESH_TOKEN, type ClientRegistrationService } from './client-registrations.ts';
 import type { Approval, DeviceAuthorizationService } from './device-authorizations.ts';
@@ -38,6 +39,7 @@ export interface TokenGrantDependencies {
   families: TokenFamilies;
   portalSession(hash: string): Promise<PortalSession | null>;
   identitySourceFor(source: User['source']): IdentitySource;
+  audit: Pick<AuditStore, 'append'>;
 }
 
 export class TokenGrantService {
@@ -79,7 +81,15 @@ export class TokenGrantService {
     }
     // A narrower scope may be asked for (RFC 6749 §6), never a wider one.
     const scopes = requestedScopes?.length ? grantedScopes(redeemed.scopes, requestedScopes) : redeemed.scopes;
-    return this.#mint(client.clientId, scopes, redeemed.approval, redeemed.familyId ?? this.deps.families.newId());
+    const minted = await this.#mint(client.clientId, scopes, redeemed.approval, redeemed.familyId ?? this.deps.families.newId());
+    // A credential issued, or refreshed: who, to which client, with what scope (never the token).
+    await this.deps.audit.append({
+      actor: redeemed.approval.userId,
+      action: grantType === GRANT_REFRESH_TOKEN ? 'sso-token.refresh' : 'sso-token.issue',
+      target: `sso-client/${client.clientId}`,
+      detail: { grantType, scopes },
+    });
+    return minted;
   }
 
   async #mint(clientId: string, scopes: string[], approval: Approval, familyId: string): Promise<CreateTokenResult> {

@@ -8,6 +8,7 @@ import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../acce
 import { stageSigningKeySchema } from '../../access/signing-keys/signing-key-service.ts';
 import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
 import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
+import { administrationPaths, administrationSchemas } from './openapi-administration.ts';
 import {
   assignmentInputSchema as appAssignmentSchema,
   customCreateSchema,
@@ -60,13 +61,19 @@ export function openApiDocument(baseUrl: string) {
     security: [{ bearer: [] }],
     paths: {
       '/tokens': {
+        get: {
+          tags: ['auth'],
+          summary: 'Unexpired API tokens (id, owner, role, dates; never the secret); a delegated administrator sees only their own',
+          parameters: [{ name: 'userId', in: 'query', schema: { type: 'string' } }, listParams[0], listParams[1]],
+          responses: { '200': ok('A page of tokens'), ...errors },
+        },
         post: {
           tags: ['auth'],
           summary: 'Trade an administrator userName and password for a bearer token',
           security: [],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['userName', 'password'], properties: { userName: { type: 'string' }, password: { type: 'string' } } } } } },
           responses: {
-            '201': ok('{token, tokenType, expiresAt}'),
+            '201': ok('{token, tokenType, expiresAt, id, role}'),
             '400': errors['400'],
             '401': errors['401'],
             '429': problem('Too many failed attempts for this name or from this address, or the account is locked; see Retry-After'),
@@ -179,7 +186,7 @@ export function openApiDocument(baseUrl: string) {
         parameters: [idParam()],
         post: { tags: ['signing-keys'], summary: 'The next key signs from now on; the current one stays published as previous', responses: { '200': ok('The promoted key'), ...errors, '409': problem('Not the next key, or a previous key is still published') } },
       },
-      '/audit': { get: { tags: ['audit'], summary: 'Audit log, newest first', responses: { '200': ok('A page of events') } } },
+      ...administrationPaths(),
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -211,6 +218,7 @@ export function openApiDocument(baseUrl: string) {
         ExternalAwsAccountUpdate: schema(externalUpdateSchema),
         ApplicationAssignment: schema(appAssignmentSchema),
         SigningKeyStage: schema(stageSigningKeySchema),
+        ...administrationSchemas(),
       },
     },
   };

@@ -2,17 +2,20 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AccountService } from '../../access/accounts.ts';
+import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
 import type { AdminTokenService } from '../../access/admin-tokens.ts';
 import type { AssignmentService } from '../../access/assignments.ts';
 import type { InstanceSettingsService } from '../../access/instance-settings.ts';
-import type { AuditLog } from '../../access/org/audit-log.ts';
+import type { AuditLog } from '../../access/audit/audit-log.ts';
 import type { UserAccess } from '../../access/org/user-access.ts';
 import type { PermissionSetService } from '../../access/permission-sets.ts';
 import type { GroupService } from '../../directory/groups.ts';
 import type { UserService } from '../../directory/users.ts';
 import { parseInput } from '../../model/validate.ts';
 import { applicationRoutes, type ApplicationRoutesDeps } from './application-routes.ts';
-import { actorOf, requireAdmin } from './auth.ts';
+import { mountAdminRoles, type AdminRolesRoutesDeps } from './admin-roles-routes.ts';
+import { mountAudit } from './audit-routes.ts';
+import { actorOf, enforceAdminPolicy, requireAdmin } from './auth.ts';
 import { mountIdentitySource, type IdentitySourceRoutesDeps } from './identity-source-routes.ts';
 import { listQuery } from './list-query.ts';
 import { openApiDocument } from './openapi.ts';
@@ -22,10 +25,11 @@ import { mountSigningKeys, type SigningKeyRoutesDeps } from './signing-key-route
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
-export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps {
+export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps {
   /** For the OpenAPI document's server URL. */
   baseUrl: string;
-  adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke'>;
+  adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
+  adminPolicy: Pick<AdminPolicy, 'authorize'>;
   users: Pick<UserService, 'create' | 'get' | 'list' | 'update' | 'delete'>;
   groups: Pick<GroupService, 'create' | 'get' | 'list' | 'update' | 'delete' | 'listMembers' | 'addMember' | 'removeMember'>;
   userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock'>;
@@ -33,7 +37,7 @@ export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRo
   permissionSets: PermissionSetService;
   assignments: Pick<AssignmentService, 'list' | 'create' | 'delete'>;
   instanceSettings: Pick<InstanceSettingsService, 'get' | 'update'>;
-  auditLog: Pick<AuditLog, 'list'>;
+  auditLog: Pick<AuditLog, 'list' | 'export'>;
 }
 
 export function adminRouter(services: AdminRouterDeps): Router {
@@ -51,11 +55,14 @@ export function adminRouter(services: AdminRouterDeps): Router {
 
   router.post('/tokens', async (req, res) => {
     const { userName, password } = parseInput(credentialsSchema, req.body, 'credentials');
-    const { token, expiresAt } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
-    res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString() });
+    const { token, expiresAt, id, role } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
+    res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString(), id, role });
   });
 
   router.use(requireAdmin(services.adminTokens));
+
+  // What the caller's admin role may not do is refused here, before any route (access/admin/admin-policy.ts).
+  router.use(enforceAdminPolicy(services.adminPolicy));
 
   router.delete('/tokens/current', async (req, res) => {
     await services.adminTokens.revoke(/^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '');
@@ -137,14 +144,8 @@ export function adminRouter(services: AdminRouterDeps): Router {
   mountIdentitySource(router, services);
   mountSigningKeys(router, services);
 
-  router.get('/audit', async (req, res) => {
-    const q = parseInput(
-      z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), nextToken: z.string().max(512).optional(), action: z.string().max(128).optional(), actor: z.string().max(128).optional() }),
-      req.query,
-      'query',
-    );
-    res.json(await services.auditLog.list(q));
-  });
+  mountAdminRoles(router, services);
+  mountAudit(router, services.auditLog);
 
   router.use((_req, res) => {
     res.status(404).type('application/problem+json').json({ type: 'urn:gatehouse:problem:not-found', title: 'Not found', status: 404, detail: 'No such admin API endpoint' });

@@ -1,6 +1,6 @@
 // /admin/audit: the audit log, newest first, filtered by action and actor (a user name or id).
 import { Router } from 'express';
-import type { AuditLog } from '../../access/org/audit-log.ts';
+import type { AuditLog } from '../../access/audit/audit-log.ts';
 import type { UserService } from '../../directory/users.ts';
 import { isDomainError } from '../../model/errors.ts';
 import { auditPage } from '../../views/console/audit.ts';

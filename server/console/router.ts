@@ -7,7 +7,7 @@ import type { ConsoleServices } from '../../access/admin/console-services.ts';
 import type { ApplicationService } from '../../access/applications/application-service.ts';
 import type { AssignmentService } from '../../access/assignments.ts';
 import type { InstanceSettingsService } from '../../access/instance-settings.ts';
-import type { AuditLog } from '../../access/org/audit-log.ts';
+import type { AuditLog } from '../../access/audit/audit-log.ts';
 import type { PermissionSetService } from '../../access/permission-sets.ts';
 import type { IdentitySourceFor } from '../../access/sessions/signed-in-person.ts';
 import type { GroupService } from '../../directory/groups.ts';

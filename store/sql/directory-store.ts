@@ -143,6 +143,8 @@ export class SqlDirectoryStore implements DirectoryStore {
   async deleteUser(id: string): Promise<void> {
     const result = await translated(() => this.ctx.db.deleteFrom('directory_users').where('id', '=', id).executeTakeFirst());
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError('user', id);
+    // An admin role grant has no foreign key (it names a user or a group): it goes here.
+    await translated(() => this.ctx.db.deleteFrom('admin_role_grants').where('principal_type', '=', 'USER').where('principal_id', '=', id).execute());
   }
 
   async setPasswordHash(userId: string, hash: string): Promise<void> {
@@ -231,6 +233,7 @@ export class SqlDirectoryStore implements DirectoryStore {
   async deleteGroup(id: string): Promise<void> {
     const result = await translated(() => this.ctx.db.deleteFrom('directory_groups').where('id', '=', id).executeTakeFirst());
     if (Number(result.numDeletedRows) === 0) throw new NotFoundError('group', id);
+    await translated(() => this.ctx.db.deleteFrom('admin_role_grants').where('principal_type', '=', 'GROUP').where('principal_id', '=', id).execute());
   }
 
   async addMember(groupId: string, userId: string): Promise<void> {

@@ -298,5 +298,40 @@ const signingKeys: Migration = {
   },
 };
 
+const adminRolesAndAudit: Migration = {
+  name: '0006_admin_roles_and_audit',
+  async up(db, _dialect, t) {
+    // Admin roles given to groups, and the delegated-administrator role given to users; a user's
+    // direct `administrator` role stays the directory_users.is_admin flag (docs/admin-api.md).
+    await db.schema
+      .createTable('admin_role_grants')
+      .addColumn('principal_type', t.key, (c) => c.notNull())
+      .addColumn('principal_id', t.key, (c) => c.notNull())
+      .addColumn('role', t.key, (c) => c.notNull())
+      .addColumn('granted_at', t.date, (c) => c.notNull())
+      .addColumn('granted_by', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('admin_role_grants_pk', ['principal_type', 'principal_id'])
+      .execute();
+    // The delegated administrator account: at most one row. Deleting the account deregisters it.
+    await db.schema
+      .createTable('delegated_admin_account')
+      .addColumn('singleton', 'integer', (c) => c.primaryKey().check(sql`singleton = 1`))
+      .addColumn('account_id', t.key, (c) => c.notNull().references('accounts.account_id').onDelete('cascade'))
+      .addColumn('registered_at', t.date, (c) => c.notNull())
+      .addColumn('registered_by', 'text', (c) => c.notNull())
+      .execute();
+    // API tokens get a public id (to list and revoke them) and the role their creator held.
+    await db.schema.alterTable('api_tokens').addColumn('id', t.key).execute();
+    await db.schema.alterTable('api_tokens').addColumn('role', t.key, (c) => c.notNull().defaultTo('administrator')).execute();
+    await sql`update api_tokens set id = 'tok-' || substr(hash, 1, 16) where id is null`.execute(db);
+    await db.schema.createIndex('api_tokens_by_id').on('api_tokens').column('id').unique().execute();
+    // Who acted by name, from where, and how it ended; and lookups by the object acted on.
+    await db.schema.alterTable('audit_events').addColumn('actor_name', 'text').execute();
+    await db.schema.alterTable('audit_events').addColumn('address', 'text').execute();
+    await db.schema.alterTable('audit_events').addColumn('outcome', t.key, (c) => c.notNull().defaultTo('success')).execute();
+    await db.schema.createIndex('audit_events_by_target').on('audit_events').columns(['target', 'at', 'seq']).execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit];

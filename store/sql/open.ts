@@ -3,8 +3,9 @@
 // UnavailableError('sql') here and from every store call later.
 
 import { sql } from 'kysely';
-import type { SqlStores, StoreSet } from '../stores.ts';
+import type { AuditContextSource, SqlStores, StoreSet } from '../stores.ts';
 import { SqlAccountStore } from './account-store.ts';
+import { SqlAdminRoleStore } from './admin-role-store.ts';
 import { SqlApiTokenStore } from './api-token-store.ts';
 import { SqlApplicationStore } from './application-store.ts';
 import { SqlAssignmentStore } from './assignment-store.ts';
@@ -12,6 +13,7 @@ import { SqlAuditStore } from './audit-store.ts';
 import { codecFor } from './codec.ts';
 import { connectSql, type SqlOptions, type SqlTarget } from './connect.ts';
 import type { SqlContext } from './context.ts';
+import { SqlDelegatedAdministratorStore } from './delegated-administrator-store.ts';
 import { SqlDirectoryStore } from './directory-store.ts';
 import { translated } from './errors.ts';
 import { SqlInstanceStore } from './instance-store.ts';
@@ -23,7 +25,12 @@ import { UnitsOfWork } from './unit-of-work.ts';
 
 export type { SqlOptions, SqlTarget } from './connect.ts';
 
-export async function openSqlStores(target: SqlTarget, options: SqlOptions = {}): Promise<SqlStores> {
+export interface OpenOptions extends SqlOptions {
+  /** Who is acting in the current request, for the audit events appended while serving it. */
+  auditContext?: AuditContextSource;
+}
+
+export async function openSqlStores(target: SqlTarget, options: OpenOptions = {}): Promise<SqlStores> {
   const { db, dialect } = connectSql(target, options);
   try {
     await translated(() => migrate(db, dialect));
@@ -31,6 +38,7 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
     await db.destroy().catch(() => {});
     throw e;
   }
+  const storesOver = storesOverWith(options.auditContext);
   const units = new UnitsOfWork(db, dialect, codecFor(dialect), storesOver);
   let closed: Promise<void> | undefined;
   return {
@@ -48,17 +56,19 @@ export async function openSqlStores(target: SqlTarget, options: SqlOptions = {})
 }
 
 /** Every store over one context: the database itself, or one transaction (unit-of-work.ts). */
-function storesOver(ctx: SqlContext): StoreSet {
+const storesOverWith = (auditContext: AuditContextSource | undefined) => (ctx: SqlContext): StoreSet => {
   return {
     directory: new SqlDirectoryStore(ctx),
     accounts: new SqlAccountStore(ctx),
     permissionSets: new SqlPermissionSetStore(ctx),
     assignments: new SqlAssignmentStore(ctx),
-    audit: new SqlAuditStore(ctx),
+    audit: new SqlAuditStore(ctx, auditContext),
     apiTokens: new SqlApiTokenStore(ctx),
     instance: new SqlInstanceStore(ctx),
     settings: new SqlSettingsStore(ctx),
     applications: new SqlApplicationStore(ctx),
     signingKeys: new SqlSigningKeyStore(ctx),
+    adminRoles: new SqlAdminRoleStore(ctx),
+    delegatedAdministrator: new SqlDelegatedAdministratorStore(ctx),
   };
-}
+};

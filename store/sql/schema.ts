@@ -100,10 +100,16 @@ export interface AuditEventRow {
   action: string;
   target: string;
   detail_json: string;
+  actor_name: string | null;
+  address: string | null;
+  outcome: string;
 }
 
 export interface ApiTokenRow {
   hash: string;
+  /** Null only for a token issued before ids existed and not yet backfilled (the migration fills them). */
+  id: string | null;
+  role: string;
   user_id: string;
   created_at: DbDate;
   expires_at: DbDate;
@@ -186,6 +192,22 @@ export interface SigningKeyRow {
   retired_at: DbDate | null;
 }
 
+export interface AdminRoleGrantRow {
+  principal_type: string;
+  principal_id: string;
+  role: string;
+  granted_at: DbDate;
+  granted_by: string;
+}
+
+export interface DelegatedAdminAccountRow {
+  /** Always 1: at most one delegated administrator account. */
+  singleton: number;
+  account_id: string;
+  registered_at: DbDate;
+  registered_by: string;
+}
+
 export interface Schema {
   directory_users: UserRow;
   directory_groups: GroupRow;
@@ -201,4 +223,6 @@ export interface Schema {
   applications: ApplicationRow;
   application_assignments: ApplicationAssignmentRow;
   signing_keys: SigningKeyRow;
+  admin_role_grants: AdminRoleGrantRow;
+  delegated_admin_account: DelegatedAdminAccountRow;
 }

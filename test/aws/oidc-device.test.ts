@@ -176,6 +176,13 @@ describe('SSO OIDC device flow (AWS SDK client-sso-oidc)', function () {
     expect(second.expiresIn).to.be.at.least(3600);
     expect(await gh.services.ssoAccessTokens.resolve(second.accessToken)).to.include({ userId: org.users.alice!.id });
     expect(await failure(refresh(first.refreshToken!))).to.include({ name: 'InvalidGrantException', status: 400 });
+    // Issued and refreshed tokens are in the audit log (docs/admin-api.md "Audit log"), never the token itself.
+    const refreshed = (await gh.services.audit.list({ action: 'sso-token.refresh', target: `sso-client/${client.clientId}` })).items;
+    expect(refreshed).to.have.length(1);
+    expect(refreshed[0]!.detail).to.include({ grantType: 'refresh_token' });
+    expect(refreshed[0]!.actor).to.equal(org.users.alice!.id);
+    expect((await gh.services.audit.list({ action: 'sso-token.issue', actor: org.users.alice!.id })).items.length).to.be.at.least(1);
+    expect(JSON.stringify(refreshed)).to.not.include(first.refreshToken!);
     // Another client cannot use it either (and the attempt burns it).
     const other = await registerClient(oidc);
     const stolen = await failure(oidc.send(new CreateTokenCommand({ grantType: 'refresh_token', clientId: other.clientId, clientSecret: other.clientSecret, refreshToken: second.refreshToken })));

@@ -67,7 +67,7 @@ export const refresh = (oidc: SSOOIDCClient, client: { clientId: string; clientS
 export function useSettings(gh: TestGatehouse, settings: Partial<SsoOidcSettings>): void {
   const s = gh.services;
   s.ssoOidc = new SsoOidcService(
-    { store: s.ephemeral, accessTokens: s.ssoAccessTokens, portalSession: (hash) => s.portalSessions.getByHash(hash), identitySourceFor: s.identitySourceFor, clock: s.clock },
+    { store: s.ephemeral, accessTokens: s.ssoAccessTokens, portalSession: (hash) => s.portalSessions.getByHash(hash), identitySourceFor: s.identitySourceFor, clock: s.clock, audit: s.audit },
     { baseUrl: gh.baseUrl, ...settings },
   );
 }

@@ -24,6 +24,7 @@ import type { AssignmentKey, NewAccount, NewApplication, NewGroup, NewPermission
 import { AccountService } from '../../access/accounts.ts';
 import { AccessEventBus } from '../../access/events/bus.ts';
 import { PermissionSetService } from '../../access/permission-sets.ts';
+import { adminStoresContract } from './admin-stores.contract.ts';
 import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 
@@ -859,10 +860,12 @@ export function sqlStoreContract(backend: SqlBackend): void {
       it('finds a token by hash until it expires, with its dates intact', async () => {
         const user = await s.directory.createUser(userFixture(newTag()));
         const token = { hash: hex(32), userId: user.id, createdAt: new Date('2031-05-06T07:08:09.123Z'), expiresAt: new Date('2031-05-06T19:08:09.123Z') };
-        await s.apiTokens.create(token);
-        expect(await s.apiTokens.find(token.hash, new Date('2031-05-06T19:08:09.122Z'))).to.deep.equal(token);
+        const created = await s.apiTokens.create(token);
+        expect(created.id).to.match(/^tok-[0-9a-f]{16}$/);
+        expect(created.role).to.equal('administrator');
+        expect(await s.apiTokens.find(token.hash, new Date('2031-05-06T19:08:09.122Z'))).to.deep.equal(created);
         expect(await s.apiTokens.find(token.hash, new Date('2031-05-06T19:08:09.123Z'))).to.equal(null);
-        expect(await s.apiTokens.find(token.hash)).to.deep.equal(token); // now is before 2031
+        expect(await s.apiTokens.find(token.hash)).to.deep.equal(created); // now is before 2031
         expect(await s.apiTokens.find(hex(32))).to.equal(null);
       });
 
@@ -1199,6 +1202,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     });
 
     signingKeyStoreContract(() => freshDatabase(backend));
+    adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;

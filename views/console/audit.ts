@@ -1,10 +1,10 @@
 // The audit log: newest first, filtered by action and actor, a page at a time.
-import type { AuditEvent } from '../../model/types.ts';
+import type { AuditEventView } from '../../access/audit/audit-log.ts';
 import { html } from '../html.ts';
 import { formatTime, pager } from './form.ts';
 import type { ConsolePage } from './layout.ts';
 
-export function auditPage(o: { items: AuditEvent[]; action: string; actor: string; actorName: (id: string) => string; nextToken?: string; firstPage: boolean; error?: string }): ConsolePage {
+export function auditPage(o: { items: AuditEventView[]; action: string; actor: string; actorName: (id: string) => string; nextToken?: string; firstPage: boolean; error?: string }): ConsolePage {
   return {
     title: 'Audit log',
     section: 'audit',
@@ -15,7 +15,7 @@ export function auditPage(o: { items: AuditEvent[]; action: string; actor: strin
 <button type="submit" class="secondary">Filter</button></form></div>
 ${o.error ? html`<p class="field-error" id="f-actor-error">${o.error}</p>` : ''}
 ${o.items.length === 0 ? html`<p class="muted">No entries${o.action || o.actor ? ' match these filters' : ''}.</p>` : html`<table id="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Detail</th></tr></thead><tbody>
-${o.items.map((e) => html`<tr><td>${formatTime(e.at).replace(' UTC', '')}</td><td>${o.actorName(e.actor)}</td><td>${e.action}</td><td>${e.target}</td><td>${detailOf(e.detail)}</td></tr>`)}
+${o.items.map((e) => html`<tr><td>${formatTime(new Date(e.at)).replace(' UTC', '')}</td><td>${e.actorName ?? o.actorName(e.actor)}</td><td>${e.action}</td><td>${e.target}</td><td>${detailOf(e.detail)}</td></tr>`)}
 </tbody></table>`}
 ${pager('/admin/audit', { action: o.action, actor: o.actor }, o.nextToken, o.firstPage)}
 </div>`,
