@@ -298,5 +298,47 @@ const signingKeys: Migration = {
   },
 };
 
+const provisioning: Migration = {
+  name: '0006_provisioning',
+  async up(db, _dialect, t) {
+    // Provisioning (docs/provisioning.md): jobs, and what the last successful job left in each
+    // account. The partial unique index allows one IN_PROGRESS job per account, whatever nodes
+    // start one at the same moment: the second insert is a conflict.
+    await db.schema
+      .createTable('provisioning_jobs')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key)
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('status', t.key, (c) => c.notNull())
+      .addColumn('failure_reason', 'text')
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .addColumn('lease_expires_at', t.date)
+      .execute();
+    await sql`create unique index provisioning_jobs_one_running on provisioning_jobs (account_id) where status = 'IN_PROGRESS'`.execute(db);
+    await db.schema.createIndex('provisioning_jobs_by_account').on('provisioning_jobs').columns(['account_id', 'created_at']).execute();
+    await db.schema
+      .createTable('provisioned_roles')
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key, (c) => c.notNull())
+      .addColumn('role_name', 'text', (c) => c.notNull())
+      .addColumn('role_arn', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('provisioned_at', t.date, (c) => c.notNull())
+      .addPrimaryKeyConstraint('provisioned_roles_pk', ['account_id', 'permission_set_id'])
+      .execute();
+    await db.schema.createIndex('provisioned_roles_by_set').on('provisioned_roles').columns(['permission_set_id', 'account_id']).execute();
+    await db.schema
+      .createTable('provisioned_providers')
+      .addColumn('account_id', t.key, (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('arn', 'text', (c) => c.notNull())
+      .addColumn('metadata_sha256', 'text', (c) => c.notNull())
+      .addColumn('provisioned_at', t.date, (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, provisioning];

@@ -17,6 +17,7 @@ import { translated } from './errors.ts';
 import { SqlInstanceStore } from './instance-store.ts';
 import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
+import { SqlProvisioningStore } from './provisioning-store.ts';
 import { SqlSettingsStore } from './settings-store.ts';
 import { SqlSigningKeyStore } from './signing-key-store.ts';
 import { UnitsOfWork } from './unit-of-work.ts';
@@ -60,5 +61,6 @@ function storesOver(ctx: SqlContext): StoreSet {
     settings: new SqlSettingsStore(ctx),
     applications: new SqlApplicationStore(ctx),
     signingKeys: new SqlSigningKeyStore(ctx),
+    provisioning: new SqlProvisioningStore(ctx),
   };
 }

@@ -201,4 +201,36 @@ export interface Schema {
   applications: ApplicationRow;
   application_assignments: ApplicationAssignmentRow;
   signing_keys: SigningKeyRow;
+  provisioning_jobs: ProvisioningJobRow;
+  provisioned_roles: ProvisionedRoleRow;
+  provisioned_providers: ProvisionedProviderRow;
+}
+
+export interface ProvisioningJobRow {
+  id: string;
+  account_id: string;
+  permission_set_id: string | null;
+  trigger: string;
+  status: string;
+  failure_reason: string | null;
+  created_at: DbDate;
+  updated_at: DbDate;
+  lease_expires_at: DbDate | null;
+}
+
+export interface ProvisionedRoleRow {
+  account_id: string;
+  permission_set_id: string;
+  role_name: string;
+  role_arn: string;
+  version: DbBigint;
+  provisioned_at: DbDate;
+}
+
+export interface ProvisionedProviderRow {
+  account_id: string;
+  name: string;
+  arn: string;
+  metadata_sha256: string;
+  provisioned_at: DbDate;
 }

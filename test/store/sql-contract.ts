@@ -24,6 +24,7 @@ import type { NewAccount, NewApplication, NewGroup, NewPermissionSet, NewUser, P
 import { AccountService } from '../../access/accounts.ts';
 import { PermissionSetService } from '../../access/permission-sets.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
+import { provisioningStoreContract } from './provisioning-store.contract.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -1188,6 +1189,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     });
 
     signingKeyStoreContract(() => freshDatabase(backend));
+    provisioningStoreContract(() => freshDatabase(backend));
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({

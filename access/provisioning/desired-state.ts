@@ -1,0 +1,105 @@
+// What Gatehouse owns in one AWS account, computed from its records alone (no I/O): the IAM SAML
+// provider carrying Gatehouse's metadata and, per permission set assigned in the account, one
+// role named by access/role-name.ts (docs/provisioning.md). Identity Center provisions the same
+// objects (sso-admin ProvisionPermissionSet); names and paths are our own (role-name.ts says why).
+import type { Account, PermissionSet, Tag } from '../../model/types.ts';
+import { parseIsoDurationSeconds } from '../iso-duration.ts';
+import { federatedRoleFor } from '../role-name.ts';
+
+/** Marks what Gatehouse created, so it never touches a role or provider it does not own. */
+export const MANAGED_TAG = 'gatehouse:managed';
+export const PERMISSION_SET_TAG = 'gatehouse:permission-set';
+export const VERSION_TAG = 'gatehouse:permission-set-version';
+/** The one inline policy Gatehouse puts on a role (Identity Center's is AwsSSOInlinePolicy). */
+export const INLINE_POLICY_NAME = 'GatehouseInlinePolicy';
+
+export interface DesiredRole {
+  permissionSetId: string;
+  permissionSetName: string;
+  permissionSetVersion: number;
+  roleName: string;
+  path: string;
+  arn: string;
+  /** The trust policy, as JSON text. */
+  trustPolicy: string;
+  /** AWS managed policy ARNs, then customer managed ones resolved in this account, sorted. */
+  managedPolicyArns: string[];
+  inlinePolicy: string | null;
+  permissionsBoundaryArn: string | null;
+  maxSessionDuration: number;
+  description: string | null;
+  /** The permission set's tags, then Gatehouse's own. */
+  tags: Tag[];
+}
+
+export interface DesiredProvider {
+  name: string;
+  arn: string;
+  metadataDocument: string;
+}
+
+export interface DesiredAccount {
+  accountId: string;
+  provider: DesiredProvider;
+  roles: DesiredRole[];
+}
+
+/** `arn:aws:iam::<account>:policy<path><name>`: a customer managed policy is found by name and path in each account. */
+export const customerPolicyArn = (accountId: string, ref: { name: string; path: string }) => `arn:aws:iam::${accountId}:policy${ref.path}${ref.name}`;
+
+/**
+ * The trust policy: the account's Gatehouse provider may assume the role with SAML and pass
+ * session tags, for assertions addressed to the account's sign-in endpoint (SAML:aud is the
+ * assertion's Recipient, IAM "Configuring SAML assertions for the authentication response").
+ */
+export function trustPolicyFor(providerArn: string, signInEndpoint: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn },
+        Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+        Condition: { StringEquals: { 'SAML:aud': signInEndpoint } },
+      },
+    ],
+  });
+}
+
+export function desiredRole(account: Account, set: PermissionSet): DesiredRole {
+  const role = federatedRoleFor(account, set);
+  const boundary = set.permissionsBoundary;
+  return {
+    permissionSetId: set.id,
+    permissionSetName: set.name,
+    permissionSetVersion: set.version,
+    roleName: role.roleName,
+    path: role.path,
+    arn: role.roleArn,
+    trustPolicy: trustPolicyFor(role.providerArn, account.signInEndpoint),
+    managedPolicyArns: [...new Set([...set.managedPolicies, ...set.customerManagedPolicies.map((r) => customerPolicyArn(account.accountId, r))])].sort(),
+    inlinePolicy: set.inlinePolicy,
+    permissionsBoundaryArn: boundary?.managedPolicyArn ?? (boundary?.customerManagedPolicyReference ? customerPolicyArn(account.accountId, boundary.customerManagedPolicyReference) : null),
+    // The role lets STS issue sessions as long as the permission set allows, no longer: the
+    // console session and GetRoleCredentials ask for exactly that (IAM MaxSessionDuration).
+    maxSessionDuration: parseIsoDurationSeconds(set.sessionDuration) ?? 3600,
+    description: set.description,
+    tags: [
+      ...set.tags.filter((t) => !t.key.startsWith('gatehouse:')).map((t) => ({ key: t.key, value: t.value })),
+      { key: MANAGED_TAG, value: 'true' },
+      { key: PERMISSION_SET_TAG, value: set.id },
+      { key: VERSION_TAG, value: String(set.version) },
+    ],
+  };
+}
+
+/** The account's desired state; null when no permission set is assigned there (Gatehouse then owns nothing in it). */
+export function desiredAccount(account: Account, assignedSets: readonly PermissionSet[], metadataDocument: string): DesiredAccount | null {
+  if (assignedSets.length === 0) return null;
+  const unique = [...new Map(assignedSets.map((s) => [s.id, s])).values()];
+  return {
+    accountId: account.accountId,
+    provider: { name: account.samlProviderName, arn: federatedRoleFor(account, unique[0]!).providerArn, metadataDocument },
+    roles: unique.map((s) => desiredRole(account, s)).sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0)),
+  };
+}
