@@ -31,11 +31,17 @@ export interface RemovedAssignment {
 
 export class AssignmentService {
   private removedListeners: AssignmentRemovedListener[] = [];
+  private createdListeners: ((created: AccountAssignment) => void)[] = [];
 
   constructor(private readonly stores: TransactionalStores<'assignments'>) {}
 
   onRemoved(listener: AssignmentRemovedListener): void {
     this.removedListeners.push(listener);
+  }
+
+  /** Told once an assignment's creation has committed (provisioning starts from it); must not throw. */
+  onCreated(listener: (created: AccountAssignment) => void): void {
+    this.createdListeners.push(listener);
   }
 
   async create(input: unknown, actor: string): Promise<AccountAssignment> {
@@ -45,6 +51,7 @@ export class AssignmentService {
       if (!principal) throw new NotFoundError(key.principalType === 'USER' ? 'user' : 'group', key.principalId);
       const assignment = await tx.assignments.create(key);
       await tx.audit.append({ actor, action: 'assignment.create', target: `account/${key.accountId}`, detail: { ...key } });
+      tx.afterCommit(() => this.createdListeners.forEach((l) => l(assignment)));
       return assignment;
     });
   }

@@ -87,7 +87,14 @@ const createSchema = z
 const updateSchema = z.strictObject({ name: z.never({ message: 'name cannot be changed' }).optional(), ...editable });
 
 export class PermissionSetService {
+  private changedListeners: ((permissionSetId: string, deleted: boolean) => void)[] = [];
+
   constructor(private readonly stores: TransactionalStores<'permissionSets'>) {}
+
+  /** Told once an edit or a deletion has committed (provisioning reacts to it); must not throw. */
+  onChanged(listener: (permissionSetId: string, deleted: boolean) => void): void {
+    this.changedListeners.push(listener);
+  }
 
   async create(input: unknown, actor: string): Promise<PermissionSet> {
     const data = parseInput(createSchema, input, 'permission set');
@@ -141,6 +148,7 @@ export class PermissionSetService {
       }
       const set = await tx.permissionSets.update(id, patch);
       await tx.audit.append({ actor, action: 'permission-set.update', target: `permission-set/${id}`, detail: { fields: Object.keys(patch), version: set.version } });
+      tx.afterCommit(() => this.changedListeners.forEach((l) => l(id, false)));
       return set;
     });
   }
@@ -151,6 +159,7 @@ export class PermissionSetService {
       if (!(await tx.permissionSets.get(id))) throw new NotFoundError('permission set', id);
       await tx.permissionSets.delete(id, { cascade });
       await tx.audit.append({ actor, action: 'permission-set.delete', target: `permission-set/${id}`, detail: { cascade } });
+      tx.afterCommit(() => this.changedListeners.forEach((l) => l(id, true)));
     });
   }
 }

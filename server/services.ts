@@ -48,6 +48,8 @@ import { openSqlStores } from '../store/sql/open.ts';
 import type { SqlStores, UnitOfWork } from '../store/stores.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { ProvisioningService } from '../access/provisioning/provisioning-service.ts';
+import { buildProvisioning, type ProvisioningTestOptions } from './provisioning-services.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
 
@@ -100,6 +102,8 @@ export interface Services {
   appSso: AppSsoContext;
   /** Re-fetches URL metadata when due; started by server/main.ts only (tests call tick()). */
   metadataRefresher: MetadataRefresher;
+  /** IAM roles and SAML providers in each account: plans, jobs, status, drift (docs/provisioning.md). */
+  provisioning: ProvisioningService;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,8 @@ export interface Services {
 export interface ServiceOptions {
   /** argon2id cost of new password hashes (directory/passwords.ts); default: the production cost. */
   passwordHashCost?: Argon2idCost;
+  /** The provisioning driver's AWS credentials, backoff and clock. */
+  provisioning?: ProvisioningTestOptions;
 }
 
 export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
@@ -232,6 +238,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       return (await assignments.deleteForPrincipal(tx, type, id)) + (await tx.applications.deleteAssignmentsForPrincipal(type, id));
     },
   };
+  const provisioning = buildProvisioning(config, sql, signingKeyring, logger, options.provisioning);
   const services: Services = {
     config,
     logger,
@@ -287,8 +294,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
     identitySourceConfig,
     applications,
     metadataRefresher,
+    provisioning,
     async close() {
       await metadataRefresher.stop();
+      await provisioning.idle();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
@@ -304,5 +313,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
     userDeleted: async (id) => void (await credentialCache.purgeUser(id)),
   });
   assignments.onRemoved(async (removed) => void (await credentialCache.purgePair(removed.accountId, removed.permissionSetId)));
+  // Provisioning follows assignments and permission set edits (docs/provisioning.md).
+  const trigger = provisioning.trigger();
+  assignments.onCreated((a) => trigger.assignmentsChanged(a.accountId));
+  assignments.onRemoved(async (removed) => trigger.assignmentsChanged(removed.accountId));
+  services.permissionSets.onChanged((id, deleted) => trigger.permissionSetChanged(id, deleted));
   return services;
 }

@@ -12,6 +12,8 @@ import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { mountResource } from './resource-routes.ts';
 import { mountSigningKeys } from './signing-key-routes.ts';
+import { mountProvisioning } from './provisioning-routes.ts';
+import { federatedRoleFor } from '../../access/role-name.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
@@ -59,7 +61,10 @@ export function adminRouter(services: Services): Router {
         accountId: account.accountId,
         accountName: account.name,
         emailAddress: account.email,
-        permissionSets: permissionSets.map((s) => ({ id: s.id, name: s.name, arn: s.arn })),
+        permissionSets: permissionSets.map((s) => {
+          const { roleName, roleArn } = federatedRoleFor(account, s);
+          return { id: s.id, name: s.name, arn: s.arn, roleName, roleArn };
+        }),
       })),
     });
   });
@@ -100,7 +105,7 @@ export function adminRouter(services: Services): Router {
   router.get('/account-assignments', async (req, res) => {
     const { limit, nextToken, ...filter } = req.query as Record<string, string>;
     const q = listQuery({ limit, nextToken });
-    res.json(await services.assignments.list(filter, { limit: q.limit, nextToken: q.nextToken }));
+    res.json(await services.provisioning.withRoles(await services.assignments.list(filter, { limit: q.limit, nextToken: q.nextToken })));
   });
   router.post('/account-assignments', async (req, res) => {
     res.status(201).json(await services.assignments.create(req.body, actorOf(res)));
@@ -122,6 +127,7 @@ export function adminRouter(services: Services): Router {
   mountIdentitySource(router, services);
   mountApplicationPreview(router, services);
   mountSigningKeys(router, services);
+  mountProvisioning(router, services);
 
   router.get('/audit', async (req, res) => {
     const q = parseInput(
