@@ -297,6 +297,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     provisioning,
     async close() {
       await metadataRefresher.stop();
+      provisioning.stopRecovery();
       await provisioning.idle();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },

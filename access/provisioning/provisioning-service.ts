@@ -226,6 +226,22 @@ export class ProvisioningService {
     while (this.#running.size) await Promise.allSettled([...this.#running]);
   }
 
+  #sweeper: NodeJS.Timeout | undefined;
+
+  /** Looks for interrupted jobs now and then every lease (server/main.ts; the timer never keeps the process alive). */
+  startRecovery(): void {
+    if (this.#sweeper) return;
+    const sweep = () => void this.recoverInterrupted().catch((err) => this.d.onError?.(err, { accountId: '' }));
+    sweep();
+    this.#sweeper = setInterval(sweep, this.#leaseMs);
+    this.#sweeper.unref();
+  }
+
+  stopRecovery(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+
   /** A job IN_PROGRESS past its lease was running on a node that stopped: FAILED, then resumed by a new job (apply is idempotent). */
   async recoverInterrupted(): Promise<ProvisioningJob[]> {
     const resumed: ProvisioningJob[] = [];
