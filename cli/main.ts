@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../model/errors.ts';
 import { ConfigError, loadConfig, type Config } from '../server/config.ts';
 import { addKeysCommand } from './keys.ts';
+import { addProvisioningCommands } from './provisioning.ts';
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   let config: Config | undefined;
@@ -15,6 +16,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   addKeysCommand(program, configOnce, { out: (text) => process.stdout.write(`${text}\n`) });
+  addProvisioningCommands(program, configOnce, { out: (text) => process.stdout.write(`${text}\n`) });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -12,6 +12,7 @@ import { parseInput } from '../../model/validate.ts';
 import type { SqlStores } from '../../store/stores.ts';
 import { federatedRoleFor } from '../role-name.ts';
 import { changesFromObserved, changesFromRecords, hasChanges, metadataDigest, type AccountChanges } from './changes.ts';
+import { stackSetTemplates } from './cloudformation.ts';
 import { desiredAccount, type DesiredAccount } from './desired-state.ts';
 import type { ProvisioningDriver } from './driver.ts';
 import type { ProvisioningTrigger } from './trigger.ts';
@@ -113,6 +114,24 @@ export class ProvisioningService {
       this.d.metadata(),
     ]);
     return planAll({ accounts, sets, assignments, records, providers, metadata });
+  }
+
+  /** The desired state of every account as StackSets-ready CloudFormation templates (cloudformation.ts). */
+  async stackSets(): Promise<ReturnType<typeof stackSetTemplates>> {
+    const [accounts, sets, assignments, metadata] = await Promise.all([
+      this.#allPages((nextToken) => this.d.stores.accounts.list({ limit: 1000, nextToken })),
+      this.#allPages((nextToken) => this.d.stores.permissionSets.list({ limit: 1000, nextToken })),
+      this.#allPages((nextToken) => this.d.stores.assignments.list({}, { limit: 1000, nextToken })),
+      this.d.metadata(),
+    ]);
+    const byId = new Map(sets.map((s) => [s.id, s]));
+    const desired: DesiredAccount[] = [];
+    for (const account of accounts) {
+      const ids = new Set(assignments.filter((a) => a.accountId === account.accountId).map((a) => a.permissionSetId));
+      const d = desiredAccount(account, [...ids].map((id) => byId.get(id)).filter((s): s is PermissionSet => s !== undefined), metadata);
+      if (d) desired.push(d);
+    }
+    return stackSetTemplates(desired);
   }
 
   /** Reads the account back through the driver: what differs from the desired state (hand edits, deletions, a stale provider). */

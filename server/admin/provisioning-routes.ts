@@ -43,6 +43,10 @@ export function mountProvisioning(router: Router, services: Services): void {
     for (const a of targets) items.push(await p.start(a, 'apply', actorOf(res)));
     res.status(202).json({ items });
   });
+  // StackSets-ready CloudFormation: one template per group of accounts sharing the same sets.
+  router.get('/provisioning/stacksets', async (_req, res) => {
+    res.json({ items: await p.stackSets() });
+  });
   router.get('/provisioning/jobs', async (req, res) => {
     const { limit, nextToken, accountId } = req.query as Record<string, string | undefined>;
     const q = listQuery({ limit, nextToken });

@@ -103,6 +103,12 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
     expect((await provisioning().job(job.id)).status).to.equal('SUCCEEDED');
     expect(writesIn(DEV, before)).to.deep.equal([]);
     expect((await provisioning().plan()).filter((p) => p.accountId === DEV)).to.deep.equal([]);
+
+    // The same state as StackSets-ready CloudFormation, through the admin API.
+    const stacksets = await api('GET', '/provisioning/stacksets');
+    const withEverything = stacksets.body.items.find((g: any) => JSON.stringify(g.template).includes('Every field'));
+    expect(withEverything.accountIds).to.deep.equal([DEV]);
+    expect(Object.values(withEverything.template.Mappings.RoleNames[DEV])).to.include(role.roleName);
   });
 
   it('marks an edit as needing provisioning, and provisions it on request (or at once when the instance says so)', async () => {
