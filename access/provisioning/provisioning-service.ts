@@ -51,6 +51,9 @@ export interface ProvisioningDeps {
   onError?: (err: unknown, context: { accountId: string; jobId?: string }) => void;
 }
 
+/** The input shape, for the OpenAPI document. */
+export { settingsSchema as provisioningSettingsSchema };
+
 export class ProvisioningService {
   readonly #running = new Set<Promise<void>>();
   readonly #leaseMs: number;
