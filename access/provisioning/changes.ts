@@ -117,7 +117,12 @@ export interface ProvisionedRecord {
   version: number;
 }
 
-export const metadataDigest = (doc: string) => createHash('sha256').update(doc, 'utf8').digest('hex');
+let lastDigest: { doc: string; hex: string } | null = null;
+/** SHA-256 hex of the metadata; the last one is remembered, as every account carries the same document. */
+export function metadataDigest(doc: string): string {
+  if (lastDigest?.doc !== doc) lastDigest = { doc, hex: createHash('sha256').update(doc, 'utf8').digest('hex') };
+  return lastDigest.hex;
+}
 
 /**
  * Desired vs the records of the last successful provisioning: no AWS call, so it scales to every

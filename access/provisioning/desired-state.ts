@@ -66,24 +66,24 @@ export function trustPolicyFor(providerArn: string, signInEndpoint: string): str
   });
 }
 
-export function desiredRole(account: Account, set: PermissionSet): DesiredRole {
-  const role = federatedRoleFor(account, set);
-  const boundary = set.permissionsBoundary;
-  return {
-    permissionSetId: set.id,
-    permissionSetName: set.name,
-    permissionSetVersion: set.version,
-    roleName: role.roleName,
-    path: role.path,
-    arn: role.roleArn,
-    trustPolicy: trustPolicyFor(role.providerArn, account.signInEndpoint),
-    managedPolicyArns: [...new Set([...set.managedPolicies, ...set.customerManagedPolicies.map((r) => customerPolicyArn(account.accountId, r))])].sort(),
-    inlinePolicy: set.inlinePolicy,
-    permissionsBoundaryArn: boundary?.managedPolicyArn ?? (boundary?.customerManagedPolicyReference ? customerPolicyArn(account.accountId, boundary.customerManagedPolicyReference) : null),
+/** What a permission set gives every account alike, computed once per set version (a plan reads it for every account). */
+interface SetParts {
+  version: number;
+  awsManaged: string[];
+  maxSessionDuration: number;
+  tags: Tag[];
+}
+const partsCache = new WeakMap<PermissionSet, SetParts>();
+
+function partsOf(set: PermissionSet): SetParts {
+  const cached = partsCache.get(set);
+  if (cached && cached.version === set.version) return cached;
+  const parts: SetParts = {
+    version: set.version,
+    awsManaged: [...new Set(set.managedPolicies)].sort(),
     // The role lets STS issue sessions as long as the permission set allows, no longer: the
     // console session and GetRoleCredentials ask for exactly that (IAM MaxSessionDuration).
     maxSessionDuration: parseIsoDurationSeconds(set.sessionDuration) ?? 3600,
-    description: set.description,
     tags: [
       ...set.tags.filter((t) => !t.key.startsWith('gatehouse:')).map((t) => ({ key: t.key, value: t.value })),
       { key: MANAGED_TAG, value: 'true' },
@@ -91,15 +91,45 @@ export function desiredRole(account: Account, set: PermissionSet): DesiredRole {
       { key: VERSION_TAG, value: String(set.version) },
     ],
   };
+  partsCache.set(set, parts);
+  return parts;
+}
+
+/** The desired role of one (account, permission set). The arrays may be shared between roles: never mutate them. */
+export function desiredRole(account: Account, set: PermissionSet, trustPolicy?: string): DesiredRole {
+  const role = federatedRoleFor(account, set);
+  const parts = partsOf(set);
+  const boundary = set.permissionsBoundary;
+  const managedPolicyArns = set.customerManagedPolicies.length
+    ? [...new Set([...parts.awsManaged, ...set.customerManagedPolicies.map((r) => customerPolicyArn(account.accountId, r))])].sort()
+    : parts.awsManaged;
+  return {
+    permissionSetId: set.id,
+    permissionSetName: set.name,
+    permissionSetVersion: set.version,
+    roleName: role.roleName,
+    path: role.path,
+    arn: role.roleArn,
+    trustPolicy: trustPolicy ?? trustPolicyFor(role.providerArn, account.signInEndpoint),
+    managedPolicyArns,
+    inlinePolicy: set.inlinePolicy,
+    permissionsBoundaryArn: boundary?.managedPolicyArn ?? (boundary?.customerManagedPolicyReference ? customerPolicyArn(account.accountId, boundary.customerManagedPolicyReference) : null),
+    maxSessionDuration: parts.maxSessionDuration,
+    description: set.description,
+    tags: parts.tags,
+  };
 }
 
 /** The account's desired state; null when no permission set is assigned there (Gatehouse then owns nothing in it). */
 export function desiredAccount(account: Account, assignedSets: readonly PermissionSet[], metadataDocument: string): DesiredAccount | null {
   if (assignedSets.length === 0) return null;
   const unique = [...new Map(assignedSets.map((s) => [s.id, s])).values()];
+  const providerArn = federatedRoleFor(account, unique[0]!).providerArn;
+  // Every role of the account trusts the same provider for the same audience: one document.
+  const trust = trustPolicyFor(providerArn, account.signInEndpoint);
   return {
     accountId: account.accountId,
-    provider: { name: account.samlProviderName, arn: federatedRoleFor(account, unique[0]!).providerArn, metadataDocument },
-    roles: unique.map((s) => desiredRole(account, s)).sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0)),
+    provider: { name: account.samlProviderName, arn: providerArn, metadataDocument },
+    roles: unique.map((s) => desiredRole(account, s, trust)).sort((a, b) => (a.roleName < b.roleName ? -1 : a.roleName > b.roleName ? 1 : 0)),
   };
 }

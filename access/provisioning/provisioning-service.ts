@@ -10,7 +10,7 @@ import type { ProvisionedRole, ProvisioningJob } from '../../model/provisioning.
 import type { Account, PermissionSet } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { SqlStores } from '../../store/stores.ts';
-import { federatedRoleFor } from '../role-name.ts';
+import { federatedRoleFor, roleNameFor } from '../role-name.ts';
 import { changesFromObserved, changesFromRecords, hasChanges, metadataDigest, type AccountChanges } from './changes.ts';
 import { stackSetTemplates } from './cloudformation.ts';
 import { desiredAccount, type DesiredAccount } from './desired-state.ts';
@@ -395,14 +395,35 @@ export function planAll(input: {
     s.add(a.permissionSetId);
   }
   const recordsOf = new Map<string, ProvisionedRole[]>();
-  for (const r of input.records) recordsOf.set(r.accountId, [...(recordsOf.get(r.accountId) ?? []), r]);
+  for (const r of input.records) {
+    const list = recordsOf.get(r.accountId);
+    if (list) list.push(r);
+    else recordsOf.set(r.accountId, [r]);
+  }
   const providerOf = new Map(input.providers.map((p) => [p.accountId, p]));
+  const digest = metadataDigest(input.metadata);
   const out: AccountChanges[] = [];
   for (const account of input.accounts) {
     const ids = assigned.get(account.accountId);
     const chosen = ids ? [...ids].map((id) => sets.get(id)).filter((s): s is PermissionSet => s !== undefined) : [];
-    const desired = desiredAccount(account, chosen, input.metadata);
-    const changes = changesFromRecords(account.accountId, desired, recordsOf.get(account.accountId) ?? [], providerOf.get(account.accountId) ?? null);
+    const records = recordsOf.get(account.accountId) ?? [];
+    // A role provisioned at the set's current version under its current name needs nothing, and
+    // its full desired state is not built: most roles of a large organization are such.
+    const recorded = new Map(records.map((r) => [r.permissionSetId, r]));
+    const current = new Set<string>();
+    for (const s of chosen) {
+      const r = recorded.get(s.id);
+      if (r && r.version === s.version && r.roleName === roleNameFor(s.name, s.id, account.accountId)) current.add(s.id);
+    }
+    const desired = desiredAccount(account, current.size ? chosen.filter((s) => !current.has(s.id)) : chosen, input.metadata);
+    const changes = changesFromRecords(account.accountId, desired, current.size ? records.filter((r) => !current.has(r.permissionSetId)) : records, null);
+    const provider = providerOf.get(account.accountId);
+    if (chosen.length === 0) changes.provider = provider ? { action: 'delete', name: provider.name, arn: provider.arn } : null;
+    else {
+      const name = account.samlProviderName;
+      const arn = federatedRoleFor(account, chosen[0]!).providerArn;
+      changes.provider = !provider ? { action: 'create', name, arn } : provider.metadataSha256 !== digest ? { action: 'update', name, arn } : null;
+    }
     if (hasChanges(changes)) out.push(changes);
   }
   return out;
