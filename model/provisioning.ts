@@ -37,3 +37,12 @@ export interface ProvisionedProvider {
   metadataSha256: string;
   provisionedAt: Date;
 }
+
+/** An account as AWS Organizations last described it; REMOVED: no longer in the organization. */
+export interface OrganizationAccount {
+  accountId: string;
+  /** OU names from the root, e.g. `/Root/Workloads/Prod`. */
+  ouPath: string;
+  status: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'REMOVED';
+  importedAt: Date;
+}

@@ -1,7 +1,8 @@
 // Builds provisioning (docs/provisioning.md) from the configuration: the driver it names, the IdP
 // metadata each account's SAML provider carries, and the hooks that start jobs by themselves.
-import { AwsDriver, type AwsDriverOptions } from '../access/provisioning/drivers/aws-driver.ts';
+import { AwsDriver } from '../access/provisioning/drivers/aws-driver.ts';
 import { ExportDriver } from '../access/provisioning/drivers/export-driver.ts';
+import { AwsOrganizationReader } from '../access/provisioning/drivers/aws-organizations.ts';
 import type { ProvisioningDriver } from '../access/provisioning/driver.ts';
 import { ProvisioningService } from '../access/provisioning/provisioning-service.ts';
 import type { Backoff } from '../access/provisioning/drivers/throttling.ts';
@@ -13,7 +14,7 @@ import type { Logger } from './logger.ts';
 
 /** What only tests choose: Gatehouse's own AWS credentials (else the SDK's chain), the backoff's sleep, the clock. */
 export interface ProvisioningTestOptions {
-  credentials?: AwsDriverOptions['credentials'];
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   backoff?: Backoff;
   now?: () => Date;
 }
@@ -49,6 +50,11 @@ export function buildProvisioning(config: Config, sql: SqlStores, keyring: Signi
     stores: sql,
     driver: provisioningDriver(config, options),
     metadata,
+    organization:
+      config.provisioning.driver === 'aws'
+        ? new AwsOrganizationReader({ region: config.provisioning.region, endpoint: config.provisioning.organizationsEndpoint, credentials: options.credentials, backoff: options.backoff })
+        : null,
+    defaultSignInEndpoint: config.defaultSignInEndpoint,
     now: options.now ?? (() => new Date()),
     leaseMs: config.provisioning.leaseSeconds * 1000,
     onError: (err, context) => log.warn({ err, ...context }, 'provisioning failed'),

@@ -23,7 +23,7 @@ import type {
   SigningKeyRecord,
   User,
 } from '../model/types.ts';
-import type { ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
+import type { OrganizationAccount, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
 
 export interface ListQuery {
   /** 1..1000, default 100. */
@@ -247,6 +247,10 @@ export interface ProvisioningStore {
   putProvider(provider: ProvisionedProvider): Promise<void>;
   deleteProvider(accountId: string): Promise<void>;
   listProviders(filter?: { accountId?: string }): Promise<ProvisionedProvider[]>;
+  /** Creates or replaces what Organizations said of an account. */
+  putOrganizationAccount(account: OrganizationAccount): Promise<void>;
+  /** Sorted by account id. */
+  listOrganizationAccounts(): Promise<OrganizationAccount[]>;
 }
 
 /** One store per aggregate: the same set outside a transaction and, bound to it, inside one. */

@@ -16,6 +16,8 @@ import { stackSetTemplates } from './cloudformation.ts';
 import { desiredAccount, type DesiredAccount } from './desired-state.ts';
 import type { ProvisioningDriver } from './driver.ts';
 import type { ProvisioningTrigger } from './trigger.ts';
+import { importOrganization, type ImportResult, type OrganizationReader } from './organization-import.ts';
+import type { OrganizationAccount } from '../../model/provisioning.ts';
 
 export type ProvisioningStatus = 'LATEST_PERMISSION_SET_PROVISIONED' | 'LATEST_PERMISSION_SET_NOT_PROVISIONED';
 
@@ -45,6 +47,10 @@ export interface ProvisioningDeps {
   driver: ProvisioningDriver | null;
   /** Gatehouse's IdP metadata, as each account's SAML provider must carry it. */
   metadata: () => Promise<string>;
+  /** AWS Organizations (with the aws driver); null: importing accounts is refused. */
+  organization?: OrganizationReader | null;
+  /** Where a newly imported account's SAML Response goes. */
+  defaultSignInEndpoint?: string;
   now: () => Date;
   /** How long a job's lease lasts; the running node renews it at a third of that. */
   leaseMs?: number;
@@ -322,6 +328,17 @@ export class ProvisioningService {
       if (filter.provisioningStatus === undefined || filter.provisioningStatus === s.provisioningStatus) out.push(s);
     }
     return out;
+  }
+
+  /** Creates or updates Gatehouse accounts from AWS Organizations; closed or removed ones are flagged. */
+  async importOrganization(actor: string): Promise<ImportResult> {
+    if (!this.d.organization) throw new ConflictError('importing accounts needs the aws provisioning driver (PROVISIONING_DRIVER=aws)');
+    return importOrganization(this.d.organization, { stores: this.d.stores, defaultSignInEndpoint: this.d.defaultSignInEndpoint ?? 'https://signin.aws.amazon.com/saml', now: this.d.now }, actor);
+  }
+
+  /** What the last import said of each account, `flagged` when closed or gone from the organization. */
+  async organizationAccounts(): Promise<(OrganizationAccount & { flagged: boolean })[]> {
+    return (await this.d.stores.provisioning.listOrganizationAccounts()).map((a) => ({ ...a, flagged: a.status !== 'ACTIVE' }));
   }
 
   /** Assignments with the role name and ARN of their (account, permission set). */

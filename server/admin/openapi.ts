@@ -250,6 +250,8 @@ function provisioningPaths() {
     '/provisioning/stacksets': { get: { tags, summary: 'StackSets-ready CloudFormation templates, one per group of accounts sharing the same permission sets', responses: { '200': ok('{items: [{accountIds, template}]}'), '401': errors['401'] } } },
     '/provisioning/jobs': { get: { tags, summary: 'Provisioning jobs, newest first', parameters: [{ name: 'accountId', in: 'query', schema: { type: 'string' } }, ...listParams.slice(0, 2)], responses: { '200': ok('A page'), '401': errors['401'] } } },
     '/provisioning/jobs/{id}': { parameters: [idParam()], get: { tags, summary: 'DescribePermissionSetProvisioningStatus: IN_PROGRESS, SUCCEEDED or FAILED with failureReason', responses: { '200': ok('The job'), ...errors } } },
+    '/organization/import': { post: { tags, summary: 'Create or update accounts from AWS Organizations (aws driver); closed or removed accounts are flagged, never deleted', responses: { '200': ok('{created, updated, flagged}'), ...errors, '409': problem('No aws driver configured') } } },
+    '/organization/accounts': { get: { tags, summary: 'What the last import said of each account: OU path, status, flagged', responses: { '200': ok('{items}'), '401': errors['401'] } } },
     '/provisioning/settings': {
       get: { tags, summary: 'Whether edits of permission sets are provisioned at once', responses: { '200': ok('Settings'), '401': errors['401'] } },
       put: { tags, summary: 'Replace the provisioning settings', requestBody: body('ProvisioningSettings'), responses: { '200': ok('Settings'), ...errors } },

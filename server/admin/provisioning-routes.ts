@@ -55,6 +55,13 @@ export function mountProvisioning(router: Router, services: Services): void {
   router.get('/provisioning/jobs/:id', async (req, res) => {
     res.json(await p.job(req.params.id));
   });
+  // Accounts from AWS Organizations (aws driver): create or update, flag closed and removed ones.
+  router.post('/organization/import', async (_req, res) => {
+    res.json(await p.importOrganization(actorOf(res)));
+  });
+  router.get('/organization/accounts', async (_req, res) => {
+    res.json({ items: await p.organizationAccounts() });
+  });
   router.get('/provisioning/settings', async (_req, res) => {
     res.json(await p.settings());
   });

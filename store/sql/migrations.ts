@@ -337,6 +337,15 @@ const provisioning: Migration = {
       .addColumn('metadata_sha256', 'text', (c) => c.notNull())
       .addColumn('provisioned_at', t.date, (c) => c.notNull())
       .execute();
+    // What the last import from AWS Organizations said of each account: where it sits and its
+    // state there. An account closed or gone from the organization is flagged, never deleted.
+    await db.schema
+      .createTable('organization_accounts')
+      .addColumn('account_id', t.key, (c) => c.primaryKey())
+      .addColumn('ou_path', 'text', (c) => c.notNull())
+      .addColumn('status', t.key, (c) => c.notNull())
+      .addColumn('imported_at', t.date, (c) => c.notNull())
+      .execute();
   },
 };
 

@@ -1,7 +1,7 @@
 // Provisioning jobs and records. One IN_PROGRESS job per account is the partial unique index of
 // migration 0006: a second start, from any node, is a unique violation, hence ConflictError.
 import { ConflictError } from '../../model/errors.ts';
-import type { ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../../model/provisioning.ts';
+import type { OrganizationAccount, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../../model/provisioning.ts';
 import type { ListQuery, NewProvisioningJob, Page, ProvisioningStore } from '../stores.ts';
 import { readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
@@ -154,5 +154,21 @@ export class SqlProvisioningStore implements ProvisioningStore {
     if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId);
     const rows = await translated(() => q.orderBy('account_id').execute());
     return rows.map(providerOf);
+  }
+
+  async putOrganizationAccount(a: OrganizationAccount): Promise<void> {
+    const values = { account_id: a.accountId, ou_path: a.ouPath, status: a.status, imported_at: this.ctx.codec.date(a.importedAt) };
+    await translated(() =>
+      this.ctx.db
+        .insertInto('organization_accounts')
+        .values(values)
+        .onConflict((oc) => oc.column('account_id').doUpdateSet({ ou_path: values.ou_path, status: values.status, imported_at: values.imported_at }))
+        .execute(),
+    );
+  }
+
+  async listOrganizationAccounts(): Promise<OrganizationAccount[]> {
+    const rows = await translated(() => this.ctx.db.selectFrom('organization_accounts').selectAll().orderBy('account_id').execute());
+    return rows.map((r) => ({ accountId: r.account_id, ouPath: r.ou_path, status: r.status as OrganizationAccount['status'], importedAt: readDate(r.imported_at) }));
   }
 }

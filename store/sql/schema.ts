@@ -204,6 +204,14 @@ export interface Schema {
   provisioning_jobs: ProvisioningJobRow;
   provisioned_roles: ProvisionedRoleRow;
   provisioned_providers: ProvisionedProviderRow;
+  organization_accounts: OrganizationAccountRow;
+}
+
+export interface OrganizationAccountRow {
+  account_id: string;
+  ou_path: string;
+  status: string;
+  imported_at: DbDate;
 }
 
 export interface ProvisioningJobRow {

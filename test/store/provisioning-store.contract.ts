@@ -82,5 +82,16 @@ export function provisioningStoreContract(fresh: () => Promise<Fresh>): void {
       await p.deleteProvider('111122223333');
       expect(await p.listProviders()).to.deep.equal([]);
     });
+
+    it('keeps what Organizations last said of each account', async () => {
+      const p = db.stores.provisioning;
+      await p.putOrganizationAccount({ accountId: '444455556666', ouPath: '/Root/Workloads', status: 'ACTIVE', importedAt: at(1) });
+      await p.putOrganizationAccount({ accountId: '111122223333', ouPath: '/Root', status: 'ACTIVE', importedAt: at(1) });
+      await p.putOrganizationAccount({ accountId: '444455556666', ouPath: '/Root/Workloads', status: 'REMOVED', importedAt: at(2) });
+      expect(await p.listOrganizationAccounts()).to.deep.equal([
+        { accountId: '111122223333', ouPath: '/Root', status: 'ACTIVE', importedAt: at(1) },
+        { accountId: '444455556666', ouPath: '/Root/Workloads', status: 'REMOVED', importedAt: at(2) },
+      ]);
+    });
   });
 }
