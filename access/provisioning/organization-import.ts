@@ -28,6 +28,7 @@ export interface ImportResult {
 }
 
 // Organizations allows longer names than the account record keeps (docs/aws-accounts.md: 1..50).
+// eslint-disable-next-line no-control-regex
 const fitName = (name: string) => name.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 50) || 'unnamed';
 
 export async function importOrganization(
