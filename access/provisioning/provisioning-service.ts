@@ -259,7 +259,10 @@ export class ProvisioningService {
   /** Looks for interrupted jobs now and then every lease (server/main.ts; the timer never keeps the process alive). */
   startRecovery(): void {
     if (this.#sweeper) return;
-    const sweep = () => void this.recoverInterrupted().catch((err) => this.d.onError?.(err, { accountId: '' }));
+    const sweep = () => {
+      void this.recoverInterrupted().catch((err) => this.d.onError?.(err, { accountId: '' }));
+      void this.refreshProviders().catch((err) => this.d.onError?.(err, { accountId: '' }));
+    };
     sweep();
     this.#sweeper = setInterval(sweep, this.#leaseMs);
     this.#sweeper.unref();
@@ -283,6 +286,19 @@ export class ProvisioningService {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Signing key rollover: a key staged on any node (or by `gatehouse keys stage`) changes the
+   * published metadata; every account whose provider carries older metadata gets a job, so the
+   * new certificate is trusted there before the key is promoted (docs/operations.md).
+   */
+  async refreshProviders(): Promise<string[]> {
+    if (!this.d.driver) return [];
+    const digest = metadataDigest(await this.d.metadata());
+    const stale = (await this.d.stores.provisioning.listProviders()).filter((p) => p.metadataSha256 !== digest).map((p) => p.accountId);
+    for (const accountId of stale) await this.#startQuietly(accountId, 'key-rollover');
+    return stale;
   }
 
   async job(id: string): Promise<ProvisioningJob> {

@@ -233,4 +233,17 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
     const metadata = await (await fetch(`${world.gh.baseUrl}/saml/metadata`)).text();
     for (const [id, name] of [[PROD, 'GatehouseIdP'], [DEV, 'Gatehouse'], [SANDBOX, 'Gatehouse']] as const) expect(aws.iam(id).samlProviders.get(name)?.metadataDocument).to.equal(metadata);
   });
+
+  it('carries a staged signing key to every provider by itself (the sweep every node runs)', async () => {
+    const staged = await api('POST', '/signing-keys', {});
+    expect(staged.status).to.equal(201);
+    expect((await provisioning().refreshProviders()).sort()).to.deep.equal([PROD, DEV, SANDBOX].sort());
+    await provisioning().idle();
+    const metadata = await (await fetch(`${world.gh.baseUrl}/saml/metadata`)).text();
+    expect(metadata).to.contain(staged.body.certificatePem.replace(/-----[^-]+-----|\s/g, '').slice(0, 64));
+    for (const [id, name] of [[PROD, 'GatehouseIdP'], [DEV, 'Gatehouse'], [SANDBOX, 'Gatehouse']] as const) expect(aws.iam(id).samlProviders.get(name)?.metadataDocument).to.equal(metadata);
+    const jobs = (await api('GET', `/provisioning/jobs?accountId=${DEV}`)).body.items;
+    expect(jobs[0]).to.include({ trigger: 'key-rollover', status: 'SUCCEEDED' });
+    expect(await provisioning().refreshProviders()).to.deep.equal([]);
+  });
 });
