@@ -46,3 +46,14 @@ export interface OrganizationAccount {
   status: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'REMOVED';
   importedAt: Date;
 }
+
+/** An assignment to every current and future account of an OU (and the OUs under it). */
+export interface OuAssignment {
+  id: string;
+  /** As in OrganizationAccount.ouPath, e.g. `/Root/Workloads`. */
+  ouPath: string;
+  permissionSetId: string;
+  principalType: 'USER' | 'GROUP';
+  principalId: string;
+  createdAt: Date;
+}

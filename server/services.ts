@@ -50,6 +50,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { ProvisioningService } from '../access/provisioning/provisioning-service.ts';
 import { buildProvisioning, type ProvisioningTestOptions } from './provisioning-services.ts';
+import { OuAssignmentService } from '../access/provisioning/ou-assignments.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
 
@@ -104,6 +105,8 @@ export interface Services {
   metadataRefresher: MetadataRefresher;
   /** IAM roles and SAML providers in each account: plans, jobs, status, drift (docs/provisioning.md). */
   provisioning: ProvisioningService;
+  /** Assignments to every current and future account of an OU, and the organization import that expands them. */
+  ouAssignments: OuAssignmentService;
   close(): Promise<void>;
 }
 
@@ -295,6 +298,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     applications,
     metadataRefresher,
     provisioning,
+    ouAssignments: new OuAssignmentService({ stores: sql, assignments, importOrganization: (actor) => provisioning.importOrganization(actor), now: () => new Date() }),
     async close() {
       await metadataRefresher.stop();
       provisioning.stopRecovery();

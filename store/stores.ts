@@ -23,7 +23,7 @@ import type {
   SigningKeyRecord,
   User,
 } from '../model/types.ts';
-import type { OrganizationAccount, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
+import type { OrganizationAccount, OuAssignment, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
 
 export interface ListQuery {
   /** 1..1000, default 100. */
@@ -251,6 +251,15 @@ export interface ProvisioningStore {
   putOrganizationAccount(account: OrganizationAccount): Promise<void>;
   /** Sorted by account id. */
   listOrganizationAccounts(): Promise<OrganizationAccount[]>;
+  /** ConflictError for the same (OU, permission set, principal) twice. */
+  createOuAssignment(a: OuAssignment): Promise<void>;
+  getOuAssignment(id: string): Promise<OuAssignment | null>;
+  listOuAssignments(): Promise<OuAssignment[]>;
+  /** Also forgets its members. */
+  deleteOuAssignment(id: string): Promise<void>;
+  /** Records that the expansion made the account assignment of `accountId` (idempotent). */
+  addOuMember(ouAssignmentId: string, accountId: string): Promise<void>;
+  listOuMembers(ouAssignmentId: string): Promise<string[]>;
 }
 
 /** One store per aggregate: the same set outside a transaction and, bound to it, inside one. */

@@ -7,6 +7,7 @@ import { instanceUpdateSchema } from '../../access/instance-settings.ts';
 import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../access/permission-sets.ts';
 import { stageSigningKeySchema } from '../../access/signing-keys/signing-key-service.ts';
 import { provisioningSettingsSchema } from '../../access/provisioning/provisioning-service.ts';
+import { ouAssignmentSchema } from '../../access/provisioning/ou-assignments.ts';
 import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
 import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
 import {
@@ -214,6 +215,7 @@ export function openApiDocument(baseUrl: string) {
         ApplicationAssignment: schema(appAssignmentSchema),
         SigningKeyStage: schema(stageSigningKeySchema),
         ProvisioningSettings: schema(provisioningSettingsSchema),
+        OuAssignment: schema(ouAssignmentSchema),
         ProvisionTarget: { type: 'object', properties: { accountId: { type: 'string', pattern: '^\\d{12}$' } }, additionalProperties: false },
       },
     },
@@ -251,6 +253,11 @@ function provisioningPaths() {
     '/provisioning/jobs': { get: { tags, summary: 'Provisioning jobs, newest first', parameters: [{ name: 'accountId', in: 'query', schema: { type: 'string' } }, ...listParams.slice(0, 2)], responses: { '200': ok('A page'), '401': errors['401'] } } },
     '/provisioning/jobs/{id}': { parameters: [idParam()], get: { tags, summary: 'DescribePermissionSetProvisioningStatus: IN_PROGRESS, SUCCEEDED or FAILED with failureReason', responses: { '200': ok('The job'), ...errors } } },
     '/organization/import': { post: { tags, summary: 'Create or update accounts from AWS Organizations (aws driver); closed or removed accounts are flagged, never deleted', responses: { '200': ok('{created, updated, flagged}'), ...errors, '409': problem('No aws driver configured') } } },
+    '/ou-assignments': {
+      get: { tags, summary: 'Assignments to every current and future account of an OU, with the accounts they reach now', responses: { '200': ok('{items}'), '401': errors['401'] } },
+      post: { tags, summary: 'Assign a permission set in every account of an OU (and the OUs under it), now and after each import', requestBody: body('OuAssignment'), responses: { '201': ok('Created, with accountIds'), ...errors } },
+    },
+    '/ou-assignments/{id}': { parameters: [idParam()], delete: { tags, summary: 'Remove it, and the account assignments it made', responses: { '204': { description: 'Removed' }, ...errors } } },
     '/organization/accounts': { get: { tags, summary: 'What the last import said of each account: OU path, status, flagged', responses: { '200': ok('{items}'), '401': errors['401'] } } },
     '/provisioning/settings': {
       get: { tags, summary: 'Whether edits of permission sets are provisioned at once', responses: { '200': ok('Settings'), '401': errors['401'] } },

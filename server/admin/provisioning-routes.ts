@@ -57,7 +57,17 @@ export function mountProvisioning(router: Router, services: Services): void {
   });
   // Accounts from AWS Organizations (aws driver): create or update, flag closed and removed ones.
   router.post('/organization/import', async (_req, res) => {
-    res.json(await p.importOrganization(actorOf(res)));
+    res.json(await services.ouAssignments.importOrganization(actorOf(res)));
+  });
+  router.get('/ou-assignments', async (_req, res) => {
+    res.json({ items: await services.ouAssignments.list() });
+  });
+  router.post('/ou-assignments', async (req, res) => {
+    res.status(201).json(await services.ouAssignments.create(req.body, actorOf(res)));
+  });
+  router.delete('/ou-assignments/:id', async (req, res) => {
+    await services.ouAssignments.delete(req.params.id, actorOf(res));
+    res.status(204).end();
   });
   router.get('/organization/accounts', async (_req, res) => {
     res.json({ items: await p.organizationAccounts() });

@@ -346,6 +346,25 @@ const provisioning: Migration = {
       .addColumn('status', t.key, (c) => c.notNull())
       .addColumn('imported_at', t.date, (c) => c.notNull())
       .execute();
+    // Assignments to an OU (by path): expanded into ordinary account assignments for every
+    // account in it, now and at each import; ou_assignment_members records the ones the
+    // expansion made, so removing the OU assignment removes those and no other.
+    await db.schema
+      .createTable('ou_assignments')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('ou_path', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key, (c) => c.notNull())
+      .addColumn('principal_type', t.key, (c) => c.notNull())
+      .addColumn('principal_id', t.key, (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addUniqueConstraint('ou_assignments_key', ['ou_path', 'permission_set_id', 'principal_type', 'principal_id'])
+      .execute();
+    await db.schema
+      .createTable('ou_assignment_members')
+      .addColumn('ou_assignment_id', t.key, (c) => c.notNull())
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addPrimaryKeyConstraint('ou_assignment_members_pk', ['ou_assignment_id', 'account_id'])
+      .execute();
   },
 };
 

@@ -1,13 +1,14 @@
 // Provisioning jobs and records. One IN_PROGRESS job per account is the partial unique index of
 // migration 0006: a second start, from any node, is a unique violation, hence ConflictError.
 import { ConflictError } from '../../model/errors.ts';
-import type { OrganizationAccount, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../../model/provisioning.ts';
+import type { OrganizationAccount, OuAssignment, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../../model/provisioning.ts';
 import type { ListQuery, NewProvisioningJob, Page, ProvisioningStore } from '../stores.ts';
 import { readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
 import { decodeToken, pageLimit, toPage } from './pagination.ts';
-import type { ProvisionedProviderRow, ProvisionedRoleRow, ProvisioningJobRow } from './schema.ts';
+import type { OuAssignmentRow, ProvisionedProviderRow, ProvisionedRoleRow, ProvisioningJobRow } from './schema.ts';
+import { atomically } from './transaction.ts';
 
 const jobOf = (r: ProvisioningJobRow): ProvisioningJob => ({
   id: r.id,
@@ -171,4 +172,52 @@ export class SqlProvisioningStore implements ProvisioningStore {
     const rows = await translated(() => this.ctx.db.selectFrom('organization_accounts').selectAll().orderBy('account_id').execute());
     return rows.map((r) => ({ accountId: r.account_id, ouPath: r.ou_path, status: r.status as OrganizationAccount['status'], importedAt: readDate(r.imported_at) }));
   }
+
+  async createOuAssignment(a: OuAssignment): Promise<void> {
+    await translated(
+      () =>
+        this.ctx.db
+          .insertInto('ou_assignments')
+          .values({ id: a.id, ou_path: a.ouPath, permission_set_id: a.permissionSetId, principal_type: a.principalType, principal_id: a.principalId, created_at: this.ctx.codec.date(a.createdAt) })
+          .execute(),
+      { unique: () => new ConflictError('that OU assignment already exists') },
+    );
+  }
+
+  async getOuAssignment(id: string): Promise<OuAssignment | null> {
+    const row = await translated(() => this.ctx.db.selectFrom('ou_assignments').selectAll().where('id', '=', id).executeTakeFirst());
+    return row ? ouAssignmentOf(row) : null;
+  }
+
+  async listOuAssignments(): Promise<OuAssignment[]> {
+    const rows = await translated(() => this.ctx.db.selectFrom('ou_assignments').selectAll().orderBy('ou_path').orderBy('id').execute());
+    return rows.map(ouAssignmentOf);
+  }
+
+  async deleteOuAssignment(id: string): Promise<void> {
+    await atomically(this.ctx, async (db) => {
+      await db.deleteFrom('ou_assignment_members').where('ou_assignment_id', '=', id).execute();
+      await db.deleteFrom('ou_assignments').where('id', '=', id).execute();
+    });
+  }
+
+  async addOuMember(ouAssignmentId: string, accountId: string): Promise<void> {
+    await translated(() =>
+      this.ctx.db.insertInto('ou_assignment_members').values({ ou_assignment_id: ouAssignmentId, account_id: accountId }).onConflict((oc) => oc.columns(['ou_assignment_id', 'account_id']).doNothing()).execute(),
+    );
+  }
+
+  async listOuMembers(ouAssignmentId: string): Promise<string[]> {
+    const rows = await translated(() => this.ctx.db.selectFrom('ou_assignment_members').select('account_id').where('ou_assignment_id', '=', ouAssignmentId).orderBy('account_id').execute());
+    return rows.map((r) => r.account_id);
+  }
 }
+
+const ouAssignmentOf = (r: OuAssignmentRow): OuAssignment => ({
+  id: r.id,
+  ouPath: r.ou_path,
+  permissionSetId: r.permission_set_id,
+  principalType: r.principal_type as OuAssignment['principalType'],
+  principalId: r.principal_id,
+  createdAt: readDate(r.created_at),
+});

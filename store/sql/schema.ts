@@ -205,6 +205,22 @@ export interface Schema {
   provisioned_roles: ProvisionedRoleRow;
   provisioned_providers: ProvisionedProviderRow;
   organization_accounts: OrganizationAccountRow;
+  ou_assignments: OuAssignmentRow;
+  ou_assignment_members: OuAssignmentMemberRow;
+}
+
+export interface OuAssignmentRow {
+  id: string;
+  ou_path: string;
+  permission_set_id: string;
+  principal_type: string;
+  principal_id: string;
+  created_at: DbDate;
+}
+
+export interface OuAssignmentMemberRow {
+  ou_assignment_id: string;
+  account_id: string;
 }
 
 export interface OrganizationAccountRow {

@@ -61,6 +61,35 @@ describe('Importing accounts from AWS Organizations (real SDK client, AWS stand-
     expect((await gh.api('GET', '/accounts/444455556666')).body.name).to.equal('Dev');
   });
 
+  it('assigns a permission set in every current and future account of an OU, and removes only what it made', async () => {
+    await gh.api('POST', '/organization/import');
+    const ps = (await gh.api('POST', '/permission-sets', { name: 'Workload', managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] })).body;
+    const group = (await gh.api('POST', '/groups', { displayName: 'Developers' })).body;
+    const key = { permissionSetId: ps.id, principalType: 'GROUP', principalId: group.id };
+    // Made directly before the OU assignment: it stays when the OU assignment goes.
+    await gh.api('POST', '/account-assignments', { accountId: '444455556666', ...key });
+    const created = await gh.api('POST', '/ou-assignments', { ouPath: '/Root/Workloads', ...key });
+    expect(created.status).to.equal(201);
+    expect(created.body.accountIds).to.deep.equal(['111122223333']);
+    const assigned = async () => (await gh.api('GET', `/account-assignments?permissionSetId=${ps.id}`)).body.items.map((a: any) => a.accountId).sort();
+    expect(await assigned()).to.deep.equal(['111122223333', '444455556666']);
+    await gh.services.provisioning.idle();
+    expect([...aws.iam('111122223333').roles.values()].some((r) => r.roleName.startsWith('Gatehouse_Workload_'))).to.equal(true);
+
+    // A new account in an OU under it gets the assignment at the next import.
+    aws.addUnit({ id: 'ou-stnd-stagings', name: 'Staging', parentId: 'ou-stnd-workload' });
+    aws.addAccount({ id: '121212121212', name: 'Staging', email: 'staging@example.com', parentId: 'ou-stnd-stagings' });
+    const imported = await gh.api('POST', '/organization/import');
+    expect(imported.body.expanded).to.deep.equal([{ ouAssignmentId: created.body.id, accountIds: ['121212121212'] }]);
+    expect(await assigned()).to.deep.equal(['111122223333', '121212121212', '444455556666']);
+
+    expect((await gh.api('DELETE', `/ou-assignments/${created.body.id}`)).status).to.equal(204);
+    expect(await assigned()).to.deep.equal(['444455556666']);
+    expect((await gh.api('GET', '/ou-assignments')).body.items).to.deep.equal([]);
+    await gh.services.provisioning.idle();
+    expect([...aws.iam('111122223333').roles.values()].some((r) => r.roleName.startsWith('Gatehouse_Workload_'))).to.equal(false);
+  });
+
   it('is refused without the aws driver', async () => {
     const other = await startGatehouse();
     try {

@@ -83,6 +83,22 @@ export function provisioningStoreContract(fresh: () => Promise<Fresh>): void {
       expect(await p.listProviders()).to.deep.equal([]);
     });
 
+    it('keeps OU assignments unique, and their members until they go', async () => {
+      const p = db.stores.provisioning;
+      const a = { id: randomUUID(), ouPath: '/Root/Workloads', permissionSetId: 'ps-aaaaaaaaaaaaaaaa', principalType: 'GROUP' as const, principalId: 'g1', createdAt: at(1) };
+      await p.createOuAssignment(a);
+      const dup = await p.createOuAssignment({ ...a, id: randomUUID() }).catch((e: unknown) => e);
+      expect(dup).to.be.instanceOf(ConflictError);
+      await p.addOuMember(a.id, '444455556666');
+      await p.addOuMember(a.id, '111122223333');
+      await p.addOuMember(a.id, '111122223333');
+      expect(await p.listOuMembers(a.id)).to.deep.equal(['111122223333', '444455556666']);
+      expect(await p.listOuAssignments()).to.deep.equal([a]);
+      await p.deleteOuAssignment(a.id);
+      expect(await p.getOuAssignment(a.id)).to.equal(null);
+      expect(await p.listOuMembers(a.id)).to.deep.equal([]);
+    });
+
     it('keeps what Organizations last said of each account', async () => {
       const p = db.stores.provisioning;
       await p.putOrganizationAccount({ accountId: '444455556666', ouPath: '/Root/Workloads', status: 'ACTIVE', importedAt: at(1) });
