@@ -55,6 +55,9 @@ interface AwsCredentialIdentity {
 }
 type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
 
+/** A call that hangs fails the job instead of holding the account (and a node's shutdown) forever. */
+export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 60_000 };
+
 type Send = <O>(command: { readonly input: unknown }, what: string) => Promise<O>;
 
 const decode = (doc: string | undefined) => (doc === undefined ? '' : decodeURIComponent(doc));
@@ -68,7 +71,7 @@ export class AwsDriver implements ProvisioningDriver {
 
   constructor(private readonly o: AwsDriverOptions) {
     // Retries are ours (throttling only, with the injected backoff), so the SDK makes one attempt.
-    this.#sts = new STSClient({ region: o.region, endpoint: o.stsEndpoint, credentials: o.credentials, maxAttempts: 1 });
+    this.#sts = new STSClient({ region: o.region, endpoint: o.stsEndpoint, credentials: o.credentials, maxAttempts: 1, requestHandler: REQUEST_TIMEOUTS });
     this.#backoff = o.backoff ?? defaultBackoff();
     this.#now = o.now ?? (() => new Date());
   }
@@ -92,7 +95,7 @@ export class AwsDriver implements ProvisioningDriver {
   }
 
   async #iam(account: Account): Promise<Send> {
-    const client = new IAMClient({ region: this.o.region, endpoint: this.o.iamEndpoint, credentials: await this.#credentialsFor(account), maxAttempts: 1 });
+    const client = new IAMClient({ region: this.o.region, endpoint: this.o.iamEndpoint, credentials: await this.#credentialsFor(account), maxAttempts: 1, requestHandler: REQUEST_TIMEOUTS });
     return async <O>(command: { readonly input: unknown }, what: string) => {
       try {
         return (await withBackoff(() => client.send(command as never), this.#backoff)) as O;

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { OrganizationMember, OrganizationReader } from '../organization-import.ts';
 import { ProvisioningFailure } from '../driver.ts';
+import { REQUEST_TIMEOUTS } from './aws-driver.ts';
 import { defaultBackoff, isThrottling, withBackoff, type Backoff } from './throttling.ts';
 
 export interface AwsOrganizationsOptions {
@@ -26,7 +27,7 @@ export class AwsOrganizationReader implements OrganizationReader {
   readonly #backoff: Backoff;
 
   constructor(o: AwsOrganizationsOptions) {
-    this.#client = new OrganizationsClient({ region: o.region, endpoint: o.endpoint, credentials: o.credentials, maxAttempts: 1 });
+    this.#client = new OrganizationsClient({ region: o.region, endpoint: o.endpoint, credentials: o.credentials, maxAttempts: 1, requestHandler: REQUEST_TIMEOUTS });
     this.#backoff = o.backoff ?? defaultBackoff();
   }
 
