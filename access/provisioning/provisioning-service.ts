@@ -54,6 +54,8 @@ export interface ProvisioningDeps {
   now: () => Date;
   /** How long a job's lease lasts; the running node renews it at a third of that. */
   leaseMs?: number;
+  /** Jobs this node runs at once (default 4); the others wait, IN_PROGRESS. */
+  concurrency?: number;
   onError?: (err: unknown, context: { accountId: string; jobId?: string }) => void;
 }
 
@@ -63,9 +65,11 @@ export { settingsSchema as provisioningSettingsSchema };
 export class ProvisioningService {
   readonly #running = new Set<Promise<void>>();
   readonly #leaseMs: number;
+  readonly #concurrency: number;
 
   constructor(private readonly d: ProvisioningDeps) {
     this.#leaseMs = d.leaseMs ?? 60_000;
+    this.#concurrency = d.concurrency ?? 4;
   }
 
   get driverName(): string | null {
@@ -146,6 +150,7 @@ export class ProvisioningService {
   /** Reads the account back through the driver: what differs from the desired state (hand edits, deletions, a stale provider). */
   async drift(accountId: string): Promise<AccountChanges> {
     const driver = this.#driver();
+    if (driver.name !== 'aws') throw new ConflictError('drift is read from AWS: it needs the aws provisioning driver');
     const { account, desired } = await this.desired(accountId);
     const observed = await driver.observe(account);
     return changesFromObserved(accountId, desired, observed, account.samlProviderName, federatedRoleFor(account, { id: '', name: '' }).providerArn);
@@ -195,7 +200,11 @@ export class ProvisioningService {
     }, Math.max(10, Math.floor(this.#leaseMs / 3)));
     renew.unref();
     let failure: string | null = null;
+    let release: (() => void) | undefined;
     try {
+      // A few accounts at a time per node: IAM's rate is per AWS account of the caller and per
+      // target, and thousands of jobs at once would only be throttled (the lease is renewed while waiting).
+      release = await this.#slot();
       const { account, desired } = await this.desired(job.accountId);
       const observed = await driver.observe(account);
       const changes = changesFromObserved(account.accountId, desired, observed, account.samlProviderName, federatedRoleFor(account, { id: '', name: '' }).providerArn);
@@ -205,6 +214,7 @@ export class ProvisioningService {
       failure = err instanceof Error ? err.message : String(err);
       this.d.onError?.(err, { accountId: job.accountId, jobId: job.id });
     } finally {
+      release?.();
       clearInterval(renew);
     }
     try {
@@ -213,6 +223,19 @@ export class ProvisioningService {
     } catch (err) {
       this.d.onError?.(err, { accountId: job.accountId, jobId: job.id });
     }
+  }
+
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  async #slot(): Promise<() => void> {
+    if (this.#active >= this.#concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#active += 1;
+    return () => {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#active -= 1;
+    };
   }
 
   /** What the job left in the account, for plans and status without reading AWS. */
