@@ -10,7 +10,7 @@ import type { Account, PermissionSet, User } from '../model/types.ts';
 import type { InstanceStore } from '../store/stores.ts';
 import type { EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
-import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
+import { federatedRoleFor } from './role-name.ts';
 import { activeUser } from './sessions/signed-in-person.ts';
 
 /** Choose every permission set the user has on the account ("All roles": AWS shows its role chooser). */
@@ -63,7 +63,6 @@ export class AwsFederationService {
 
     const { account } = access;
     const instance = await this.instance.getOrCreate();
-    const providerArn = samlProviderArn(account.accountId, account.samlProviderName);
     const durations = chosen.map((s) => parseIsoDurationSeconds(s.sessionDuration) ?? 3600);
     const { entityId, key, awsNameIdFormat } = this.identity();
     const signed = buildAwsSamlResponse(
@@ -72,7 +71,7 @@ export class AwsFederationService {
         destination: account.signInEndpoint,
         nameId: nameIdOf(user),
         nameIdFormat: awsNameIdFormat,
-        roles: chosen.map((s) => ({ roleArn: roleArnFor(account.accountId, roleNameFor(s.name, s.id, account.accountId)), providerArn })),
+        roles: chosen.map((s) => federatedRoleFor(account, s)).map(({ roleArn, providerArn }) => ({ roleArn, providerArn })),
         roleSessionName: roleSessionNameFor(user.userName),
         // With several roles one console duration must serve them all: the shortest is the safe one.
         sessionDurationSeconds: Math.min(...durations),

@@ -41,7 +41,7 @@ import { ALL_ROLES, type AwsFederationService } from './aws-federation.ts';
 import type { CredentialCache, RoleCredentials } from './credential-cache.ts';
 import type { AccountAccess, EntitlementService } from './entitlements.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
-import { roleArnFor, roleNameFor, samlProviderArn } from './role-name.ts';
+import { federatedRoleFor } from './role-name.ts';
 import type { SsoAccessToken, SsoAccessTokenService } from './sso-access-tokens.ts';
 import { activeUser } from './sessions/signed-in-person.ts';
 
@@ -277,10 +277,11 @@ export class RoleCredentialService {
       return this.#refuse(user.id, accountId, permissionSet.name, requester.via, requester.requestId, 'the assignment changed while credentials were being issued');
     }
     const { account } = signed;
+    const role = federatedRoleFor(account, signedSet);
 
     const credentials = await this.deps.broker.assumeRoleWithSaml({
-      roleArn: roleArnFor(account.accountId, roleNameFor(signedSet.name, signedSet.id, account.accountId)),
-      principalArn: samlProviderArn(account.accountId, account.samlProviderName),
+      roleArn: role.roleArn,
+      principalArn: role.providerArn,
       samlAssertion: signed.samlResponse,
       durationSeconds: durationSecondsOf(signedSet),
     });

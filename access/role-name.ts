@@ -34,3 +34,24 @@ export function roleArnFor(accountId: string, roleName: string, partition = 'aws
 export function samlProviderArn(accountId: string, providerName: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${accountId}:saml-provider/${providerName}`;
 }
+
+/** What names the role of one (account, permission set): its name, path, ARN and the SAML provider it trusts. */
+export interface FederatedRole {
+  roleName: string;
+  path: string;
+  roleArn: string;
+  providerArn: string;
+}
+
+/**
+ * The one place the role of an (account, permission set) pair is named: the assertion the portal
+ * signs, the role GetRoleCredentials asks STS for, the role provisioning creates and the names the
+ * admin API shows all come from here.
+ */
+export function federatedRoleFor(
+  account: { accountId: string; samlProviderName: string },
+  permissionSet: { id: string; name: string },
+): FederatedRole {
+  const roleName = roleNameFor(permissionSet.name, permissionSet.id, account.accountId);
+  return { roleName, path: ROLE_PATH, roleArn: roleArnFor(account.accountId, roleName), providerArn: samlProviderArn(account.accountId, account.samlProviderName) };
+}

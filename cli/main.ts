@@ -7,6 +7,7 @@ import { isDomainError } from '../model/errors.ts';
 import { ConfigError, loadConfig, type Config } from '../server/config.ts';
 import { addAdminCommand } from './admin.ts';
 import { addKeysCommand } from './keys.ts';
+import { addProvisioningCommands } from './provisioning.ts';
 
 export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
   let config: Config | undefined;
@@ -18,6 +19,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const output = { out: (text: string) => process.stdout.write(`${text}\n`) };
   addKeysCommand(program, configOnce, output);
   addAdminCommand(program, configOnce, output, { readStdin });
+  addProvisioningCommands(program, configOnce, output);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -95,6 +95,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
 export function adminRouterDeps(services: Services): AdminRouterDeps {
   const { config } = services;
   return {
+    provisioning: services.provisioning,
+    ouAssignments: services.ouAssignments,
     baseUrl: config.baseUrl,
     adminTokens: services.adminTokens,
     users: services.users,

@@ -61,6 +61,16 @@ const schema = z.object({
   // How old a node's copy of the signing key set may get before it reads it again (a key staged,
   // promoted or retired on another node or by the gatehouse command reaches it within this).
   SIGNING_KEYS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  // Provisioning into AWS accounts (docs/provisioning.md): which driver, where the export driver
+  // writes, the role assumed in each account, and the AWS endpoints (default: the SDK's own).
+  PROVISIONING_DRIVER: z.enum(['none', 'aws', 'export']).default('none'),
+  PROVISIONING_EXPORT_DIR: z.string().min(1).optional(),
+  PROVISIONING_ACCESS_ROLE: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name').default('OrganizationAccountAccessRole'),
+  PROVISIONING_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
+  PROVISIONING_IAM_ENDPOINT: httpUrl.optional(),
+  PROVISIONING_STS_ENDPOINT: httpUrl.optional(),
+  PROVISIONING_ORGANIZATIONS_ENDPOINT: httpUrl.optional(),
+  PROVISIONING_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 });
 
 export interface Config {
@@ -96,6 +106,17 @@ export interface Config {
   metadataFetch: { timeoutMs: number; allowPrivateTargets: PrivateTargetAllowance; refreshIntervalSeconds: number };
   /** After SIGTERM: seconds served while /readyz says 503, then seconds in-flight requests may still take. */
   shutdown: { drainSeconds: number; finishSeconds: number };
+  /** Provisioning roles into accounts: driver, export folder, the role assumed per account, AWS endpoints, job lease. */
+  provisioning: {
+    driver: 'none' | 'aws' | 'export';
+    exportDir: string;
+    accessRoleName: string;
+    region: string;
+    iamEndpoint: string | undefined;
+    stsEndpoint: string | undefined;
+    organizationsEndpoint: string | undefined;
+    leaseSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -159,5 +180,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshIntervalSeconds: e.METADATA_REFRESH_INTERVAL_SECONDS,
     },
     shutdown: { drainSeconds: e.SHUTDOWN_DRAIN_SECONDS, finishSeconds: e.SHUTDOWN_FINISH_SECONDS },
+    provisioning: {
+      driver: e.PROVISIONING_DRIVER,
+      exportDir: path.resolve(e.PROVISIONING_EXPORT_DIR ?? path.join(dataDir, 'cloudformation')),
+      accessRoleName: e.PROVISIONING_ACCESS_ROLE,
+      region: e.PROVISIONING_REGION,
+      iamEndpoint: e.PROVISIONING_IAM_ENDPOINT,
+      stsEndpoint: e.PROVISIONING_STS_ENDPOINT,
+      organizationsEndpoint: e.PROVISIONING_ORGANIZATIONS_ENDPOINT,
+      leaseSeconds: e.PROVISIONING_LEASE_SECONDS,
+    },
   };
 }

@@ -32,6 +32,8 @@ const state: AppState = { draining: false };
 // URL metadata of custom SAML apps is re-fetched when due (safe on several nodes: each app is claimed first).
 services.metadataRefresher.start();
 services.auditRetention.start();
+// Provisioning jobs left IN_PROGRESS by a node that stopped are failed and resumed (docs/provisioning.md).
+services.provisioning.startRecovery();
 
 const server: Server = createHttpServer(services, state).listen(config.port, config.host, () => {
   const lines = [`Gatehouse is serving ${config.baseUrl} (listening on ${config.host}:${config.port})`];

@@ -64,6 +64,10 @@ import { openSqlStores } from '../store/sql/open.ts';
 import type { SqlStores, UnitOfWork } from '../store/stores.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { ProvisioningService } from '../access/provisioning/provisioning-service.ts';
+import { buildProvisioning, type ProvisioningTestOptions } from './provisioning-services.ts';
+import { subscribeProvisioning } from '../access/provisioning/provisioning-reactions.ts';
+import { OuAssignmentService } from '../access/provisioning/ou-assignments.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
 
@@ -147,6 +151,10 @@ export interface Services {
   console: ConsoleServices;
   /** What /readyz checks: the SQL database and the ephemeral store. */
   readiness: { name: string; ping(): Promise<void> }[];
+  /** IAM roles and SAML providers in each account: plans, jobs, status, drift (docs/provisioning.md). */
+  provisioning: ProvisioningService;
+  /** Assignments to every current and future account of an OU, and the organization import that expands them. */
+  ouAssignments: OuAssignmentService;
   close(): Promise<void>;
 }
 
@@ -156,6 +164,8 @@ export interface ServiceOptions {
   passwordHashCost?: Argon2idCost;
   /** The time expiry decisions read; default: the system clock. Tests pass one they can move forward. */
   clock?: Clock;
+  /** The provisioning driver's AWS credentials, backoff and clock. */
+  provisioning?: ProvisioningTestOptions;
 }
 
 export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
@@ -324,6 +334,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const groups = new GroupService(sql, principalAssignments, accessEvents);
   const permissionSets = new PermissionSetService(sql, accessEvents);
   const userAccess = new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit });
+  const provisioning = buildProvisioning(config, sql, signingKeyring, logger, options.provisioning);
   const services: Services = {
     config,
     logger,
@@ -394,6 +405,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
     identitySourceConfig,
     applications,
     metadataRefresher,
+    provisioning,
+    ouAssignments: new OuAssignmentService({ stores: sql, assignments, importOrganization: (actor) => provisioning.importOrganization(actor), now: () => dateNow(clock) }),
     clock,
     signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
     portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
@@ -415,9 +428,12 @@ export async function createServices(config: Config, logger: Logger, options: Se
     async close() {
       await metadataRefresher.stop();
       services.auditRetention.stop();
+      provisioning.stopRecovery();
+      await provisioning.idle();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
   subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials });
+  subscribeProvisioning(accessEvents, provisioning.trigger());
   return services;
 }

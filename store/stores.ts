@@ -27,6 +27,7 @@ import type {
   SigningKeyRecord,
   User,
 } from '../model/types.ts';
+import type { OrganizationAccount, OuAssignment, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
 
 export interface ListQuery {
   /** 1..1000, default 100. */
@@ -298,6 +299,45 @@ export interface SigningKeyStore {
   retire(id: string, at: Date): Promise<void>;
 }
 
+export type NewProvisioningJob = Pick<ProvisioningJob, 'id' | 'accountId' | 'permissionSetId' | 'trigger'> & { at: Date; leaseExpiresAt: Date };
+
+/** Provisioning jobs and what they left in each account (docs/provisioning.md). */
+export interface ProvisioningStore {
+  /** ConflictError while another job of the account is IN_PROGRESS (on any node). */
+  startJob(job: NewProvisioningJob): Promise<ProvisioningJob>;
+  /** Extends an IN_PROGRESS job's lease; false when the job is no longer IN_PROGRESS. */
+  renewLease(id: string, leaseExpiresAt: Date, at: Date): Promise<boolean>;
+  /** Ends an IN_PROGRESS job; false when it had already ended (then nothing changes). */
+  finishJob(id: string, status: Exclude<ProvisioningJobStatus, 'IN_PROGRESS'>, failureReason: string | null, at: Date): Promise<boolean>;
+  getJob(id: string): Promise<ProvisioningJob | null>;
+  /** Newest first. */
+  listJobs(filter: { accountId?: string; status?: ProvisioningJobStatus }, query?: Omit<ListQuery, 'nameContains'>): Promise<Page<ProvisioningJob>>;
+  /** IN_PROGRESS jobs whose lease ended before `now`: their node stopped. */
+  interruptedJobs(now: Date): Promise<ProvisioningJob[]>;
+
+  /** Creates or replaces the record of (account, permission set). */
+  putRole(role: ProvisionedRole): Promise<void>;
+  deleteRole(accountId: string, permissionSetId: string): Promise<void>;
+  /** Sorted by account, then permission set id. */
+  listRoles(filter?: { accountId?: string; permissionSetId?: string }): Promise<ProvisionedRole[]>;
+  putProvider(provider: ProvisionedProvider): Promise<void>;
+  deleteProvider(accountId: string): Promise<void>;
+  listProviders(filter?: { accountId?: string }): Promise<ProvisionedProvider[]>;
+  /** Creates or replaces what Organizations said of an account. */
+  putOrganizationAccount(account: OrganizationAccount): Promise<void>;
+  /** Sorted by account id. */
+  listOrganizationAccounts(): Promise<OrganizationAccount[]>;
+  /** ConflictError for the same (OU, permission set, principal) twice. */
+  createOuAssignment(a: OuAssignment): Promise<void>;
+  getOuAssignment(id: string): Promise<OuAssignment | null>;
+  listOuAssignments(): Promise<OuAssignment[]>;
+  /** Also forgets its members. */
+  deleteOuAssignment(id: string): Promise<void>;
+  /** Records that the expansion made the account assignment of `accountId` (idempotent). */
+  addOuMember(ouAssignmentId: string, accountId: string): Promise<void>;
+  listOuMembers(ouAssignmentId: string): Promise<string[]>;
+}
+
 /** One store per aggregate: the same set outside a transaction and, bound to it, inside one. */
 export interface StoreSet {
   directory: DirectoryStore;
@@ -312,6 +352,7 @@ export interface StoreSet {
   signingKeys: SigningKeyStore;
   adminRoles: AdminRoleStore;
   delegatedAdministrator: DelegatedAdministratorStore;
+  provisioning: ProvisioningStore;
 }
 
 /**

@@ -6,6 +6,8 @@ import { assignmentSchema } from '../../access/assignments.ts';
 import { instanceUpdateSchema } from '../../access/instance-settings.ts';
 import { permissionSetCreateSchema, permissionSetUpdateSchema } from '../../access/permission-sets.ts';
 import { stageSigningKeySchema } from '../../access/signing-keys/signing-key-service.ts';
+import { provisioningSettingsSchema } from '../../access/provisioning/provisioning-service.ts';
+import { ouAssignmentSchema } from '../../access/provisioning/ou-assignments.ts';
 import { groupCreateSchema, groupMemberSchema, groupUpdateSchema } from '../../directory/groups.ts';
 import { userCreateSchema, userUpdateSchema } from '../../directory/users.ts';
 import { administrationPaths, administrationSchemas } from './openapi-administration.ts';
@@ -187,6 +189,7 @@ export function openApiDocument(baseUrl: string) {
         post: { tags: ['signing-keys'], summary: 'The next key signs from now on; the current one stays published as previous', responses: { '200': ok('The promoted key'), ...errors, '409': problem('Not the next key, or a previous key is still published') } },
       },
       ...administrationPaths(),
+      ...provisioningPaths(),
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -219,7 +222,54 @@ export function openApiDocument(baseUrl: string) {
         ApplicationAssignment: schema(appAssignmentSchema),
         SigningKeyStage: schema(stageSigningKeySchema),
         ...administrationSchemas(),
+        ProvisioningSettings: schema(provisioningSettingsSchema),
+        OuAssignment: schema(ouAssignmentSchema),
+        ProvisionTarget: { type: 'object', properties: { accountId: { type: 'string', pattern: '^\\d{12}$' } }, additionalProperties: false },
       },
+    },
+  };
+}
+
+/** Provisioning (docs/provisioning.md): jobs answer 202 IN_PROGRESS, polled at /provisioning/jobs/{id}. */
+function provisioningPaths() {
+  const tags = ['provisioning'];
+  const statusParam = { name: 'provisioningStatus', in: 'query', schema: { type: 'string', enum: ['LATEST_PERMISSION_SET_PROVISIONED', 'LATEST_PERMISSION_SET_NOT_PROVISIONED'] } };
+  const target = { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/ProvisionTarget' } } } };
+  const started = { '202': ok('{items}: the jobs started, IN_PROGRESS'), ...errors, '409': problem('A job of that account is already running, or no driver is configured') };
+  return {
+    '/permission-sets/{id}/provision': {
+      parameters: [idParam()],
+      post: { tags, summary: 'ProvisionPermissionSet: to one account ({accountId}) or every account it is assigned in ({})', requestBody: target, responses: started },
+    },
+    '/permission-sets/{id}/provisioned-accounts': {
+      parameters: [idParam()],
+      get: { tags, summary: 'ListAccountsForProvisionedPermissionSet: per account, role name and ARN, provisioned vs current version', parameters: [statusParam], responses: { '200': ok('{items}'), ...errors } },
+    },
+    '/accounts/{accountId}/provisioned-permission-sets': {
+      parameters: [idParam('accountId')],
+      get: { tags, summary: 'ListPermissionSetsProvisionedToAccount: per permission set, role name and ARN, provisioned vs current version', parameters: [statusParam], responses: { '200': ok('{items}'), ...errors } },
+    },
+    '/accounts/{accountId}/drift': {
+      parameters: [idParam('accountId')],
+      get: { tags, summary: 'Read the account back through the driver: what differs from the desired state', responses: { '200': ok('{accountId, provider, roles}'), ...errors } },
+    },
+    '/provisioning/plan': {
+      get: { tags, summary: 'What apply would create, update and delete, per account (from the records; no AWS call)', parameters: [{ name: 'accountId', in: 'query', schema: { type: 'string' } }], responses: { '200': ok('{driver, accounts}'), ...errors } },
+    },
+    '/provisioning/apply': { post: { tags, summary: 'Start a job for every account the plan lists, or for the one given', requestBody: target, responses: started } },
+    '/provisioning/stacksets': { get: { tags, summary: 'StackSets-ready CloudFormation templates, one per group of accounts sharing the same permission sets', responses: { '200': ok('{items: [{accountIds, template}]}'), '401': errors['401'] } } },
+    '/provisioning/jobs': { get: { tags, summary: 'Provisioning jobs, newest first', parameters: [{ name: 'accountId', in: 'query', schema: { type: 'string' } }, ...listParams.slice(0, 2)], responses: { '200': ok('A page'), '401': errors['401'] } } },
+    '/provisioning/jobs/{id}': { parameters: [idParam()], get: { tags, summary: 'DescribePermissionSetProvisioningStatus: IN_PROGRESS, SUCCEEDED or FAILED with failureReason', responses: { '200': ok('The job'), ...errors } } },
+    '/organization/import': { post: { tags, summary: 'Create or update accounts from AWS Organizations (aws driver); closed or removed accounts are flagged, never deleted', responses: { '200': ok('{created, updated, flagged}'), ...errors, '409': problem('No aws driver configured') } } },
+    '/ou-assignments': {
+      get: { tags, summary: 'Assignments to every current and future account of an OU, with the accounts they reach now', responses: { '200': ok('{items}'), '401': errors['401'] } },
+      post: { tags, summary: 'Assign a permission set in every account of an OU (and the OUs under it), now and after each import', requestBody: body('OuAssignment'), responses: { '201': ok('Created, with accountIds'), ...errors } },
+    },
+    '/ou-assignments/{id}': { parameters: [idParam()], delete: { tags, summary: 'Remove it, and the account assignments it made', responses: { '204': { description: 'Removed' }, ...errors } } },
+    '/organization/accounts': { get: { tags, summary: 'What the last import said of each account: OU path, status, flagged', responses: { '200': ok('{items}'), '401': errors['401'] } } },
+    '/provisioning/settings': {
+      get: { tags, summary: 'Whether edits of permission sets are provisioned at once', responses: { '200': ok('Settings'), '401': errors['401'] } },
+      put: { tags, summary: 'Replace the provisioning settings', requestBody: body('ProvisioningSettings'), responses: { '200': ok('Settings'), ...errors } },
     },
   };
 }

@@ -22,10 +22,12 @@ import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { mountResource } from './resource-routes.ts';
 import { mountSigningKeys, type SigningKeyRoutesDeps } from './signing-key-routes.ts';
+import { mountProvisioning, type ProvisioningRoutesDeps } from './provisioning-routes.ts';
+import { federatedRoleFor } from '../../access/role-name.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
-export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps {
+export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps {
   /** For the OpenAPI document's server URL. */
   baseUrl: string;
   adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
@@ -85,7 +87,10 @@ export function adminRouter(services: AdminRouterDeps): Router {
         accountId: account.accountId,
         accountName: account.name,
         emailAddress: account.email,
-        permissionSets: permissionSets.map((s) => ({ id: s.id, name: s.name, arn: s.arn })),
+        permissionSets: permissionSets.map((s) => {
+          const { roleName, roleArn } = federatedRoleFor(account, s);
+          return { id: s.id, name: s.name, arn: s.arn, roleName, roleArn };
+        }),
       })),
     });
   });
@@ -122,7 +127,7 @@ export function adminRouter(services: AdminRouterDeps): Router {
   router.get('/account-assignments', async (req, res) => {
     const { limit, nextToken, ...filter } = req.query as Record<string, string>;
     const q = listQuery({ limit, nextToken });
-    res.json(await services.assignments.list(filter, { limit: q.limit, nextToken: q.nextToken }));
+    res.json(await services.provisioning.withRoles(await services.assignments.list(filter, { limit: q.limit, nextToken: q.nextToken })));
   });
   router.post('/account-assignments', async (req, res) => {
     res.status(201).json(await services.assignments.create(req.body, actorOf(res)));
@@ -143,6 +148,7 @@ export function adminRouter(services: AdminRouterDeps): Router {
 
   mountIdentitySource(router, services);
   mountSigningKeys(router, services);
+  mountProvisioning(router, services);
 
   mountAdminRoles(router, services);
   mountAudit(router, services.auditLog);

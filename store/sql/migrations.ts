@@ -333,5 +333,75 @@ const adminRolesAndAudit: Migration = {
   },
 };
 
+const provisioning: Migration = {
+  name: '0007_provisioning',
+  async up(db, _dialect, t) {
+    // Provisioning (docs/provisioning.md): jobs, and what the last successful job left in each
+    // account. The partial unique index allows one IN_PROGRESS job per account, whatever nodes
+    // start one at the same moment: the second insert is a conflict.
+    await db.schema
+      .createTable('provisioning_jobs')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key)
+      .addColumn('trigger', 'text', (c) => c.notNull())
+      .addColumn('status', t.key, (c) => c.notNull())
+      .addColumn('failure_reason', 'text')
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('updated_at', t.date, (c) => c.notNull())
+      .addColumn('lease_expires_at', t.date)
+      .execute();
+    await sql`create unique index provisioning_jobs_one_running on provisioning_jobs (account_id) where status = 'IN_PROGRESS'`.execute(db);
+    await db.schema.createIndex('provisioning_jobs_by_account').on('provisioning_jobs').columns(['account_id', 'created_at']).execute();
+    await db.schema
+      .createTable('provisioned_roles')
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key, (c) => c.notNull())
+      .addColumn('role_name', 'text', (c) => c.notNull())
+      .addColumn('role_arn', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('provisioned_at', t.date, (c) => c.notNull())
+      .addPrimaryKeyConstraint('provisioned_roles_pk', ['account_id', 'permission_set_id'])
+      .execute();
+    await db.schema.createIndex('provisioned_roles_by_set').on('provisioned_roles').columns(['permission_set_id', 'account_id']).execute();
+    await db.schema
+      .createTable('provisioned_providers')
+      .addColumn('account_id', t.key, (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('arn', 'text', (c) => c.notNull())
+      .addColumn('metadata_sha256', 'text', (c) => c.notNull())
+      .addColumn('provisioned_at', t.date, (c) => c.notNull())
+      .execute();
+    // What the last import from AWS Organizations said of each account: where it sits and its
+    // state there. An account closed or gone from the organization is flagged, never deleted.
+    await db.schema
+      .createTable('organization_accounts')
+      .addColumn('account_id', t.key, (c) => c.primaryKey())
+      .addColumn('ou_path', 'text', (c) => c.notNull())
+      .addColumn('status', t.key, (c) => c.notNull())
+      .addColumn('imported_at', t.date, (c) => c.notNull())
+      .execute();
+    // Assignments to an OU (by path): expanded into ordinary account assignments for every
+    // account in it, now and at each import; ou_assignment_members records the ones the
+    // expansion made, so removing the OU assignment removes those and no other.
+    await db.schema
+      .createTable('ou_assignments')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('ou_path', t.key, (c) => c.notNull())
+      .addColumn('permission_set_id', t.key, (c) => c.notNull())
+      .addColumn('principal_type', t.key, (c) => c.notNull())
+      .addColumn('principal_id', t.key, (c) => c.notNull())
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addUniqueConstraint('ou_assignments_key', ['ou_path', 'permission_set_id', 'principal_type', 'principal_id'])
+      .execute();
+    await db.schema
+      .createTable('ou_assignment_members')
+      .addColumn('ou_assignment_id', t.key, (c) => c.notNull())
+      .addColumn('account_id', t.key, (c) => c.notNull())
+      .addPrimaryKeyConstraint('ou_assignment_members_pk', ['ou_assignment_id', 'account_id'])
+      .execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit, provisioning];

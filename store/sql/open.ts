@@ -19,6 +19,7 @@ import { translated } from './errors.ts';
 import { SqlInstanceStore } from './instance-store.ts';
 import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
+import { SqlProvisioningStore } from './provisioning-store.ts';
 import { SqlSettingsStore } from './settings-store.ts';
 import { SqlSigningKeyStore } from './signing-key-store.ts';
 import { UnitsOfWork } from './unit-of-work.ts';
@@ -70,5 +71,6 @@ const storesOverWith = (auditContext: AuditContextSource | undefined) => (ctx: S
     signingKeys: new SqlSigningKeyStore(ctx),
     adminRoles: new SqlAdminRoleStore(ctx),
     delegatedAdministrator: new SqlDelegatedAdministratorStore(ctx),
+    provisioning: new SqlProvisioningStore(ctx),
   };
 };

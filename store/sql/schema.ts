@@ -225,4 +225,60 @@ export interface Schema {
   signing_keys: SigningKeyRow;
   admin_role_grants: AdminRoleGrantRow;
   delegated_admin_account: DelegatedAdminAccountRow;
+  provisioning_jobs: ProvisioningJobRow;
+  provisioned_roles: ProvisionedRoleRow;
+  provisioned_providers: ProvisionedProviderRow;
+  organization_accounts: OrganizationAccountRow;
+  ou_assignments: OuAssignmentRow;
+  ou_assignment_members: OuAssignmentMemberRow;
+}
+
+export interface OuAssignmentRow {
+  id: string;
+  ou_path: string;
+  permission_set_id: string;
+  principal_type: string;
+  principal_id: string;
+  created_at: DbDate;
+}
+
+export interface OuAssignmentMemberRow {
+  ou_assignment_id: string;
+  account_id: string;
+}
+
+export interface OrganizationAccountRow {
+  account_id: string;
+  ou_path: string;
+  status: string;
+  imported_at: DbDate;
+}
+
+export interface ProvisioningJobRow {
+  id: string;
+  account_id: string;
+  permission_set_id: string | null;
+  trigger: string;
+  status: string;
+  failure_reason: string | null;
+  created_at: DbDate;
+  updated_at: DbDate;
+  lease_expires_at: DbDate | null;
+}
+
+export interface ProvisionedRoleRow {
+  account_id: string;
+  permission_set_id: string;
+  role_name: string;
+  role_arn: string;
+  version: DbBigint;
+  provisioned_at: DbDate;
+}
+
+export interface ProvisionedProviderRow {
+  account_id: string;
+  name: string;
+  arn: string;
+  metadata_sha256: string;
+  provisioned_at: DbDate;
 }

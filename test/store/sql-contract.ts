@@ -27,6 +27,7 @@ import { PermissionSetService } from '../../access/permission-sets.ts';
 import { adminStoresContract } from './admin-stores.contract.ts';
 import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
+import { provisioningStoreContract } from './provisioning-store.contract.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -1204,6 +1205,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     signingKeyStoreContract(() => freshDatabase(backend));
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
+    provisioningStoreContract(() => freshDatabase(backend));
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({

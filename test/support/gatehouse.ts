@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http-server.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { Argon2idCost } from '../../directory/passwords.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { createServices, type ServiceOptions, type Services } from '../../server/services.ts';
 import { freePort } from './free-port.ts';
 import { placeFixtureSigningKey } from './signing-keys.ts';
 import { TestClock } from './test-clock.ts';
@@ -59,6 +59,8 @@ export interface StartOptions {
   passwordHashCost?: Argon2idCost;
   /** The clock to run on (two nodes share one to see the same time); default: a new TestClock. */
   clock?: TestClock;
+  /** The provisioning driver's AWS credentials, backoff and clock (server/provisioning-services.ts). */
+  provisioning?: ServiceOptions['provisioning'];
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
@@ -80,6 +82,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
   const services = await createServices(config, createLogger(config.logLevel, options.log?.destination), {
     passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
     clock,
+    provisioning: options.provisioning,
   });
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
   const state: AppState = { draining: false };
