@@ -300,7 +300,7 @@ describe('ephemeral store: embedded (SQLite file)', () => {
   describe('contract', () => {
     contract(() => ({
       kind: 'embedded',
-      open: () => openEphemeralStore({ redisUrl: null, sqliteFile: file, timeoutMs: 2000 }),
+      open: () => openEphemeralStore({ redis: null, sqliteFile: file, timeoutMs: 2000 }),
     }));
   });
 
@@ -407,13 +407,13 @@ describe('ephemeral store: Redis (private redis-server)', () => {
   describe('contract', () => {
     contract(() => ({
       kind: 'redis',
-      open: () => openEphemeralStore({ redisUrl: redis.url, sqliteFile: '/nonexistent/unused.db', timeoutMs: 2000, keyPrefix: prefix }),
+      open: () => openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '/nonexistent/unused.db', timeoutMs: 2000, keyPrefix: prefix }),
     }));
   });
 
   it("keeps keys under its prefix ('gh:' by default), so prefixes do not see each other", async () => {
-    const plain = await openEphemeralStore({ redisUrl: redis.url, sqliteFile: '', timeoutMs: 2000 });
-    const other = await openEphemeralStore({ redisUrl: redis.url, sqliteFile: '', timeoutMs: 2000, keyPrefix: 'other:' });
+    const plain = await openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '', timeoutMs: 2000 });
+    const other = await openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '', timeoutMs: 2000, keyPrefix: 'other:' });
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {
@@ -445,7 +445,7 @@ describe('ephemeral store: Redis (private redis-server)', () => {
       await failing.restart();
       connectionErrors = [];
       store = await openEphemeralStore({
-        redisUrl: failing.url,
+        redis: { kind: 'url', url: failing.url },
         sqliteFile: '',
         timeoutMs: TIMEOUT_MS,
         onConnectionError: (e) => connectionErrors.push(e),
@@ -506,7 +506,7 @@ describe('ephemeral store: Redis (private redis-server)', () => {
     it('Redis down at start: opening returns after about the timeout, operations reject, and it connects once Redis is up', async () => {
       await failing.stop();
       const start = Date.now();
-      const late = await openEphemeralStore({ redisUrl: failing.url, sqliteFile: '', timeoutMs: TIMEOUT_MS, onConnectionError: () => {} });
+      const late = await openEphemeralStore({ redis: { kind: 'url', url: failing.url }, sqliteFile: '', timeoutMs: TIMEOUT_MS, onConnectionError: () => {} });
       try {
         expect(Date.now() - start).to.be.below(TIMEOUT_MS + SLACK_MS);
         expect(await rejectionOf(late.get('k'))).to.be.instanceOf(UnavailableError);
