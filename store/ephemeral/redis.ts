@@ -79,7 +79,11 @@ export class RedisEphemeralStore implements EphemeralStore {
   /** Prefer {@link openRedisEphemeralStore}, which also waits (briefly) for the first connection. */
   constructor(options: RedisEphemeralStoreOptions) {
     this.#options = options;
-    this.#prefix = options.keyPrefix ?? 'gh:';
+    const prefix = options.keyPrefix ?? 'gh:';
+    // On a Cluster, commands naming several keys (MGET, DEL, the reads of token + session + epoch)
+    // need them in one slot, or Redis answers CROSSSLOT. The prefix is made the hash tag of every
+    // key, so all of Gatehouse's keys share one slot (docs/operations.md, "Redis key layout").
+    this.#prefix = options.connection.kind === 'cluster' && !prefix.includes('{') ? `{${prefix}}` : prefix;
     this.#client = this.#connect();
   }
 

@@ -14,6 +14,7 @@ import { UnavailableError } from '../../model/errors.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { EmbeddedEphemeralStore } from '../../store/ephemeral/embedded.ts';
 import { openEphemeralStore } from '../../store/ephemeral/open.ts';
+import { startRedisCluster, type PrivateRedisCluster } from '../support/redis-cluster.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -391,6 +392,52 @@ describe('ephemeral store: embedded (SQLite file)', () => {
         await store.close();
       }
     });
+  });
+});
+
+describe('ephemeral store: Redis Cluster (three private masters)', () => {
+  let cluster: PrivateRedisCluster;
+  const prefix = `gh-test-${randomUUID()}:`;
+  before(async function () {
+    this.timeout(20000);
+    cluster = await startRedisCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  describe('contract', () => {
+    contract(() => ({
+      kind: 'redis',
+      open: () =>
+        openEphemeralStore({
+          redis: { kind: 'cluster', nodes: cluster.nodes, username: null, password: null, tls: false },
+          sqliteFile: '/nonexistent/unused.db',
+          timeoutMs: 2000,
+          keyPrefix: prefix,
+        }),
+    }));
+  });
+
+  it('keeps all its keys in one slot, so a multi-key read or delete goes to one node in one round trip', async () => {
+    const own = `gh-test-${randomUUID()}:`;
+    const store = await openEphemeralStore({
+      redis: { kind: 'cluster', nodes: cluster.nodes, username: null, password: null, tls: false },
+      sqliteFile: '',
+      timeoutMs: 2000,
+      keyPrefix: own,
+    });
+    const raws = await Promise.all(cluster.nodes.map((n) => createClient({ url: `redis://${n.host}:${n.port}` }).connect()));
+    try {
+      const keys = Array.from({ length: 30 }, (_, i) => `session:${i}`);
+      for (const key of keys) await store.set(key, 'v', 60);
+      expect(await store.getMany(keys)).to.deep.equal(keys.map(() => 'v'));
+      const held = await Promise.all(raws.map(async (raw) => (await raw.keys(`*${own}*`)).length));
+      expect(held.sort()).to.deep.equal([0, 0, 30]);
+    } finally {
+      await Promise.all(raws.map((raw) => raw.close()));
+      await store.close();
+    }
   });
 });
 

@@ -43,9 +43,15 @@ process.once('exit', () => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-export async function startRedisServer(): Promise<PrivateRedis> {
+/** A fresh temp dir, removed when the test process exits. */
+export function redisTempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
   tempDirs.add(dir);
+  return dir;
+}
+
+export async function startRedisServer(): Promise<PrivateRedis> {
+  const dir = redisTempDir();
   // Below the ephemeral range: while a test has Redis stopped, nobody else is handed its port.
   const [port] = (await restartablePorts(1)) as [number];
   let child: ChildProcess | null = await launch(port, dir);
@@ -74,10 +80,11 @@ export async function startRedisServer(): Promise<PrivateRedis> {
   };
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+/** Starts redis-server on `port` (extra arguments e.g. for Cluster mode) and waits until it answers PING. */
+export async function launch(port: number, dir: string, extraArgs: readonly string[] = []): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
@@ -108,7 +115,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   throw new Error(`redis-server on port ${port} did not answer within ${READY_TIMEOUT_MS} ms:\n${log}`);
 }
 
-function kill(child: ChildProcess): Promise<void> {
+export function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
