@@ -15,6 +15,7 @@ import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { EmbeddedEphemeralStore } from '../../store/ephemeral/embedded.ts';
 import { openEphemeralStore } from '../../store/ephemeral/open.ts';
 import { startRedisCluster, type PrivateRedisCluster } from '../support/redis-cluster.ts';
+import { startRedisSentinel, type PrivateRedisSentinel } from '../support/redis-sentinel.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -392,6 +393,31 @@ describe('ephemeral store: embedded (SQLite file)', () => {
         await store.close();
       }
     });
+  });
+});
+
+describe('ephemeral store: Redis Sentinel (private primary, replica, three Sentinels)', () => {
+  let sentinel: PrivateRedisSentinel;
+  const prefix = `gh-test-${randomUUID()}:`;
+  before(async function () {
+    this.timeout(20000);
+    sentinel = await startRedisSentinel();
+  });
+  after(async () => {
+    await sentinel?.stop();
+  });
+
+  describe('contract', () => {
+    contract(() => ({
+      kind: 'redis',
+      open: () =>
+        openEphemeralStore({
+          redis: { kind: 'sentinel', sentinels: sentinel.sentinels, masterName: sentinel.masterName, username: null, password: null, tls: false },
+          sqliteFile: '/nonexistent/unused.db',
+          timeoutMs: 2000,
+          keyPrefix: prefix,
+        }),
+    }));
   });
 });
 

@@ -81,10 +81,13 @@ export async function startRedisServer(): Promise<PrivateRedis> {
 }
 
 /** Starts redis-server on `port` (extra arguments e.g. for Cluster mode) and waits until it answers PING. */
-export async function launch(port: number, dir: string, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+export async function launch(port: number, dir: string, extraArgs: readonly string[] = [], configFile?: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+    // A Sentinel needs a config file it can rewrite, given first; it takes no persistence options.
+    configFile !== undefined
+      ? [configFile, '--port', String(port), '--bind', '127.0.0.1', ...extraArgs]
+      : ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
@@ -105,10 +108,12 @@ export async function launch(port: number, dir: string, extraArgs: readonly stri
   });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  // A Sentinel does not log 'Ready to accept connections'; it logs its id once listening.
+  const readyLine = configFile !== undefined ? 'Sentinel ID is' : 'Ready to accept connections';
   // Ready means: this process logged that it accepts connections (after binding its port) and the
   // port answers PING; a restart that found its port taken fails instead of using a stranger.
   while (Date.now() < deadline && !exited) {
-    if (log.includes('Ready to accept connections') && (await answersPing(port)) && !exited) return child;
+    if (log.includes(readyLine) && (await answersPing(port)) && !exited) return child;
     await new Promise((r) => setTimeout(r, 20));
   }
   await kill(child);
