@@ -419,6 +419,50 @@ describe('ephemeral store: Redis Sentinel (private primary, replica, three Senti
         }),
     }));
   });
+
+  it('survives SENTINEL FAILOVER: operations fail closed with UnavailableError meanwhile, then the same store serves from the new primary', async function () {
+    this.timeout(30000);
+    const store = await openEphemeralStore({
+      redis: { kind: 'sentinel', sentinels: sentinel.sentinels, masterName: sentinel.masterName, username: null, password: null, tls: false },
+      sqliteFile: '',
+      timeoutMs: 500,
+      keyPrefix: prefix,
+      onConnectionError: () => {},
+    });
+    const raw = await createClient({ url: `redis://127.0.0.1:${sentinel.sentinels[0]!.port}` }).connect();
+    try {
+      await store.set('before-failover', 'kept', 600);
+      const primary = async () => ((await raw.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.masterName])) as string[])[1];
+      const old = await primary();
+      // Asynchronous replication: wait until the replica has the write, so the check below is of the
+      // failover, not of replication lag.
+      const onPrimary = await createClient({ url: `redis://127.0.0.1:${old}` }).connect();
+      await onPrimary.sendCommand(['WAIT', '1', '2000']);
+      await onPrimary.close();
+      await raw.sendCommand(['SENTINEL', 'FAILOVER', sentinel.masterName]);
+      const deadline = Date.now() + 20000;
+      const failures: unknown[] = [];
+      let served = false;
+      while (Date.now() < deadline) {
+        try {
+          if ((await primary()) !== old && (await store.get('before-failover')) === 'kept') {
+            await store.set('after-failover', 'written', 600);
+            served = true;
+            break;
+          }
+        } catch (e) {
+          failures.push(e);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(served, 'served again from the new primary').to.equal(true);
+      for (const e of failures) expect(e).to.be.instanceOf(UnavailableError);
+      expect(await store.get('after-failover')).to.equal('written');
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
 });
 
 describe('ephemeral store: Redis Cluster (three private masters)', () => {
