@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parsePrivateTargetAllowance, type PrivateTargetAllowance } from '../access/applications/address-policy.ts';
 import { ldapSettingsFromEnv, type LdapSettings } from '../directory/ldap/index.ts';
 import { ValidationError } from '../model/errors.ts';
+import type { RedisAddress, RedisConnection } from '../store/ephemeral/redis-connection.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http:// or https:// URL');
@@ -27,6 +28,13 @@ const schema = z.object({
     .string()
     .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
     .optional(),
+  // Sentinel or Cluster instead of one server (docs/operations.md, "Redis"); at most one of the three.
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[\w.-]+$/, 'must be the master name Sentinel monitors').optional(),
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: bool.default(false),
   CERTS_DIR: z.string().min(1).default('./certs'),
   SIGNING_KEY_PEM: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }).optional(),
   SIGNING_CERT_PEM: z.string().includes('CERTIFICATE', { message: 'must be a PEM certificate' }).optional(),
@@ -80,7 +88,8 @@ export interface Config {
   baseUrl: string;
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
-  redisUrl: string | null;
+  /** Redis to connect to (one server, Sentinel or Cluster); null: the embedded ephemeral store. */
+  redis: RedisConnection | null;
   certsDir: string;
   signingKeyPem: string | null;
   signingCertPem: string | null;
@@ -144,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (err instanceof ValidationError) throw new ConfigError(err.problems.map((p) => `${p.field}: ${p.message}`));
     throw err;
   }
+  const redis = redisConnection(e);
   const dataDir = path.resolve(e.DATA_DIR);
   const database: Config['database'] =
     e.DATABASE_URL === undefined
@@ -157,7 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir,
     database,
-    redisUrl: e.REDIS_URL ?? null,
+    redis,
     certsDir: path.resolve(e.CERTS_DIR),
     signingKeyPem: e.SIGNING_KEY_PEM ?? null,
     signingCertPem: e.SIGNING_CERT_PEM ?? null,
@@ -191,4 +201,52 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseSeconds: e.PROVISIONING_LEASE_SECONDS,
     },
   };
+}
+
+function redisConnection(e: z.infer<typeof schema>): RedisConnection | null {
+  const chosen = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter((name) => e[name] !== undefined);
+  if (chosen.length > 1) throw new ConfigError([`${chosen.join(' / ')}: set only one way to reach Redis`]);
+  if (e.REDIS_SENTINEL_MASTER !== undefined && e.REDIS_SENTINELS === undefined) {
+    throw new ConfigError(['REDIS_SENTINEL_MASTER: only meaningful with REDIS_SENTINELS']);
+  }
+  const auth = { username: e.REDIS_USERNAME ?? null, password: e.REDIS_PASSWORD ?? null, tls: e.REDIS_TLS };
+  if (e.REDIS_URL !== undefined) {
+    // A URL carries its own user, password and scheme; the variables only fill in what it leaves out.
+    const url = new URL(e.REDIS_URL);
+    return {
+      kind: 'url',
+      url: e.REDIS_URL,
+      username: url.username === '' ? auth.username : null,
+      password: url.password === '' ? auth.password : null,
+      tls: url.protocol === 'rediss:' || auth.tls,
+    };
+  }
+  const addresses = (name: 'REDIS_SENTINELS' | 'REDIS_CLUSTER_NODES', value: string) => {
+    try {
+      return parseRedisAddresses(value);
+    } catch (err) {
+      throw new ConfigError([`${name}: ${(err as Error).message}`]);
+    }
+  };
+  if (e.REDIS_SENTINELS !== undefined) {
+    if (e.REDIS_SENTINEL_MASTER === undefined) throw new ConfigError(['REDIS_SENTINEL_MASTER: required with REDIS_SENTINELS']);
+    return { kind: 'sentinel', sentinels: addresses('REDIS_SENTINELS', e.REDIS_SENTINELS), masterName: e.REDIS_SENTINEL_MASTER, ...auth };
+  }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { kind: 'cluster', nodes: addresses('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES), ...auth };
+  if (auth.username !== null || auth.password !== null) {
+    throw new ConfigError(['REDIS_USERNAME / REDIS_PASSWORD: set REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES too']);
+  }
+  return null;
+}
+
+/** Parses `host:port,host:port` (IPv6 as `[::1]:26379`); throws with a message naming the bad entry. */
+function parseRedisAddresses(list: string): RedisAddress[] {
+  const entries = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (entries.length === 0) throw new Error('must list at least one host:port');
+  return entries.map((entry) => {
+    const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port < 1 || port > 65535) throw new Error(`"${entry}" is not host:port`);
+    return { host: match[1] ?? match[2]!, port };
+  });
 }

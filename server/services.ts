@@ -178,7 +178,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   let ephemeral: EphemeralStore;
   try {
     ephemeral = await openEphemeralStore({
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       // Embedded mode keeps short-lived state in the SQLite file too, so a restart loses nothing.
       sqliteFile: config.database.kind === 'sqlite' ? config.database.file : path.join(config.dataDir, 'ephemeral.db'),
       timeoutMs: config.dependencyTimeoutMs,

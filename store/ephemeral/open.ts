@@ -1,12 +1,15 @@
 // Picks the ephemeral store the configuration asks for (DESIGN.md, "State"): Redis when REDIS_URL
+// (or REDIS_SENTINELS, REDIS_CLUSTER_NODES)
 // is set, else the embedded store in a SQLite file.
 
 import { openRedisEphemeralStore } from './redis.ts';
 import { EmbeddedEphemeralStore } from './embedded.ts';
 import type { EphemeralStore } from './ephemeral-store.ts';
+import type { RedisConnection } from './redis-connection.ts';
 
 export interface EphemeralStoreOptions {
-  redisUrl: string | null;
+  /** Redis to use (config.redis); null: the embedded store. */
+  redis: RedisConnection | null;
   /** Used only without Redis. May be the SQL store's own SQLite file, or e.g. DATA_DIR/ephemeral.db. */
   sqliteFile: string;
   /** config.dependencyTimeoutMs: the longest any operation may take before it rejects with UnavailableError. */
@@ -23,9 +26,9 @@ export interface EphemeralStoreOptions {
  * until it comes back, and the store reconnects by itself.
  */
 export async function openEphemeralStore(options: EphemeralStoreOptions): Promise<EphemeralStore> {
-  if (options.redisUrl !== null) {
+  if (options.redis !== null) {
     return openRedisEphemeralStore({
-      url: options.redisUrl,
+      connection: options.redis,
       timeoutMs: options.timeoutMs,
       keyPrefix: options.keyPrefix,
       onConnectionError: options.onConnectionError,

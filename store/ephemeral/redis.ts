@@ -13,13 +13,14 @@
 // Atomicity comes from Redis itself: GETDEL, SET NX EX, and Lua scripts for compound updates
 // (MULTI is avoided: node-redis queues MULTI/pipelines even with the offline queue disabled).
 
-import { createClient, ErrorReply } from 'redis';
+import { createClient, createCluster, createSentinel, ErrorReply } from 'redis';
 import { UnavailableError } from '../../model/errors.ts';
 import type { EphemeralStore } from './ephemeral-store.ts';
+import type { RedisAuth, RedisConnection } from './redis-connection.ts';
 
 export interface RedisEphemeralStoreOptions {
-  /** redis:// or rediss:// URL. */
-  url: string;
+  /** One server (redis:// or rediss:// URL), a Sentinel-watched primary, or a Cluster. */
+  connection: RedisConnection;
   /** Longest any operation (and a connection attempt) may take before it rejects. */
   timeoutMs: number;
   /** Prepended to every key, so several applications can share a Redis. Default 'gh:'. */
@@ -43,35 +44,60 @@ return 1`;
 
 const MAX_BACKOFF_MS = 1000;
 
-type Client = ReturnType<typeof createRedisClient>;
+/**
+ * The commands this store sends, which a plain client, a Sentinel client and a Cluster client all
+ * offer with the same meaning (the Cluster routes each to the node owning its keys' slot). Their
+ * node-redis types differ only in generics, so each is narrowed to this once, where it is created.
+ */
+interface Client {
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  destroy(): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  get(key: string): Promise<string | null>;
+  mGet(keys: string[]): Promise<(string | null)[]>;
+  set(key: string, value: string, options: object): Promise<string | null>;
+  getDel(key: string): Promise<string | null>;
+  del(keys: string[]): Promise<number>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  ttl(key: string): Promise<number>;
+  sRem(key: string, member: string): Promise<number>;
+  sMembers(key: string): Promise<string[]>;
+  ping?(): Promise<string>;
+}
 
 export class RedisEphemeralStore implements EphemeralStore {
   readonly kind = 'redis' as const;
   readonly #options: RedisEphemeralStoreOptions;
   readonly #prefix: string;
   #client: Client;
+  /** Settles once the current client has connected (or was closed). */
+  #connecting: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   /** Prefer {@link openRedisEphemeralStore}, which also waits (briefly) for the first connection. */
   constructor(options: RedisEphemeralStoreOptions) {
     this.#options = options;
-    this.#prefix = options.keyPrefix ?? 'gh:';
+    const prefix = options.keyPrefix ?? 'gh:';
+    // On a Cluster, commands naming several keys (MGET, DEL, the reads of token + session + epoch)
+    // need them in one slot, or Redis answers CROSSSLOT. The prefix is made the hash tag of every
+    // key, so all of Gatehouse's keys share one slot (docs/operations.md, "Redis key layout").
+    this.#prefix = options.connection.kind === 'cluster' && !prefix.includes('{') ? `{${prefix}}` : prefix;
     this.#client = this.#connect();
   }
 
   /** Resolves when connected, or after `timeoutMs` if Redis does not answer (it keeps retrying). */
   async ready(): Promise<void> {
-    const client = this.#client;
-    if (client.isReady) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.#options.timeoutMs);
-      client.once('ready', done);
-      function done(): void {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      }
-    });
+    if (this.#client.isReady) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#connecting,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.#options.timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   get(key: string): Promise<string | null> {
@@ -134,7 +160,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async ping(): Promise<void> {
-    await this.#run((c) => c.ping());
+    // A Cluster client has no keyless PING; reading a key proves the node owning its slot answers.
+    await this.#run((c) => (c.ping ? c.ping() : c.get(this.#key('ping'))));
   }
 
   async close(): Promise<void> {
@@ -164,7 +191,7 @@ export class RedisEphemeralStore implements EphemeralStore {
     const client = createRedisClient(this.#options);
     // The first connection attempt retries on its own; its promise only settles once connected
     // (or when the client is closed), and callers learn about failures from the operations.
-    client.connect().catch(() => {});
+    this.#connecting = client.connect().catch(() => {});
     return client;
   }
 
@@ -195,7 +222,8 @@ export class RedisEphemeralStore implements EphemeralStore {
       if (e instanceof UnavailableError) throw e;
       // A reply telling us our command is wrong (WRONGTYPE, ERR ...) is a bug, not an outage.
       // Other replies (LOADING, BUSY, READONLY, MASTERDOWN, OOM, MISCONF) mean Redis cannot serve.
-      if (e instanceof ErrorReply && /^(WRONGTYPE|ERR) /.test(e.message)) throw e;
+      // CROSSSLOT (keys of one command in different Cluster slots) is a key layout bug too.
+      if (e instanceof ErrorReply && /^(WRONGTYPE|ERR|CROSSSLOT) /.test(e.message)) throw e;
       throw new UnavailableError('redis', `redis is unavailable: ${(e as Error).message}`, { cause: e });
     } finally {
       clearTimeout(timer);
@@ -203,21 +231,57 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 }
 
-function createRedisClient({ url, timeoutMs, onConnectionError }: RedisEphemeralStoreOptions) {
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    // No per-command timer from the client (node-redis 6 arms an AbortSignal.timeout of 5 s for
-    // every command by default): #run already races each operation against `timeoutMs`, and one
-    // timer per command is enough on the hot paths.
-    commandOptions: { timeout: 0 },
-    socket: {
-      connectTimeout: timeoutMs,
-      // Exponential backoff from 50 ms, capped, with jitter so many processes do not reconnect in
-      // lockstep. Never `false`: giving up would leave the store dead until a restart.
-      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, MAX_BACKOFF_MS) + Math.floor(Math.random() * 100),
-    },
+function createRedisClient({ connection, timeoutMs, onConnectionError }: RedisEphemeralStoreOptions): Client {
+  const socket = {
+    connectTimeout: timeoutMs,
+    // Exponential backoff from 50 ms, capped, with jitter so many processes do not reconnect in
+    // lockstep. Never `false`: giving up would leave the store dead until a restart.
+    reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, MAX_BACKOFF_MS) + Math.floor(Math.random() * 100),
+  };
+  const auth = (a: Partial<RedisAuth>) => ({
+    ...(a.username ? { username: a.username } : {}),
+    ...(a.password ? { password: a.password } : {}),
   });
+  // No per-command timer from the client (node-redis 6 arms an AbortSignal.timeout of 5 s for
+  // every command by default): #run already races each operation against `timeoutMs`, and one
+  // timer per command is enough on the hot paths.
+  const commandOptions = { timeout: 0 };
+  let client: Client;
+  if (connection.kind === 'url') {
+    client = createClient({
+      url: connection.url,
+      ...auth(connection),
+      disableOfflineQueue: true,
+      commandOptions,
+      socket: connection.tls ? { ...socket, tls: true } : socket,
+    }) as unknown as Client;
+  } else if (connection.kind === 'sentinel') {
+    // The Sentinels tell which node is the primary; after a failover the client follows the new one.
+    const node = {
+      ...auth(connection),
+      disableOfflineQueue: true,
+      socket: connection.tls ? { ...socket, tls: true as const } : socket,
+    };
+    client = createSentinel({
+      name: connection.masterName,
+      sentinelRootNodes: connection.sentinels,
+      nodeClientOptions: node,
+      sentinelClientOptions: node,
+      commandOptions,
+      passthroughClientErrorEvents: true,
+    }) as unknown as Client;
+  } else {
+    client = createCluster({
+      rootNodes: connection.nodes.map((n) => ({ socket: { host: n.host, port: n.port } })),
+      // Every connection to a discovered node is made from these, so auth and TLS go here.
+      defaults: {
+        ...auth(connection),
+        disableOfflineQueue: true,
+        socket: connection.tls ? { ...socket, tls: true as const } : socket,
+      },
+      commandOptions,
+    }) as unknown as Client;
+  }
   client.on('error', (error: Error) => onConnectionError?.(error));
   return client;
 }

@@ -7,14 +7,14 @@ describe('configuration', () => {
     expect(c.port).to.equal(8080);
     expect(c.database).to.deep.include({ kind: 'sqlite' });
     expect(c.database.kind === 'sqlite' && c.database.file).to.match(/data\/gatehouse\.db$/);
-    expect(c.redisUrl).to.equal(null);
+    expect(c.redis).to.equal(null);
     expect(c.baseUrl).to.equal('http://localhost:8080');
   });
 
   it('reads PostgreSQL and Redis URLs and trims the base URL', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db', REDIS_URL: 'redis://127.0.0.1:6379', BASE_URL: 'https://sso.example.com/' });
     expect(c.database).to.deep.equal({ kind: 'postgres', url: 'postgres://u@127.0.0.1/db' });
-    expect(c.redisUrl).to.equal('redis://127.0.0.1:6379');
+    expect(c.redis).to.deep.equal({ kind: 'url', url: 'redis://127.0.0.1:6379', username: null, password: null, tls: false });
     expect(c.baseUrl).to.equal('https://sso.example.com');
   });
 

@@ -14,6 +14,8 @@ import { UnavailableError } from '../../model/errors.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { EmbeddedEphemeralStore } from '../../store/ephemeral/embedded.ts';
 import { openEphemeralStore } from '../../store/ephemeral/open.ts';
+import { startRedisCluster, type PrivateRedisCluster } from '../support/redis-cluster.ts';
+import { startRedisSentinel, type PrivateRedisSentinel } from '../support/redis-sentinel.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -300,7 +302,7 @@ describe('ephemeral store: embedded (SQLite file)', () => {
   describe('contract', () => {
     contract(() => ({
       kind: 'embedded',
-      open: () => openEphemeralStore({ redisUrl: null, sqliteFile: file, timeoutMs: 2000 }),
+      open: () => openEphemeralStore({ redis: null, sqliteFile: file, timeoutMs: 2000 }),
     }));
   });
 
@@ -394,6 +396,121 @@ describe('ephemeral store: embedded (SQLite file)', () => {
   });
 });
 
+describe('ephemeral store: Redis Sentinel (private primary, replica, three Sentinels)', () => {
+  let sentinel: PrivateRedisSentinel;
+  const prefix = `gh-test-${randomUUID()}:`;
+  before(async function () {
+    this.timeout(20000);
+    sentinel = await startRedisSentinel();
+  });
+  after(async () => {
+    await sentinel?.stop();
+  });
+
+  describe('contract', () => {
+    contract(() => ({
+      kind: 'redis',
+      open: () =>
+        openEphemeralStore({
+          redis: { kind: 'sentinel', sentinels: sentinel.sentinels, masterName: sentinel.masterName, username: null, password: null, tls: false },
+          sqliteFile: '/nonexistent/unused.db',
+          timeoutMs: 2000,
+          keyPrefix: prefix,
+        }),
+    }));
+  });
+
+  it('survives SENTINEL FAILOVER: operations fail closed with UnavailableError meanwhile, then the same store serves from the new primary', async function () {
+    this.timeout(30000);
+    const store = await openEphemeralStore({
+      redis: { kind: 'sentinel', sentinels: sentinel.sentinels, masterName: sentinel.masterName, username: null, password: null, tls: false },
+      sqliteFile: '',
+      timeoutMs: 500,
+      keyPrefix: prefix,
+      onConnectionError: () => {},
+    });
+    const raw = await createClient({ url: `redis://127.0.0.1:${sentinel.sentinels[0]!.port}` }).connect();
+    try {
+      await store.set('before-failover', 'kept', 600);
+      const primary = async () => ((await raw.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.masterName])) as string[])[1];
+      const old = await primary();
+      // Asynchronous replication: wait until the replica has the write, so the check below is of the
+      // failover, not of replication lag.
+      const onPrimary = await createClient({ url: `redis://127.0.0.1:${old}` }).connect();
+      await onPrimary.sendCommand(['WAIT', '1', '2000']);
+      await onPrimary.close();
+      await raw.sendCommand(['SENTINEL', 'FAILOVER', sentinel.masterName]);
+      const deadline = Date.now() + 20000;
+      const failures: unknown[] = [];
+      let served = false;
+      while (Date.now() < deadline) {
+        try {
+          if ((await primary()) !== old && (await store.get('before-failover')) === 'kept') {
+            await store.set('after-failover', 'written', 600);
+            served = true;
+            break;
+          }
+        } catch (e) {
+          failures.push(e);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(served, 'served again from the new primary').to.equal(true);
+      for (const e of failures) expect(e).to.be.instanceOf(UnavailableError);
+      expect(await store.get('after-failover')).to.equal('written');
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+});
+
+describe('ephemeral store: Redis Cluster (three private masters)', () => {
+  let cluster: PrivateRedisCluster;
+  const prefix = `gh-test-${randomUUID()}:`;
+  before(async function () {
+    this.timeout(20000);
+    cluster = await startRedisCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  describe('contract', () => {
+    contract(() => ({
+      kind: 'redis',
+      open: () =>
+        openEphemeralStore({
+          redis: { kind: 'cluster', nodes: cluster.nodes, username: null, password: null, tls: false },
+          sqliteFile: '/nonexistent/unused.db',
+          timeoutMs: 2000,
+          keyPrefix: prefix,
+        }),
+    }));
+  });
+
+  it('keeps all its keys in one slot, so a multi-key read or delete goes to one node in one round trip', async () => {
+    const own = `gh-test-${randomUUID()}:`;
+    const store = await openEphemeralStore({
+      redis: { kind: 'cluster', nodes: cluster.nodes, username: null, password: null, tls: false },
+      sqliteFile: '',
+      timeoutMs: 2000,
+      keyPrefix: own,
+    });
+    const raws = await Promise.all(cluster.nodes.map((n) => createClient({ url: `redis://${n.host}:${n.port}` }).connect()));
+    try {
+      const keys = Array.from({ length: 30 }, (_, i) => `session:${i}`);
+      for (const key of keys) await store.set(key, 'v', 60);
+      expect(await store.getMany(keys)).to.deep.equal(keys.map(() => 'v'));
+      const held = await Promise.all(raws.map(async (raw) => (await raw.keys(`*${own}*`)).length));
+      expect(held.sort()).to.deep.equal([0, 0, 30]);
+    } finally {
+      await Promise.all(raws.map((raw) => raw.close()));
+      await store.close();
+    }
+  });
+});
+
 describe('ephemeral store: Redis (private redis-server)', () => {
   let redis: PrivateRedis;
   const prefix = `gh-test-${randomUUID()}:`;
@@ -407,13 +524,13 @@ describe('ephemeral store: Redis (private redis-server)', () => {
   describe('contract', () => {
     contract(() => ({
       kind: 'redis',
-      open: () => openEphemeralStore({ redisUrl: redis.url, sqliteFile: '/nonexistent/unused.db', timeoutMs: 2000, keyPrefix: prefix }),
+      open: () => openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '/nonexistent/unused.db', timeoutMs: 2000, keyPrefix: prefix }),
     }));
   });
 
   it("keeps keys under its prefix ('gh:' by default), so prefixes do not see each other", async () => {
-    const plain = await openEphemeralStore({ redisUrl: redis.url, sqliteFile: '', timeoutMs: 2000 });
-    const other = await openEphemeralStore({ redisUrl: redis.url, sqliteFile: '', timeoutMs: 2000, keyPrefix: 'other:' });
+    const plain = await openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '', timeoutMs: 2000 });
+    const other = await openEphemeralStore({ redis: { kind: 'url', url: redis.url }, sqliteFile: '', timeoutMs: 2000, keyPrefix: 'other:' });
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {
@@ -445,7 +562,7 @@ describe('ephemeral store: Redis (private redis-server)', () => {
       await failing.restart();
       connectionErrors = [];
       store = await openEphemeralStore({
-        redisUrl: failing.url,
+        redis: { kind: 'url', url: failing.url },
         sqliteFile: '',
         timeoutMs: TIMEOUT_MS,
         onConnectionError: (e) => connectionErrors.push(e),
@@ -506,7 +623,7 @@ describe('ephemeral store: Redis (private redis-server)', () => {
     it('Redis down at start: opening returns after about the timeout, operations reject, and it connects once Redis is up', async () => {
       await failing.stop();
       const start = Date.now();
-      const late = await openEphemeralStore({ redisUrl: failing.url, sqliteFile: '', timeoutMs: TIMEOUT_MS, onConnectionError: () => {} });
+      const late = await openEphemeralStore({ redis: { kind: 'url', url: failing.url }, sqliteFile: '', timeoutMs: TIMEOUT_MS, onConnectionError: () => {} });
       try {
         expect(Date.now() - start).to.be.below(TIMEOUT_MS + SLACK_MS);
         expect(await rejectionOf(late.get('k'))).to.be.instanceOf(UnavailableError);

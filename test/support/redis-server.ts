@@ -43,9 +43,15 @@ process.once('exit', () => {
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-export async function startRedisServer(): Promise<PrivateRedis> {
+/** A fresh temp dir, removed when the test process exits. */
+export function redisTempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-'));
   tempDirs.add(dir);
+  return dir;
+}
+
+export async function startRedisServer(): Promise<PrivateRedis> {
+  const dir = redisTempDir();
   // Below the ephemeral range: while a test has Redis stopped, nobody else is handed its port.
   const [port] = (await restartablePorts(1)) as [number];
   let child: ChildProcess | null = await launch(port, dir);
@@ -74,10 +80,14 @@ export async function startRedisServer(): Promise<PrivateRedis> {
   };
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+/** Starts redis-server on `port` (extra arguments e.g. for Cluster mode) and waits until it answers PING. */
+export async function launch(port: number, dir: string, extraArgs: readonly string[] = [], configFile?: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    // A Sentinel needs a config file it can rewrite, given first; it takes no persistence options.
+    configFile !== undefined
+      ? [configFile, '--port', String(port), '--bind', '127.0.0.1', ...extraArgs]
+      : ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
@@ -98,17 +108,19 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
   });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  // A Sentinel does not log 'Ready to accept connections'; it logs its id once listening.
+  const readyLine = configFile !== undefined ? 'Sentinel ID is' : 'Ready to accept connections';
   // Ready means: this process logged that it accepts connections (after binding its port) and the
   // port answers PING; a restart that found its port taken fails instead of using a stranger.
   while (Date.now() < deadline && !exited) {
-    if (log.includes('Ready to accept connections') && (await answersPing(port)) && !exited) return child;
+    if (log.includes(readyLine) && (await answersPing(port)) && !exited) return child;
     await new Promise((r) => setTimeout(r, 20));
   }
   await kill(child);
   throw new Error(`redis-server on port ${port} did not answer within ${READY_TIMEOUT_MS} ms:\n${log}`);
 }
 
-function kill(child: ChildProcess): Promise<void> {
+export function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

@@ -1,0 +1,64 @@
+// A private three-master Redis Cluster for tests, on free ports below the ephemeral range (the
+// cluster bus ports too, set explicitly: the default port + 10000 could land inside that range).
+//
+//   const cluster = await startRedisCluster();
+//   after(() => cluster.stop());
+//   ... openEphemeralStore({ redis: { kind: 'cluster', nodes: cluster.nodes, ... } }) ...
+
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from 'redis';
+import { restartablePorts } from './free-port.ts';
+import { kill, launch, redisTempDir } from './redis-server.ts';
+
+const run = promisify(execFile);
+const READY_TIMEOUT_MS = 15000;
+
+export interface PrivateRedisCluster {
+  readonly nodes: { host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(): Promise<PrivateRedisCluster> {
+  const ports = await restartablePorts(6);
+  const dataPorts = ports.slice(0, 3);
+  const children = await Promise.all(
+    dataPorts.map((port, i) => {
+      const dir = redisTempDir();
+      return launch(port, dir, [
+        '--cluster-enabled', 'yes',
+        '--cluster-port', String(ports[3 + i]),
+        '--cluster-config-file', path.join(dir, 'nodes.conf'),
+        '--cluster-node-timeout', '1000',
+      ]);
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map(kill));
+  };
+  try {
+    await run('redis-cli', ['--cluster', 'create', ...dataPorts.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await untilClusterOk(dataPorts);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { nodes: dataPorts.map((port) => ({ host: '127.0.0.1', port })), stop };
+}
+
+/** Polls every node until it reports cluster_state:ok (all slots covered, gossip settled). */
+async function untilClusterOk(ports: number[]): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const clients = await Promise.all(ports.map((port) => createClient({ url: `redis://127.0.0.1:${port}` }).connect()));
+  try {
+    while (Date.now() < deadline) {
+      const infos = await Promise.all(clients.map((c) => c.clusterInfo()));
+      if (infos.every((info) => String(info).includes('cluster_state:ok'))) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the private Redis Cluster on ${ports.join(', ')} did not reach cluster_state:ok within ${READY_TIMEOUT_MS} ms`);
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
