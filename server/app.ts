@@ -7,6 +7,7 @@ import { adminRouter } from './admin/router.ts';
 import { apiDocsRouter } from './console/api-docs.ts';
 import { consoleRouter } from './console/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
+import { faviconRouter } from './favicon.ts';
 import { healthRouter } from './health.ts';
 import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
@@ -35,6 +36,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   const portalSession: PortalSessionDeps = { secureCookies: config.baseUrl.startsWith('https://'), people: services.signedInPeople };
   const approvals = services.browserApprovals;
 
+  app.use(faviconRouter());
   app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
   // The API's browsable documentation, public like the OpenAPI document it shows.
   app.use('/api/v1/docs', apiDocsRouter());

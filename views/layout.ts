@@ -51,6 +51,7 @@ export function layout(o: LayoutOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/svg+xml" href="/favicon.ico">
 <title>${o.title} · Gatehouse</title>
 <style nonce="${o.nonce}">${raw(STYLE)}</style>
 </head>

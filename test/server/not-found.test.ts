@@ -31,6 +31,21 @@ describe('unknown paths', () => {
     });
   }
 
+  it('sends the bare root, the address npm start prints, to the access portal', async () => {
+    const res = await fetch(`${gh.baseUrl}/`, { redirect: 'manual' });
+    expect(res.status).to.equal(302);
+    expect(res.headers.get('location')).to.equal('/start');
+  });
+
+  it('serves the icon every page names, so browsers get no 404 for /favicon.ico', async () => {
+    const page = await (await fetch(`${gh.baseUrl}/start`)).text();
+    expect(page).to.include('<link rel="icon" type="image/svg+xml" href="/favicon.ico">');
+    const icon = await fetch(`${gh.baseUrl}/favicon.ico`);
+    expect(icon.status).to.equal(200);
+    expect(icon.headers.get('content-type')).to.match(/^image\/svg\+xml/);
+    expect(await icon.text()).to.match(/^<svg /);
+  });
+
   it('answers unknown API paths with problem JSON, as the admin API does for its own', async () => {
     const outside = await fetch(`${gh.baseUrl}/api/v2/users`);
     expect(outside.status).to.equal(404);
