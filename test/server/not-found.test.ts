@@ -18,7 +18,7 @@ describe('unknown paths', () => {
     return /express|cannot (get|post|delete)/i.test(body) || headers.some((h) => /express/i.test(h));
   };
 
-  for (const [method, path] of [['GET', '/nope'], ['POST', '/nope'], ['GET', '/saml/nope'], ['DELETE', '/start']] as const) {
+  for (const [method, path] of [['GET', '/nope'], ['POST', '/nope'], ['GET', '/saml/nope']] as const) {
     it(`answers ${method} ${path} with a 404 page that may not be framed`, async () => {
       const res = await fetch(gh.baseUrl + path, { method });
       const body = await res.text();
@@ -27,6 +27,19 @@ describe('unknown paths', () => {
       expect(res.headers.get('content-security-policy')).to.include("frame-ancestors 'none'");
       expect(res.headers.get('x-frame-options')).to.equal('DENY');
       expect(body).to.include('Not found');
+      expect(revealsFramework(res, body), body).to.equal(false);
+    });
+  }
+
+  for (const [method, path, allow] of [['DELETE', '/start', 'GET, HEAD'], ['GET', '/start/logout', 'POST'], ['PUT', '/device', 'GET, HEAD']] as const) {
+    it(`answers ${method} ${path}, a page that does not take ${method}, with a 405 page naming the methods it takes`, async () => {
+      const res = await fetch(gh.baseUrl + path, { method, redirect: 'manual' });
+      const body = await res.text();
+      expect(res.status).to.equal(405);
+      expect(res.headers.get('allow')).to.equal(allow);
+      expect(res.headers.get('content-type')).to.match(/^text\/html/);
+      expect(res.headers.get('x-frame-options')).to.equal('DENY');
+      expect(body).to.include('Not allowed here');
       expect(revealsFramework(res, body), body).to.equal(false);
     });
   }
