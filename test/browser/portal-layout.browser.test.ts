@@ -66,6 +66,9 @@ describe('access portal layout and accessibility', function () {
       await page.waitForSelector('details.account');
       for (const summary of await page.locator('details.account summary').all()) await summary.click();
       await check(page, 'accounts', viewport);
+      // Opening the console and getting access keys are two actions a screen reader tells apart.
+      expect(await page.getByRole('button', { name: 'Management console as ReadOnly in Development', exact: true }).count()).to.equal(1);
+      expect(await page.getByRole('button', { name: 'Access keys for ReadOnly in Development', exact: true }).count()).to.equal(1);
       await page.goto(`${gh.baseUrl}/start/applications`);
       await check(page, 'applications', viewport);
       await page.goto(`${gh.baseUrl}/start/no-such-page`);
