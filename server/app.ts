@@ -8,6 +8,7 @@ import { adminRouter, type AdminRouterDeps } from './admin/router.ts';
 import { apiDocsRouter } from './console/api-docs.ts';
 import { consoleRouter } from './console/router.ts';
 import { oidcRouter } from './aws/oidc/router.ts';
+import { faviconRouter } from './favicon.ts';
 import { healthRouter } from './health.ts';
 import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
@@ -36,6 +37,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   const portalSession: PortalSessionDeps = { secureCookies: config.baseUrl.startsWith('https://'), people: services.signedInPeople };
   const approvals = services.browserApprovals;
 
+  app.use(faviconRouter());
   app.use(healthRouter({ dependencyTimeoutMs: config.dependencyTimeoutMs, readiness: services.readiness }, state));
   // Every audit event written while serving a request records the client's address; the admin API
   // names the person too once their token is checked (access/audit/audit-context.ts).

@@ -10,6 +10,7 @@ import { renderStep } from '../http/browser-step.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, signedInPerson, signedInPersonForPost, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
+import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 export const APPLICATIONS_PATH = '/start/applications';
 export const LAUNCH_PATH = '/start/applications/launch';
@@ -39,5 +40,5 @@ export function portalApplicationsRouter(deps: PortalApplicationsRouterDeps): Ro
   });
 
   router.use([APPLICATIONS_PATH, LAUNCH_PATH], portalErrorHandler);
-  return router;
+  return answerOtherMethodsWith405(router);
 }

@@ -13,6 +13,7 @@ import { renderStep } from '../http/browser-step.ts';
 import { allowFormTarget, nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, signedInPerson, signedInPersonForPost, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
+import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_challenge_method', 'scopes', 'scope', 'code_challenge'];
 
@@ -79,5 +80,5 @@ export function authorizeRouter(services: AuthorizeRouterDeps): Router {
   router.post('/authorize/deny', decide('deny'));
 
   router.use('/authorize', portalErrorHandler);
-  return router;
+  return answerOtherMethodsWith405(router);
 }

@@ -12,6 +12,7 @@ import { credentialsPage } from '../../views/credentials.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { sessionForPost, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
+import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 export const CREDENTIALS_PATH = '/start/credentials';
 
@@ -70,5 +71,5 @@ export function portalCredentialsRouter(services: PortalCredentialsRouterDeps): 
   });
 
   router.use(CREDENTIALS_PATH, portalErrorHandler);
-  return router;
+  return answerOtherMethodsWith405(router);
 }

@@ -12,6 +12,7 @@ import { deviceCodeEntryPage, deviceConfirmPage, deviceDecidedPage } from '../..
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, signedInPerson, signedInPersonForPost, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
+import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 /** Who is entering a code: wrong codes are counted per person and per address (RFC 8628 §5.1). */
 const entrant = (req: Request, person: SignedInPerson) => ({ personId: person.user.id, address: req.ip ?? 'unknown' });
@@ -71,5 +72,5 @@ export function deviceRouter(services: DeviceRouterDeps): Router {
     next(error);
   }) satisfies ErrorRequestHandler);
   router.use('/device', portalErrorHandler);
-  return router;
+  return answerOtherMethodsWith405(router);
 }

@@ -15,6 +15,7 @@ import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, sameSecret, sessionForPost, signedInPerson, type PortalSessionDeps } from '../http/portal-session.ts';
 import { showSignIn as signInForm, type SignInPageOptions } from '../http/sign-in-page.ts';
 import { portalErrorHandler } from './errors.ts';
+import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
 const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(start|device|authorize|admin|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/.test(value) ? value : '/start');
@@ -96,5 +97,5 @@ export function portalRouter(services: PortalRouterDeps): Router {
   });
 
   router.use(portalErrorHandler);
-  return router;
+  return answerOtherMethodsWith405(router);
 }

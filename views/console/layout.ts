@@ -132,6 +132,7 @@ export function consoleLayout(frame: ConsoleFrame, page: ConsolePage): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" type="image/svg+xml" href="/favicon.ico">
 <title>${page.title} · Gatehouse admin console</title>
 <style nonce="${frame.nonce}">${raw(STYLE)}</style>
 </head>
