@@ -72,7 +72,7 @@ async function withRecovery(config: Config, work: (recovery: AccountRecovery) =>
   const sql = await openSqlStores(config.database, timeouts);
   try {
     const ephemeral = await openEphemeralStore({
-      redisUrl: config.redisUrl,
+      redis: config.redis,
       sqliteFile: config.database.kind === 'sqlite' ? config.database.file : path.join(config.dataDir, 'ephemeral.db'),
       timeoutMs: config.dependencyTimeoutMs,
     });
