@@ -83,17 +83,8 @@ export class UnitsOfWork {
       state.ended = true;
       this.#running -= 1;
     }
-    // Committed: effects outside the database may follow now. Each hook runs even when an earlier
-    // one failed; the first failure is the caller's error (the change itself stays committed).
-    let failure: { error: unknown } | undefined;
-    for (const hook of hooks) {
-      try {
-        await hook();
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
+    // Committed: effects outside the database may follow now.
+    await runCommitHooks(hooks);
     return result;
   }
 
@@ -119,4 +110,20 @@ export class UnitsOfWork {
       },
     };
   }
+}
+
+/**
+ * Runs a committed change's hooks in order. Each runs even when an earlier one failed; the first
+ * failure is rethrown to the caller (the change itself stays committed).
+ */
+export async function runCommitHooks(hooks: readonly (() => void | Promise<void>)[]): Promise<void> {
+  let failure: { error: unknown } | undefined;
+  for (const hook of hooks) {
+    try {
+      await hook();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
 }

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { AccessEventBus } from '../../access/events/bus.ts';
 import type { AccessEvent, CommitHooks } from '../../model/access-events.ts';
+import { runCommitHooks } from '../../store/sql/unit-of-work.ts';
 
 /** A stand-in transaction: collects afterCommit hooks; commit() runs them as the unit of work does. */
 function fakeTx() {
@@ -12,17 +13,8 @@ function fakeTx() {
   return {
     tx,
     hooks,
-    async commit() {
-      let failure: { error: unknown } | undefined;
-      for (const hook of hooks) {
-        try {
-          await hook();
-        } catch (error) {
-          failure ??= { error };
-        }
-      }
-      if (failure) throw failure.error;
-    },
+    // As the unit of work runs them once the transaction has committed.
+    commit: () => runCommitHooks(hooks),
   };
 }
 
