@@ -7,7 +7,7 @@ import { ACCOUNT_ID } from '../model/ids.ts';
 import type { Account } from '../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../model/text.ts';
 import { parseInput } from '../model/validate.ts';
-import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
+import type { ListQuery, Page, StoreSet, TransactionalStores } from '../store/stores.ts';
 import { beforeAfter } from '../model/audit-diff.ts';
 import { removedEvents } from './assignments.ts';
 
@@ -43,6 +43,8 @@ export class AccountService {
     private readonly stores: TransactionalStores<'accounts'>,
     private readonly defaultSignInEndpoint: string,
     private readonly events: AccessEventPublisher,
+    /** Where lists are read: the lag-tolerant replica (SqlStores.lagTolerant) or, by default, `stores`. */
+    private readonly lists: Pick<StoreSet, 'accounts'> = stores,
   ) {}
 
   async create(input: unknown, actor: string): Promise<Account> {
@@ -73,7 +75,7 @@ export class AccountService {
   }
 
   list(query: ListQuery): Promise<Page<Account>> {
-    return this.stores.accounts.list(query);
+    return this.lists.accounts.list(query);
   }
 
   async update(accountId: string, input: unknown, actor: string): Promise<Account> {

@@ -6,7 +6,7 @@ import { NotFoundError } from '../model/errors.ts';
 import { ACCOUNT_ID } from '../model/ids.ts';
 import type { AccountAssignment } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
-import type { AssignmentFilter, Page, TransactionalStores, UnitOfWork } from '../store/stores.ts';
+import type { AssignmentFilter, Page, StoreSet, TransactionalStores, UnitOfWork } from '../store/stores.ts';
 
 const keySchema = z.strictObject({
   accountId: z.string().regex(ACCOUNT_ID, 'must be exactly 12 digits'),
@@ -26,6 +26,8 @@ export class AssignmentService {
   constructor(
     private readonly stores: TransactionalStores<'assignments'>,
     private readonly events: AccessEventPublisher,
+    /** Where lists are read: the lag-tolerant replica (SqlStores.lagTolerant) or, by default, `stores`. */
+    private readonly lists: Pick<StoreSet, 'assignments'> = stores,
   ) {}
 
   async create(input: unknown, actor: string): Promise<AccountAssignment> {
@@ -51,7 +53,7 @@ export class AssignmentService {
 
   list(filter: unknown, query: { limit?: number; nextToken?: string }): Promise<Page<AccountAssignment>> {
     const f: AssignmentFilter = parseInput(filterSchema, filter, 'assignment filter');
-    return this.stores.assignments.list(f, query);
+    return this.lists.assignments.list(f, query);
   }
 
   /**

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from '../model/errors.ts';
 import { newPermissionSetId, PERMISSION_SET_NAME, permissionSetArn } from '../model/ids.ts';
 import type { PermissionSet } from '../model/types.ts';
 import { parseInput } from '../model/validate.ts';
-import type { ListQuery, Page, TransactionalStores } from '../store/stores.ts';
+import type { ListQuery, Page, StoreSet, TransactionalStores } from '../store/stores.ts';
 import { removedEvents } from './assignments.ts';
 import { parseIsoDurationSeconds } from './iso-duration.ts';
 import { beforeAfter } from '../model/audit-diff.ts';
@@ -93,6 +93,8 @@ export class PermissionSetService {
   constructor(
     private readonly stores: TransactionalStores<'permissionSets'>,
     private readonly events: AccessEventPublisher,
+    /** Where lists are read: the lag-tolerant replica (SqlStores.lagTolerant) or, by default, `stores`. */
+    private readonly lists: Pick<StoreSet, 'permissionSets'> = stores,
   ) {}
 
   async create(input: unknown, actor: string): Promise<PermissionSet> {
@@ -125,7 +127,7 @@ export class PermissionSetService {
   }
 
   list(query: ListQuery): Promise<Page<PermissionSet>> {
-    return this.stores.permissionSets.list(query);
+    return this.lists.permissionSets.list(query);
   }
 
   async update(id: string, input: unknown, actor: string): Promise<PermissionSet> {

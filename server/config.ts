@@ -24,6 +24,11 @@ const schema = z.object({
     .string()
     .refine((u) => /^(postgres|postgresql):\/\//.test(u) || /^sqlite:/.test(u), 'must be postgres://… or sqlite:<file>')
     .optional(),
+  // PostgreSQL only (docs/operations.md, "PostgreSQL"): connections per node, the server-side
+  // statement timeout, and a read-only replica for lists and the audit log.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600000).optional(),
+  DATABASE_READ_URL: z.string().refine((u) => /^(postgres|postgresql):\/\//.test(u), 'must be postgres://…').optional(),
   REDIS_URL: z
     .string()
     .refine((u) => /^rediss?:\/\//.test(u), 'must be a redis:// or rediss:// URL')
@@ -88,6 +93,8 @@ export interface Config {
   baseUrl: string;
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  /** PostgreSQL pool size, statement timeout (ms; null: the query deadline only) and read-only replica URL (null: none). */
+  postgres: { poolSize: number; statementTimeoutMs: number | null; readUrl: string | null };
   /** Redis to connect to (one server, Sentinel or Cluster); null: the embedded ephemeral store. */
   redis: RedisConnection | null;
   certsDir: string;
@@ -161,12 +168,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : e.DATABASE_URL.startsWith('sqlite:')
         ? { kind: 'sqlite', file: path.resolve(e.DATABASE_URL.slice('sqlite:'.length)) }
         : { kind: 'postgres', url: e.DATABASE_URL };
+  if (database.kind === 'sqlite' && e.DATABASE_READ_URL !== undefined) {
+    throw new ConfigError(['DATABASE_READ_URL: a read replica needs DATABASE_URL to be postgres://… too']);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir,
     database,
+    postgres: { poolSize: e.DATABASE_POOL_SIZE, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? null, readUrl: e.DATABASE_READ_URL ?? null },
     redis,
     certsDir: path.resolve(e.CERTS_DIR),
     signingKeyPem: e.SIGNING_KEY_PEM ?? null,

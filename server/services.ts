@@ -172,7 +172,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const clock = options.clock ?? systemClock;
   const opened = await openSqlStores(config.database, {
     connectTimeoutMs: config.dependencyTimeoutMs,
-    queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000),
+    queryTimeoutMs: Math.max(config.dependencyTimeoutMs, config.postgres.statementTimeoutMs ?? 0, 5000),
+    poolSize: config.postgres.poolSize,
+    statementTimeoutMs: config.postgres.statementTimeoutMs ?? undefined,
+    readTarget: config.postgres.readUrl === null ? undefined : { kind: 'postgres', url: config.postgres.readUrl },
     auditContext: currentAuditActor,
   });
   let ephemeral: EphemeralStore;
@@ -257,7 +260,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
-  const assignments = new AssignmentService(sql, accessEvents);
+  const assignments = new AssignmentService(sql, accessEvents, sql.lagTolerant);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
   const reportLeftOutTag = (tag: LeftOutSessionTag) =>
     logger.warn({ event: 'federation.session-tag.left-out', ...tag }, `session tag ${tag.tagKey} left out: ${tag.reason}`);
@@ -332,7 +335,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     { baseUrl: config.baseUrl },
   );
   const groups = new GroupService(sql, principalAssignments, accessEvents);
-  const permissionSets = new PermissionSetService(sql, accessEvents);
+  const permissionSets = new PermissionSetService(sql, accessEvents, sql.lagTolerant);
   const userAccess = new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit });
   const provisioning = buildProvisioning(config, sql, signingKeyring, logger, options.provisioning);
   const services: Services = {
@@ -343,7 +346,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     builtinDirectory,
     users,
     groups,
-    accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents),
+    accounts: new AccountService(sql, config.defaultSignInEndpoint, accessEvents, sql.lagTolerant),
     permissionSets,
     assignments,
     entitlements,
@@ -365,7 +368,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     delegatedAdministrator: new DelegatedAdministratorService(sql, adminPolicy, () => dateNow(clock)),
     groupIdsOf,
     audit: sql.audit,
-    auditLog: new AuditLog({ audit: sql.audit, directory: sql.directory }),
+    auditLog: new AuditLog({ audit: sql.lagTolerant.audit, directory: sql.lagTolerant.directory }),
     auditRetention: new AuditRetention({
       audit: sql.audit,
       ephemeral,

@@ -376,6 +376,13 @@ export type TransactionalStores<K extends keyof StoreSet> = Pick<StoreSet, K> & 
 export interface SqlStores extends StoreSet {
   readonly dialect: 'sqlite' | 'postgres';
   /**
+   * The same stores over the read-only replica when one is configured (docs/operations.md,
+   * "PostgreSQL"), else over the primary. Only for reads that tolerate a few seconds of lag and
+   * follow no write of the same request: lists and the audit log. Never for a sign-in, an
+   * authorization decision, or a read of what the request just wrote.
+   */
+  readonly lagTolerant: StoreSet;
+  /**
    * Runs `work` in one transaction over every store and commits when it resolves; when it throws,
    * rolls back and rethrows. Only the stores of `tx` may be used inside: a store of this object
    * used there is refused with an Error (on SQLite it would wait for the transaction forever). A

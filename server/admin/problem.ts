@@ -51,5 +51,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
   // RFC 6585 §4: a 429 may say how long to wait.
   if (error instanceof ThrottledError && error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
+  // RFC 9110 §10.2.3: a 503 (a dependency down, docs/security.md "When a dependency is down") says when to retry, as the portal's pages do.
+  if (problem.status === 503) res.setHeader('Retry-After', '5');
   res.status(problem.status).type('application/problem+json').json(problem);
 };

@@ -24,6 +24,13 @@ export interface SqlOptions {
   poolSize?: number;
   /** PostgreSQL: a query with no answer after this long fails (UnavailableError), so a hung server never hangs requests. Default 5000. */
   queryTimeoutMs?: number;
+  /**
+   * PostgreSQL: the server cancels a statement running longer than this (statement_timeout), so a
+   * slow query stops using the database too, not only the waiting request. Default: none.
+   */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: every transaction of this pool is read only (default_transaction_read_only), for a replica. */
+  readOnly?: boolean;
 }
 
 export interface SqlConnection {
@@ -80,6 +87,10 @@ function connectPostgres(url: string, options: SqlOptions): SqlConnection {
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     query_timeout: options.queryTimeoutMs ?? 5000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    // A write sent to a replica by mistake fails (SQLSTATE 25006) instead of reaching a server that
+    // happens to accept it.
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that would end the
   // process. The pool drops the client; the next query reports UnavailableError if the server is gone.

@@ -29,6 +29,11 @@ export type { SqlOptions, SqlTarget } from './connect.ts';
 export interface OpenOptions extends SqlOptions {
   /** Who is acting in the current request, for the audit events appended while serving it. */
   auditContext?: AuditContextSource;
+  /**
+   * A read-only replica of the same database (DATABASE_READ_URL) behind `lagTolerant`; without it
+   * `lagTolerant` reads the primary. It is never migrated: it follows the primary.
+   */
+  readTarget?: SqlTarget;
 }
 
 export async function openSqlStores(target: SqlTarget, options: OpenOptions = {}): Promise<SqlStores> {
@@ -41,16 +46,19 @@ export async function openSqlStores(target: SqlTarget, options: OpenOptions = {}
   }
   const storesOver = storesOverWith(options.auditContext);
   const units = new UnitsOfWork(db, dialect, codecFor(dialect), storesOver);
+  const primary = storesOver(units.outsideContext());
+  const replica = options.readTarget === undefined ? null : connectSql(options.readTarget, { ...options, readOnly: true });
   let closed: Promise<void> | undefined;
   return {
     dialect,
-    ...storesOver(units.outsideContext()),
+    ...primary,
+    lagTolerant: replica === null ? primary : storesOver(new UnitsOfWork(replica.db, replica.dialect, codecFor(replica.dialect), storesOver).outsideContext()),
     transaction: (work) => units.run(work),
     async ping() {
       await translated(() => sql`select 1`.execute(db));
     },
     close() {
-      closed ??= db.destroy();
+      closed ??= Promise.all([db.destroy(), replica?.db.destroy()]).then(() => undefined);
       return closed;
     },
   };

@@ -35,4 +35,14 @@ describe('configuration', () => {
     expect(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '0', SHUTDOWN_FINISH_SECONDS: '30' }).shutdown).to.deep.equal({ drainSeconds: 0, finishSeconds: 30 });
     expect(() => loadConfig({ SHUTDOWN_DRAIN_SECONDS: '-1' })).to.throw(ConfigError, 'SHUTDOWN_DRAIN_SECONDS');
   });
+
+  it('PostgreSQL: a pool of 10 and no statement timeout by default; the pool, timeout and read replica as set; a replica only beside PostgreSQL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).postgres).to.deep.equal({ poolSize: 10, statementTimeoutMs: null, readUrl: null });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATABASE_POOL_SIZE: '40', DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_READ_URL: 'postgres://r@replica/db' }).postgres,
+    ).to.deep.equal({ poolSize: 40, statementTimeoutMs: 2000, readUrl: 'postgres://r@replica/db' });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).to.throw(ConfigError, 'DATABASE_POOL_SIZE');
+    expect(() => loadConfig({ DATABASE_READ_URL: 'mysql://x' })).to.throw(ConfigError, 'DATABASE_READ_URL');
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://r@replica/db' })).to.throw(ConfigError, 'DATABASE_READ_URL: a read replica needs DATABASE_URL');
+  });
 });

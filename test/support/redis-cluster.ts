@@ -16,19 +16,25 @@ const run = promisify(execFile);
 const READY_TIMEOUT_MS = 15000;
 
 export interface PrivateRedisCluster {
+  /** The masters, as given to REDIS_CLUSTER_NODES. */
   readonly nodes: { host: string; port: number }[];
+  /** Every data node, replicas included (a replica is where `CLUSTER FAILOVER` is sent). */
+  readonly allNodes: { host: string; port: number }[];
   stop(): Promise<void>;
 }
 
-export async function startRedisCluster(): Promise<PrivateRedisCluster> {
-  const ports = await restartablePorts(6);
-  const dataPorts = ports.slice(0, 3);
+/** Three masters; with `replicas: 1`, one replica for each (six data nodes). */
+export async function startRedisCluster(options: { replicas?: 0 | 1 } = {}): Promise<PrivateRedisCluster> {
+  const replicas = options.replicas ?? 0;
+  const dataCount = 3 * (1 + replicas);
+  const ports = await restartablePorts(dataCount * 2);
+  const dataPorts = ports.slice(0, dataCount);
   const children = await Promise.all(
     dataPorts.map((port, i) => {
       const dir = redisTempDir();
       return launch(port, dir, [
         '--cluster-enabled', 'yes',
-        '--cluster-port', String(ports[3 + i]),
+        '--cluster-port', String(ports[dataCount + i]),
         '--cluster-config-file', path.join(dir, 'nodes.conf'),
         '--cluster-node-timeout', '1000',
       ]);
@@ -38,13 +44,15 @@ export async function startRedisCluster(): Promise<PrivateRedisCluster> {
     await Promise.all(children.map(kill));
   };
   try {
-    await run('redis-cli', ['--cluster', 'create', ...dataPorts.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', ['--cluster', 'create', ...dataPorts.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', String(replicas), '--cluster-yes']);
     await untilClusterOk(dataPorts);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { nodes: dataPorts.map((port) => ({ host: '127.0.0.1', port })), stop };
+  // redis-cli --cluster create makes the first three nodes the masters.
+  const address = (port: number) => ({ host: '127.0.0.1', port });
+  return { nodes: dataPorts.slice(0, 3).map(address), allNodes: dataPorts.map(address), stop };
 }
 
 /** Polls every node until it reports cluster_state:ok (all slots covered, gossip settled). */
