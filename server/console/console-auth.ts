@@ -53,13 +53,17 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
 };
 
 /** After requireCsrf: refuses (403, audited, nothing done) a post the person's admin role may not make. */
-export function enforceConsolePolicy(policy: Pick<AdminPolicy, 'authorize'>): RequestHandler {
+export function enforceConsolePolicy(policy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>): RequestHandler {
   return async (req, res, next) => {
     const admin = adminOf(res);
-    for (const action of consoleActionsFor({ method: req.method, path: req.path, body: req.body })) {
-      await policy.authorize({ user: admin.user, role: admin.role }, action);
-    }
-    next();
+    const actor = { user: admin.user, role: admin.role };
+    const actions = consoleActionsFor({ method: req.method, path: req.path, body: req.body });
+    for (const action of actions) await policy.authorize(actor, action);
+    if (actions.length === 0) return next();
+    // Checked again inside each transaction the post opens (AdminPolicy.guardWrites).
+    const writes = policy.guardWrites(actor, actions);
+    res.once('close', () => writes.end());
+    writes.run(() => next());
   };
 }
 
