@@ -378,7 +378,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
       onError: (err) => logger.warn({ err }, 'audit retention purge failed'),
     }),
     signingKeyring,
-    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock) }),
+    signingKeys: new SigningKeyService({
+      store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock),
+      providersBehind: () => provisioning.providersBehind(),
+    }),
     saml,
     portalSessions,
     signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),

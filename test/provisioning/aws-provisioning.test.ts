@@ -246,4 +246,36 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
     expect(jobs[0]).to.include({ trigger: 'key-rollover', status: 'SUCCEEDED' });
     expect(await provisioning().refreshProviders()).to.deep.equal([]);
   });
+
+  it('refuses to promote a staged key (409 naming the accounts) until every provider carries its certificate, unless forced', async () => {
+    const staged = await api('POST', '/signing-keys', {});
+    const refused = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(refused.status).to.equal(409);
+    expect(refused.body.detail).to.match(/SAML provider of 3 accounts/);
+    for (const id of [PROD, DEV, SANDBOX]) expect(refused.body.detail).to.contain(id);
+    expect((await api('GET', `/signing-keys/${staged.body.id}`)).body.status).to.equal('next');
+
+    // Carried to one account only: still refused, naming the two left.
+    await provisioning().start(PROD, 'key-rollover', 'test');
+    await provisioning().idle();
+    const stillRefused = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(stillRefused.status).to.equal(409);
+    expect(stillRefused.body.detail).not.to.contain(PROD);
+
+    // Every provider carries it: promoted.
+    await api('POST', '/provisioning/apply', {});
+    await provisioning().idle();
+    const promoted = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(promoted.status, JSON.stringify(promoted.body)).to.equal(200);
+    expect(promoted.body.status).to.equal('current');
+  });
+
+  it('promotes with force although providers lag, and audits which accounts did', async () => {
+    const staged = await api('POST', '/signing-keys', {});
+    const forced = await api('POST', `/signing-keys/${staged.body.id}/promote?force=true`);
+    expect(forced.status, JSON.stringify(forced.body)).to.equal(200);
+    const [event] = (await api('GET', '/audit?action=signing-key.promote')).body.items;
+    expect(event.detail).to.include({ forced: true });
+    expect(event.detail.accountsBehind.sort()).to.deep.equal([PROD, DEV, SANDBOX].sort());
+  });
 });
