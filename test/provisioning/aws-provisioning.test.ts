@@ -278,4 +278,31 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
     expect(event.detail).to.include({ forced: true });
     expect(event.detail.accountsBehind.sort()).to.deep.equal([PROD, DEV, SANDBOX].sort());
   });
+
+  it('refuses to delete an account that still has roles provisioned (409 saying what remains) unless forced', async () => {
+    const refused = await api('DELETE', `/accounts/${PROD}?cascade=true`);
+    expect(refused.status).to.equal(409);
+    expect(refused.body.detail).to.match(/still has its SAML provider and 2 roles .*Gatehouse_ReadOnly_[0-9a-f]{16}/);
+    expect(refused.body.detail).to.contain('force=true');
+    expect((await api('GET', `/accounts/${PROD}`)).status).to.equal(200);
+    expect((await api('GET', `/account-assignments?accountId=${PROD}`)).body.items.length).to.be.above(0);
+
+    // Assignments removed and provisioned away: the roles and the provider are gone, the account deletes.
+    for (const a of (await api('GET', `/account-assignments?accountId=${DEV}`)).body.items) {
+      await api('DELETE', `/account-assignments?accountId=${DEV}&permissionSetId=${a.permissionSetId}&principalType=${a.principalType}&principalId=${a.principalId}`);
+    }
+    await provisioning().idle();
+    expect(aws.iam(DEV).roles.size).to.equal(0);
+    expect((await api('DELETE', `/accounts/${DEV}`)).status).to.equal(204);
+
+    const forced = await api('DELETE', `/accounts/${PROD}?cascade=true&force=true`);
+    expect(forced.status, JSON.stringify(forced.body)).to.equal(204);
+    const [event] = (await api('GET', `/audit?action=account.delete&target=account/${PROD}`)).body.items;
+    expect(event.detail).to.include({ forced: true });
+    expect(event.detail.leftInAws.roles).to.have.length(2);
+    expect(event.detail.leftInAws.provider).to.equal(`arn:aws:iam::${PROD}:saml-provider/GatehouseIdP`);
+    // Forgotten by Gatehouse (still in AWS): no status, and no key promotion waits for it.
+    expect((await api('GET', `/accounts/${PROD}/provisioned-permission-sets`)).body.items).to.deep.equal([]);
+    expect(await provisioning().providersBehind()).not.to.include(PROD);
+  });
 });
