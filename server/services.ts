@@ -427,7 +427,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     console: buildConsoleServices({
       users, groups, applications, assignments, permissionSets, userAccess, identitySourceFor, decisions: appSso.decisions, transaction: sql.transaction,
     }),
-    consoleAccess: new ConsoleAccess({ roles: adminRoles, groupIdsOf }),
+    consoleAccess: new ConsoleAccess({ roles: adminRoles, groupIdsOf, audit: sql.audit }),
     readiness: [
       { name: 'sql', ping: () => sql.ping() },
       { name: ephemeral.kind === 'redis' ? 'redis' : 'ephemeral-store', ping: () => ephemeral.ping() },

@@ -3,6 +3,7 @@
 // A person with no admin role now gets no console page; a delegated administrator gets the console
 // with the delegated administrator's limits (access/admin/admin-policy.ts), as on the API.
 import type { User } from '../../model/types.ts';
+import type { AuditStore } from '../../store/stores.ts';
 import type { AdminActor } from './admin-policy.ts';
 import type { AdminRoleLookup } from './admin-roles.ts';
 
@@ -12,6 +13,7 @@ export class ConsoleAccess {
       roles: Pick<AdminRoleLookup, 'adminRoleOf'>;
       /** The user's group ids, from the source that holds the user. */
       groupIdsOf(user: User): Promise<string[]>;
+      audit: Pick<AuditStore, 'append'>;
     },
   ) {}
 
@@ -20,5 +22,17 @@ export class ConsoleAccess {
     if (!person || !person.enabled) return null;
     const role = await this.deps.roles.adminRoleOf(person, await this.deps.groupIdsOf(person));
     return role === null ? null : { user: person, role };
+  }
+
+  /** Records that a signed-in person with no admin role was refused a console page (outcome 'refused'). */
+  async refused(person: User, path: string): Promise<void> {
+    await this.deps.audit.append({
+      actor: person.id,
+      actorName: person.userName,
+      action: 'admin.refused',
+      target: 'admin-console',
+      outcome: 'refused',
+      detail: { reason: 'no admin role', path: path.slice(0, 256) },
+    });
   }
 }

@@ -25,7 +25,7 @@ export const actorOf = (res: Response) => adminOf(res).user.id;
 
 const NOT_ADMIN = 'The admin console is for administrators. Your account has no admin role; ask an administrator if you need one.';
 
-export function requireConsoleAdmin(deps: PortalSessionDeps & { consoleAccess: Pick<ConsoleAccess, 'actorOf'> }): RequestHandler {
+export function requireConsoleAdmin(deps: PortalSessionDeps & { consoleAccess: Pick<ConsoleAccess, 'actorOf' | 'refused'> }): RequestHandler {
   return async (req, res, next) => {
     // Re-checked against the identity source: a disabled administrator's session ends here too.
     const person = await signedInPerson(deps, req, res);
@@ -34,7 +34,10 @@ export function requireConsoleAdmin(deps: PortalSessionDeps & { consoleAccess: P
       throw new ForbiddenError('Your session has ended. Nothing was done; sign in again and retry.');
     }
     const actor = await deps.consoleAccess.actorOf(person.user);
-    if (!actor) throw new ForbiddenError(NOT_ADMIN);
+    if (!actor) {
+      await deps.consoleAccess.refused(person.user, `${req.method} /admin${req.path}`);
+      throw new ForbiddenError(NOT_ADMIN);
+    }
     res.locals.consoleAdmin = { user: actor.user, role: actor.role, csrfToken: person.session.csrfToken } satisfies ConsoleAdmin;
     // Every audit event written while serving this page names the person and their address.
     actingAs({ actorId: actor.user.id, actorName: actor.user.userName, address: req.ip ?? null }, () => next());

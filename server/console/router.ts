@@ -43,7 +43,7 @@ export interface ConsoleRouterDeps extends PortalSessionDeps {
   auditLog: AuditLog;
   console: ConsoleServices;
   /** Who holds an admin role now, and what that role may do: the admin API's answers. */
-  consoleAccess: Pick<ConsoleAccess, 'actorOf'>;
+  consoleAccess: Pick<ConsoleAccess, 'actorOf' | 'refused'>;
   adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>;
 }
 
