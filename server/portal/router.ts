@@ -10,11 +10,13 @@ import { SIGN_IN_FAILED, type SignInService } from '../../access/sign-in.ts';
 import { isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
 import { renderStep } from '../http/browser-step.ts';
-import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
+import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, sameSecret, sessionForPost, signedInPerson, type PortalSessionDeps } from '../http/portal-session.ts';
 import { showSignIn as signInForm, type SignInPageOptions } from '../http/sign-in-page.ts';
 import { portalErrorHandler } from './errors.ts';
+import { secondFactorRouter, toSecondFactor } from './second-factor.ts';
+import { giveSession } from './session-cookie.ts';
 import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 /** Only our own portal paths may be returned to after sign-in (no open redirect). */
@@ -23,7 +25,7 @@ const safeReturnTo = (value: unknown) => (typeof value === 'string' && /^\/(star
 const field = formField;
 
 export interface PortalRouterDeps extends PortalSessionDeps {
-  signIn: Pick<SignInService, 'signIn'>;
+  signIn: Pick<SignInService, 'begin' | 'secondFactor' | 'completeWithCode' | 'completeWithRegistration'>;
   /** To end the browser's previous session at a new sign-in. */
   portalSessions: Pick<PortalSessionService, 'destroy'>;
   entitlements: Pick<EntitlementService, 'forUser'>;
@@ -66,11 +68,9 @@ export function portalRouter(services: PortalRouterDeps): Router {
       return showSignIn(res, 403, { error: 'Your sign-in form expired. Please try again.', userName: userName.slice(0, 256) });
     }
     try {
-      const { id, session } = await services.signIn.signIn(userName, field(req, 'password'), req.ip ?? 'unknown');
-      // A previous session in this browser ends: one person, one session per browser.
-      const previous = readCookie(req, SESSION_COOKIE, secure);
-      if (previous) await services.portalSessions.destroy(previous);
-      setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: Math.round((Date.parse(session.expiresAt) - services.clock.now()) / 1000) });
+      const step = await services.signIn.begin(userName, field(req, 'password'), req.ip ?? 'unknown', returnTo);
+      if (step.kind === 'second-factor') return toSecondFactor(res, secure, step.pendingId);
+      await giveSession(services, req, res, step);
       clearCookie(res, LOGIN_CSRF_COOKIE, secure);
       res.redirect(303, returnTo);
     } catch (e) {
@@ -82,6 +82,8 @@ export function portalRouter(services: PortalRouterDeps): Router {
       throw e;
     }
   });
+
+  router.use(secondFactorRouter(services));
 
   router.post('/start/federate', async (req, res) => {
     const ctx = await sessionForPost(services, req);
