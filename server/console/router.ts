@@ -44,7 +44,7 @@ export interface ConsoleRouterDeps extends PortalSessionDeps {
   console: ConsoleServices;
   /** Who holds an admin role now, and what that role may do: the admin API's answers. */
   consoleAccess: Pick<ConsoleAccess, 'actorOf' | 'refused'>;
-  adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>;
+  adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites' | 'allows'>;
 }
 
 export function consoleRouter(deps: ConsoleRouterDeps): Router {

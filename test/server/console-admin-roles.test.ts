@@ -75,6 +75,10 @@ describe('admin console: admin roles and the delegated administrator', function 
   it('lets a delegated administrator in, linked from the portal, and assign access on a member account', async () => {
     expect((await dora.request('GET', '/start')).text).to.include('href="/admin"');
     expect((await dora.request('GET', '/admin')).status).to.equal(200);
+    // The assign-access flow offers her the member accounts only.
+    const pick = (await dora.request('GET', '/admin/assign')).text;
+    expect(pick).to.include(`value="${MEMBER}"`);
+    expect(pick).not.to.include(`value="${MANAGEMENT}"`);
     const res = await dora.request('POST', '/admin/assign', { csrf: dora.csrf(), accountId: MEMBER, principal: `USER:${uma.id}`, permissionSetId: memberSet });
     expect(res.status, res.text.slice(0, 300)).to.equal(200);
     const made = (await gh.api('GET', `/account-assignments?accountId=${MEMBER}`)).body.items;
