@@ -40,7 +40,7 @@ const updateSchema = z.strictObject({
 
 export class AccountService {
   constructor(
-    private readonly stores: TransactionalStores<'accounts'>,
+    private readonly stores: TransactionalStores<'accounts' | 'provisioning'>,
     private readonly defaultSignInEndpoint: string,
     private readonly events: AccessEventPublisher,
     /** Where lists are read: the lag-tolerant replica (SqlStores.lagTolerant) or, by default, `stores`. */
@@ -90,16 +90,41 @@ export class AccountService {
   }
 
   /** With cascade, the account's assignments go in the same transaction, and each is published as removed. */
-  async delete(accountId: string, cascade: boolean, actor: string): Promise<void> {
+  /**
+   * Deletes the account (its assignments too with `cascade`). Refused with ConflictError while
+   * Gatehouse still has a role or the SAML provider provisioned there (docs/provisioning.md): they
+   * would stay in AWS with nothing left to manage them. `force` deletes anyway and forgets them,
+   * saying in the audit event what was left in AWS.
+   */
+  async delete(accountId: string, cascade: boolean, actor: string, options: { force?: boolean } = {}): Promise<void> {
     await this.stores.transaction(async (tx) => {
       const account = await tx.accounts.get(accountId);
       if (!account) throw new NotFoundError('account', accountId);
+      const roles = await tx.provisioning.listRoles({ accountId });
+      const [provider] = await tx.provisioning.listProviders({ accountId });
+      const leftInAws = roles.length || provider ? { provider: provider?.arn ?? null, roles: roles.map((r) => r.roleArn) } : null;
+      if (leftInAws && !options.force) throw new ConflictError(stillProvisioned(accountId, leftInAws));
       const removed = await tx.accounts.delete(accountId, { cascade });
+      if (leftInAws) {
+        for (const role of roles) await tx.provisioning.deleteRole(accountId, role.permissionSetId);
+        if (provider) await tx.provisioning.deleteProvider(accountId);
+      }
       if (account.kind === 'management') await tx.instance.update({ managementAccountId: null });
-      await tx.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade } });
+      await tx.audit.append({ actor, action: 'account.delete', target: `account/${accountId}`, detail: { cascade, ...(leftInAws ? { forced: true, leftInAws } : {}) } });
       this.events.afterCommit(tx, ...removedEvents(removed, 'account-deleted'), { type: 'account.deleted', accountId });
     });
   }
+}
+
+/** What a refused deletion says is still in AWS, and the two ways on. */
+function stillProvisioned(accountId: string, left: { provider: string | null; roles: string[] }): string {
+  const what = [left.provider ? 'its SAML provider' : '', left.roles.length ? `${left.roles.length} role${left.roles.length === 1 ? '' : 's'} (${left.roles.slice(0, 5).join(', ')}${left.roles.length > 5 ? ', ...' : ''})` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return (
+    `Gatehouse still has ${what} provisioned in account ${accountId}. Remove the account's assignments and let provisioning delete them, ` +
+    'then delete the account; or delete with force=true, which leaves them in AWS for you to remove.'
+  );
 }
 
 /** The input shapes, for the OpenAPI document. */

@@ -100,6 +100,7 @@ export class AdminTokenService {
     if (held === null) {
       // The owner lost the role: the token dies for good (a role given back later does not revive it).
       await stores.apiTokens.deleteById(token.id).catch(() => {});
+      await stores.audit.append({ actor: user.id, actorName: user.userName, action: 'admin.refused', target: 'admin-api', outcome: 'refused', detail: { reason: 'no admin role', tokenId: token.id } });
       throw new ForbiddenError('Not an administrator');
     }
     return { user, token, role: lowerRole(token.role, held) };

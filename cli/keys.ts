@@ -11,6 +11,8 @@ import { SigningKeyring } from '../access/signing-keys/keyring.ts';
 import { SigningKeyService, type SigningKeyView } from '../access/signing-keys/signing-key-service.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import type { Config } from '../server/config.ts';
+import { createLogger } from '../server/logger.ts';
+import { buildProvisioning } from '../server/provisioning-services.ts';
 import { openSqlStores } from '../store/sql/open.ts';
 
 export interface Output {
@@ -57,9 +59,10 @@ export function addKeysCommand(program: Command, config: () => Config, output: O
     .command('promote')
     .description('the next key signs from now on; the current one stays published as previous')
     .argument('<id>', 'id of the next key')
-    .action((id: string) =>
+    .option('--force', "promote even though some account's SAML provider does not carry the key's certificate yet")
+    .action((id: string, opts: { force?: boolean }) =>
       withKeys(config(), async (service) => {
-        const promoted = await service.promote(id, actor());
+        const promoted = await service.promote(id, actor(), { force: Boolean(opts.force) });
         const previous = (await service.list()).find((k) => k.status === 'previous');
         print(
           promoted,
@@ -105,7 +108,9 @@ async function withKeys(config: Config, work: (service: SigningKeyService) => Pr
   try {
     const sealKey = serverSecret.deriveKey('signing-keys');
     const keyring = new SigningKeyring({ store: sql.signingKeys, sealKey, refreshMs: config.signingKeysRefreshSeconds * 1000 });
-    await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl) }));
+    // Promotion waits for every account's SAML provider to carry the new certificate, as on the API.
+    const provisioning = buildProvisioning(config, sql, keyring, createLogger('silent'));
+    await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl), providersBehind: () => provisioning.providersBehind() }));
   } finally {
     await sql.close();
   }

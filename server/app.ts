@@ -58,6 +58,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
     identitySourceFor: services.identitySourceFor,
     auditLog: services.auditLog,
     console: services.console,
+    consoleAccess: services.consoleAccess,
+    adminPolicy: services.adminPolicy,
   }));
   app.use(samlRouter({
     ...portalSession,
@@ -88,6 +90,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accountSignIn: services.accountSignIn,
     clock: services.clock,
     signOut: services.portalSignOut,
+    consoleAccess: services.consoleAccess,
   }));
   app.use(notFoundRouter());
   return app;

@@ -37,6 +37,7 @@ import { TokenFamilies } from '../access/sso-oidc/token-families.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildConsoleServices, type ConsoleServices } from '../access/admin/console-services.ts';
+import { ConsoleAccess } from '../access/admin/console-access.ts';
 import { buildAppSso, type AppSsoContext } from '../access/app-sso/app-sso-services.ts';
 import { AccountSignIn } from '../access/aws/account-sign-in.ts';
 import { UserAccess } from '../access/org/user-access.ts';
@@ -149,6 +150,8 @@ export interface Services {
   userAccess: UserAccess;
   /** What the admin console adds over the admin API's use cases (docs/admin-console.md). */
   console: ConsoleServices;
+  /** Who may use the admin console, with which admin role (the admin API's answer). */
+  consoleAccess: ConsoleAccess;
   /** What /readyz checks: the SQL database and the ephemeral store. */
   readiness: { name: string; ping(): Promise<void> }[];
   /** IAM roles and SAML providers in each account: plans, jobs, status, drift (docs/provisioning.md). */
@@ -378,7 +381,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
       onError: (err) => logger.warn({ err }, 'audit retention purge failed'),
     }),
     signingKeyring,
-    signingKeys: new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock) }),
+    signingKeys: new SigningKeyService({
+      store: sql.signingKeys, audit: sql.audit, keyring: signingKeyring, sealKey: signingSealKey(serverSecret), entityId, now: () => dateNow(clock),
+      providersBehind: () => provisioning.providersBehind(),
+    }),
     saml,
     portalSessions,
     signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),
@@ -424,6 +430,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     console: buildConsoleServices({
       users, groups, applications, assignments, permissionSets, userAccess, identitySourceFor, decisions: appSso.decisions, transaction: sql.transaction,
     }),
+    consoleAccess: new ConsoleAccess({ roles: adminRoles, groupIdsOf, audit: sql.audit }),
     readiness: [
       { name: 'sql', ping: () => sql.ping() },
       { name: ephemeral.kind === 'redis' ? 'redis' : 'ephemeral-store', ping: () => ephemeral.ping() },

@@ -214,12 +214,20 @@ export interface AdminRoleStore {
   list(): Promise<AdminRoleGrant[]>;
   /** Roles held by the user directly or through one of `groupIds`. */
   rolesOf(userId: string, groupIds: string[]): Promise<AdminRole[]>;
+  /**
+   * Inside a transaction: the roles the user holds directly or through their groups, none when the
+   * user is missing, disabled or not of the built-in directory; every row read is held against
+   * change until the transaction ends (PostgreSQL FOR SHARE), so no revocation commits in between.
+   */
+  heldRolesOf(userId: string): Promise<AdminRole[]>;
   /** Removes a deleted principal's grant (users lose isAdmin with the user row). */
   deleteForPrincipal(principalType: PrincipalType, principalId: string): Promise<void>;
 }
 
 export interface DelegatedAdministratorStore {
   get(): Promise<DelegatedAdministratorAccount | null>;
+  /** Inside a transaction: get, holding the registration against deregistration until the transaction ends. */
+  getHeld(): Promise<DelegatedAdministratorAccount | null>;
   /** ConflictError when an account is already registered; NotFoundError for an unknown account. */
   register(registration: DelegatedAdministratorAccount): Promise<DelegatedAdministratorAccount>;
   /** NotFoundError when none is registered. */

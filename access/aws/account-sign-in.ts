@@ -2,6 +2,7 @@
 // person is assigned at this moment (access/aws-federation.ts re-reads the user and their
 // entitlements), the federation is audited, and the browser posts it to the account's sign-in
 // endpoint (SAML Bindings §3.5).
+import { DomainError } from '../../model/errors.ts';
 import type { User } from '../../model/types.ts';
 import type { AuditStore } from '../../store/stores.ts';
 import type { AwsFederationService } from '../aws-federation.ts';
@@ -27,7 +28,22 @@ export class AccountSignIn {
 
   /** The signed Response to post for `permissionSet` (or ALL_ROLES) on `accountId`; ForbiddenError when not assigned. */
   async signIn(session: FederatingSession, accountId: string, permissionSet: string): Promise<PostStep> {
-    const signed = await this.deps.federation.signFor(this.deps.identitySourceFor(session.source), session, accountId, permissionSet);
+    let signed: Awaited<ReturnType<AwsFederationService['signFor']>>;
+    try {
+      signed = await this.deps.federation.signFor(this.deps.identitySourceFor(session.source), session, accountId, permissionSet);
+    } catch (e) {
+      // A refused federation is audited too (who tried which account and role, and why not).
+      if (e instanceof DomainError) {
+        await this.deps.audit.append({
+          actor: session.userId,
+          action: 'federation.account.refused',
+          target: `account/${accountId.slice(0, 64)}`,
+          outcome: 'refused',
+          detail: { permissionSet: permissionSet.slice(0, 128), reason: e.message },
+        });
+      }
+      throw e;
+    }
     await this.deps.audit.append({
       actor: session.userId,
       action: 'federation.account',

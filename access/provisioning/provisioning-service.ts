@@ -318,10 +318,15 @@ export class ProvisioningService {
    */
   async refreshProviders(): Promise<string[]> {
     if (!this.d.driver) return [];
-    const digest = metadataDigest(await this.d.metadata());
-    const stale = (await this.d.stores.provisioning.listProviders()).filter((p) => p.metadataSha256 !== digest).map((p) => p.accountId);
+    const stale = await this.providersBehind();
     for (const accountId of stale) await this.#startQuietly(accountId, 'key-rollover');
     return stale;
+  }
+
+  /** Accounts whose provisioned SAML provider carries other metadata than the published one (a signing key is not promoted while any is). */
+  async providersBehind(): Promise<string[]> {
+    const digest = metadataDigest(await this.d.metadata());
+    return (await this.d.stores.provisioning.listProviders()).filter((p) => p.metadataSha256 !== digest).map((p) => p.accountId);
   }
 
   async job(id: string): Promise<ProvisioningJob> {

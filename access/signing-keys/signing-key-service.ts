@@ -52,7 +52,15 @@ export interface SigningKeyServiceDeps {
   now?: () => Date;
   /** Makes a new key pair; generateSigningKey unless a test supplies its own. */
   generate?: (entityId: string) => Promise<SigningKeyMaterial>;
+  /**
+   * The accounts whose IAM SAML provider does not carry the published metadata yet
+   * (ProvisioningService.providersBehind); none when Gatehouse provisions no account.
+   */
+  providersBehind?: () => Promise<string[]>;
 }
+
+/** How many accounts a refused promotion names; the rest are counted. */
+const NAMED_ACCOUNTS = 10;
 
 export class SigningKeyService {
   private readonly now: () => Date;
@@ -107,15 +115,27 @@ export class SigningKeyService {
   }
 
   /** The next key signs from now on; the key it replaces stays published as previous. */
-  async promote(id: string, actor: string): Promise<SigningKeyView> {
-    const replaced = (await this.d.store.list()).find((k) => k.status === 'current');
+  async promote(id: string, actor: string, options: { force?: boolean } = {}): Promise<SigningKeyView> {
+    const keys = await this.d.store.list();
+    const replaced = keys.find((k) => k.status === 'current');
+    // AWS checks an assertion's signature against the certificates of the account's SAML provider
+    // (IAM UpdateSAMLProvider): a key promoted before every provider carries its certificate
+    // would lock people out of those accounts until the next provisioning.
+    const behind = keys.find((k) => k.id === id)?.status === 'next' && this.d.providersBehind ? await this.d.providersBehind() : [];
+    if (behind.length > 0 && !options.force) {
+      const named = behind.slice(0, NAMED_ACCOUNTS).join(', ') + (behind.length > NAMED_ACCOUNTS ? ` and ${behind.length - NAMED_ACCOUNTS} more` : '');
+      throw new ConflictError(
+        `The SAML provider of ${behind.length === 1 ? 'account' : `${behind.length} accounts`} ${named} does not carry this key's certificate yet: ` +
+          'sign-ins there would fail. Provision them first (POST /api/v1/provisioning/apply or `gatehouse apply`), or promote with force.',
+      );
+    }
     await this.d.store.promote(id, this.now());
     const promoted = await this.get(id);
     await this.d.audit.append({
       actor,
       action: 'signing-key.promote',
       target: `signing-key/${id}`,
-      detail: { fingerprintSha256: promoted.fingerprintSha256, previous: replaced?.id ?? null },
+      detail: { fingerprintSha256: promoted.fingerprintSha256, previous: replaced?.id ?? null, ...(behind.length ? { forced: true, accountsBehind: behind } : {}) },
     });
     await this.d.keyring.reload();
     return promoted;

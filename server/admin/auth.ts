@@ -18,11 +18,18 @@ export function requireAdmin(tokens: Pick<AdminTokenService, 'authenticate'>): R
   };
 }
 
-/** Refuses (403, audited) what the caller's role may not do, before any route runs. */
-export function enforceAdminPolicy(policy: Pick<AdminPolicy, 'authorize'>): RequestHandler {
+/**
+ * Refuses (403, audited) what the caller's role may not do, before any route runs; a change that
+ * passes runs with the same check repeated inside each of its transactions (AdminPolicy.guardWrites).
+ */
+export function enforceAdminPolicy(policy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>): RequestHandler {
   return async (req, res, next) => {
-    await policy.authorize(principalOf(res), adminActionFor({ method: req.method, path: req.path, body: req.body, query: req.query as Record<string, unknown> }));
-    next();
+    const action = adminActionFor({ method: req.method, path: req.path, body: req.body, query: req.query as Record<string, unknown> });
+    await policy.authorize(principalOf(res), action);
+    if (action.kind === 'read') return next();
+    const writes = policy.guardWrites(principalOf(res), [action]);
+    res.once('close', () => writes.end());
+    writes.run(() => next());
   };
 }
 

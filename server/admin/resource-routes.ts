@@ -10,7 +10,8 @@ export interface ResourceService<T> {
   get(id: string): Promise<T>;
   list(query: ListQuery): Promise<Page<T>>;
   update(id: string, input: unknown, actor: string): Promise<T>;
-  delete(id: string, cascade: boolean, actor: string): Promise<void>;
+  /** `force`: ?force=true, for a deletion refused over what it would leave behind (accounts: roles provisioned in AWS). */
+  delete(id: string, cascade: boolean, actor: string, options?: { force?: boolean }): Promise<void>;
 }
 
 export function mountResource<T>(router: Router, path: string, service: ResourceService<T>): void {
@@ -27,7 +28,7 @@ export function mountResource<T>(router: Router, path: string, service: Resource
     res.json(await service.update(String(req.params.id), req.body, actorOf(res)));
   });
   router.delete(`${path}/:id`, async (req, res) => {
-    await service.delete(String(req.params.id), cascadeParam(req.query as Record<string, unknown>), actorOf(res));
+    await service.delete(String(req.params.id), cascadeParam(req.query as Record<string, unknown>), actorOf(res), { force: req.query.force === 'true' });
     res.status(204).end();
   });
 }

@@ -31,7 +31,7 @@ export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRo
   /** For the OpenAPI document's server URL. */
   baseUrl: string;
   adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
-  adminPolicy: Pick<AdminPolicy, 'authorize'>;
+  adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>;
   users: Pick<UserService, 'create' | 'get' | 'list' | 'update' | 'delete'>;
   groups: Pick<GroupService, 'create' | 'get' | 'list' | 'update' | 'delete' | 'listMembers' | 'addMember' | 'removeMember'>;
   userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock'>;
@@ -46,7 +46,7 @@ export function adminRouter(services: AdminRouterDeps): Router {
   const router = Router();
   // Applications take SP metadata documents, larger than the limit below: their own parsers, behind
   // the admin check (unmatched paths there fall through to the routes below).
-  router.use('/applications', requireAdmin(services.adminTokens), applicationRoutes(services));
+  router.use('/applications', requireAdmin(services.adminTokens), enforceAdminPolicy(services.adminPolicy), applicationRoutes(services));
   // 256 KB leaves room for a 32 KB inline policy and lets an oversized one reach validation,
   // which names the field, instead of failing as a bare 413.
   router.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));

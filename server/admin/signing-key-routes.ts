@@ -20,7 +20,8 @@ export function mountSigningKeys(router: Router, services: SigningKeyRoutesDeps)
     res.json(await keys.get(req.params.id));
   });
   router.post('/signing-keys/:id/promote', async (req, res) => {
-    res.json(await keys.promote(req.params.id, actorOf(res)));
+    // ?force=true: promote although some account's SAML provider lacks the certificate (docs/provisioning.md).
+    res.json(await keys.promote(req.params.id, actorOf(res), { force: req.query.force === 'true' }));
   });
   router.delete('/signing-keys/:id', async (req, res) => {
     await keys.retire(req.params.id, actorOf(res));

@@ -1,6 +1,7 @@
 // /admin/assign: the assign-access flow (views/console/assign.ts), and removing one assignment.
 import { Router, type Request } from 'express';
 import type { AccountService } from '../../access/accounts.ts';
+import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
 import { MAX_BATCH, type ConsoleAssignAccess } from '../../access/admin/console-assign-access.ts';
 import type { AssignmentService } from '../../access/assignments.ts';
 import type { PermissionSetService } from '../../access/permission-sets.ts';
@@ -20,6 +21,8 @@ export interface AssignPagesDeps {
   permissionSets: PermissionSetService;
   assignments: AssignmentService;
   assignAccess: ConsoleAssignAccess;
+  /** A delegated administrator is not offered the management account (access/admin/admin-policy.ts). */
+  adminPolicy: Pick<AdminPolicy, 'allows'>;
 }
 
 /** How many of each kind a step lists; a filter finds the rest. */
@@ -51,7 +54,10 @@ export function assignPages(deps: AssignPagesDeps): Router {
     const choices = choicesOf(req.query);
     const filter = queryParam(req, 'name');
     const page = await deps.accounts.list({ limit: SHOWN, nameContains: filter || undefined });
-    const options: Option[] = page.items.map((a) => ({ value: a.accountId, label: a.name, detail: `${a.accountId} · ${a.email}` }));
+    const admin = adminOf(res);
+    const offered = [];
+    for (const a of page.items) if (await deps.adminPolicy.allows(admin, { kind: 'assignment.change', accountId: a.accountId })) offered.push(a);
+    const options: Option[] = offered.map((a) => ({ value: a.accountId, label: a.name, detail: `${a.accountId} · ${a.email}` }));
     render(res, assignPickPage({
       step: 'accounts', choices, name: 'accountId', legend: 'Choose the AWS accounts', options, filter, more: !!page.nextToken,
       next: '/admin/assign/principals', back: null, error: missing(req) === 'accounts' ? 'Choose at least one account.' : undefined,

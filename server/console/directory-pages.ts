@@ -1,6 +1,7 @@
 // /admin/users and /admin/groups: the directory's people and groups, membership, enable and
 // disable, password reset, unlock, and deletes that say what goes with them.
 import { Router, type Request, type Response } from 'express';
+import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
 import type { ConsoleCascades } from '../../access/admin/console-cascades.ts';
 import type { ConsoleUserActions } from '../../access/admin/console-user-actions.ts';
 import type { GroupService } from '../../directory/groups.ts';
@@ -19,6 +20,8 @@ export interface DirectoryPagesDeps {
   userActions: ConsoleUserActions;
   cascades: ConsoleCascades;
   identitySourceFor(source: User['source']): IdentitySource;
+  /** Turning the administrator flag on or off is granting a role (access/admin/admin-policy.ts). */
+  adminPolicy: Pick<AdminPolicy, 'authorize'>;
 }
 
 /** `emails.0.value` and the like belong to the form's one email field. */
@@ -64,7 +67,10 @@ export function userPages(deps: DirectoryPagesDeps): Router {
     try {
       // The form edits the primary address; others stay.
       const emails = values.email ? [{ value: values.email, primary: true }, ...user.emails.slice(1)] : user.emails.slice(1);
-      await deps.users.update(user.id, { displayName: values.displayName, emails, isAdmin: values.isAdmin === 'on' }, actorOf(res));
+      // The flag is sent only when it changes: a change is a grant or a revocation.
+      const isAdmin = values.isAdmin === 'on';
+      if (isAdmin !== user.isAdmin) await deps.adminPolicy.authorize(adminOf(res), { kind: 'admin-role.change' });
+      await deps.users.update(user.id, { displayName: values.displayName, emails, ...(isAdmin !== user.isAdmin ? { isAdmin } : {}) }, actorOf(res));
       res.redirect(303, `/admin/users/${user.id}?done=saved`);
     } catch (e) {
       await show(res, user, { form: refusedForm(e, values, userFieldOf), status: 400 });

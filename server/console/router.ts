@@ -15,7 +15,9 @@ import type { IdentitySourceConfig } from '../../directory/identity-source-confi
 import type { UserService } from '../../directory/users.ts';
 import { NotFoundError } from '../../model/errors.ts';
 import type { PortalSessionDeps } from '../http/portal-session.ts';
-import { requireConsoleAdmin, requireCsrf } from './console-auth.ts';
+import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
+import type { ConsoleAccess } from '../../access/admin/console-access.ts';
+import { enforceConsolePolicy, requireConsoleAdmin, requireCsrf } from './console-auth.ts';
 import { consoleErrorHandler } from './console-errors.ts';
 import { consoleSecurity } from './console-security.ts';
 import { accountPages } from './account-pages.ts';
@@ -40,6 +42,9 @@ export interface ConsoleRouterDeps extends PortalSessionDeps {
   identitySourceFor: IdentitySourceFor;
   auditLog: AuditLog;
   console: ConsoleServices;
+  /** Who holds an admin role now, and what that role may do: the admin API's answers. */
+  consoleAccess: Pick<ConsoleAccess, 'actorOf' | 'refused'>;
+  adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites' | 'allows'>;
 }
 
 export function consoleRouter(deps: ConsoleRouterDeps): Router {
@@ -50,8 +55,9 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
   // Metadata documents pasted or read from a file may be up to 1 MB (the parser's own limit).
   router.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 2000 }));
   router.use(requireCsrf);
+  router.use(enforceConsolePolicy(deps.adminPolicy));
 
-  const directory = { users: deps.users, groups: deps.groups, identitySourceFor: deps.identitySourceFor, cascades, userActions };
+  const directory = { users: deps.users, groups: deps.groups, identitySourceFor: deps.identitySourceFor, cascades, userActions, adminPolicy: deps.adminPolicy };
   router.use('/accounts', accountPages({ ...deps, cascades }));
   router.use('/assign', assignPages({ ...deps, assignAccess }));
   router.use('/permission-sets', permissionSetPages({ ...deps, consolePermissionSets: deps.console.permissionSets, cascades }));

@@ -1,7 +1,7 @@
 // The access portal at /start: sign in, the accounts list, federation into an account, sign out.
 import type { Clock } from '../../model/clock.ts';
 import express, { Router, type Response } from 'express';
-import { mayAdminister } from '../../access/admin/console-access.ts';
+import type { ConsoleAccess } from '../../access/admin/console-access.ts';
 import type { AccountSignIn } from '../../access/aws/account-sign-in.ts';
 import type { EntitlementService } from '../../access/entitlements.ts';
 import type { PortalSessionService } from '../../access/portal-sessions.ts';
@@ -31,6 +31,8 @@ export interface PortalRouterDeps extends PortalSessionDeps {
   signOut: Pick<PortalSignOut, 'signOut'>;
   /** Reads the time for the session cookie's Max-Age (model/clock.ts). */
   clock: Clock;
+  /** Whether to link the admin console: only for people holding an admin role now. */
+  consoleAccess: Pick<ConsoleAccess, 'actorOf'>;
 }
 
 export function portalRouter(services: PortalRouterDeps): Router {
@@ -52,7 +54,7 @@ export function portalRouter(services: PortalRouterDeps): Router {
         csrfToken: person.session.csrfToken,
         accounts,
         query: typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '',
-        adminConsole: mayAdminister(person.user),
+        adminConsole: (await services.consoleAccess.actorOf(person.user)) !== null,
       }),
     );
   });

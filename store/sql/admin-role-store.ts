@@ -5,10 +5,11 @@
 import { NotFoundError } from '../../model/errors.ts';
 import type { AdminRole, AdminRoleGrant, PrincipalType } from '../../model/types.ts';
 import type { AdminRoleStore } from '../stores.ts';
-import { readDate } from './codec.ts';
+import { readBool, readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
 import type { AdminRoleGrantRow } from './schema.ts';
+import { lockedForShare } from './transaction.ts';
 
 function readGrant(row: AdminRoleGrantRow): AdminRoleGrant {
   return {
@@ -103,6 +104,33 @@ export class SqlAdminRoleStore implements AdminRoleStore {
         .execute(),
     );
     for (const r of rows) roles.add(r.role as AdminRole);
+    return [...roles];
+  }
+
+  async heldRolesOf(userId: string): Promise<AdminRole[]> {
+    const db = this.ctx.db;
+    // The rows a revocation would change or delete: the user (is_admin, enabled, deletion), their
+    // memberships, and the grants to them and their groups. Held, none of them can change before commit.
+    const user = await translated(() => lockedForShare(this.ctx, db.selectFrom('directory_users').select(['is_admin', 'enabled', 'source']).where('id', '=', userId)).executeTakeFirst());
+    if (!user || !readBool(user.enabled) || user.source !== 'builtin') return [];
+    const memberships = await translated(() => lockedForShare(this.ctx, db.selectFrom('group_members').select('group_id').where('user_id', '=', userId)).execute());
+    const groupIds = memberships.map((m) => m.group_id);
+    const grants = await translated(() =>
+      lockedForShare(
+        this.ctx,
+        db
+          .selectFrom('admin_role_grants')
+          .select('role')
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
+              ...(groupIds.length ? [eb.and([eb('principal_type', '=', 'GROUP'), eb('principal_id', 'in', groupIds)])] : []),
+            ]),
+          ),
+      ).execute(),
+    );
+    const roles = new Set<AdminRole>(grants.map((g) => g.role as AdminRole));
+    if (readBool(user.is_admin)) roles.add('administrator');
     return [...roles];
   }
 

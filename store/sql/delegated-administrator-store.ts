@@ -7,12 +7,18 @@ import type { DelegatedAdministratorStore } from '../stores.ts';
 import { readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
+import { lockedForShare } from './transaction.ts';
 
 export class SqlDelegatedAdministratorStore implements DelegatedAdministratorStore {
   constructor(private readonly ctx: SqlContext) {}
 
   async get(): Promise<DelegatedAdministratorAccount | null> {
     const row = await translated(() => this.ctx.db.selectFrom('delegated_admin_account').selectAll().executeTakeFirst());
+    return row ? { accountId: row.account_id, registeredAt: readDate(row.registered_at), registeredBy: row.registered_by } : null;
+  }
+
+  async getHeld(): Promise<DelegatedAdministratorAccount | null> {
+    const row = await translated(() => lockedForShare(this.ctx, this.ctx.db.selectFrom('delegated_admin_account').selectAll()).executeTakeFirst());
     return row ? { accountId: row.account_id, registeredAt: readDate(row.registered_at), registeredBy: row.registered_by } : null;
   }
 

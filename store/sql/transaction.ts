@@ -65,3 +65,13 @@ export function lockedForUpdate<DB, TB extends keyof DB, O>(ctx: SqlContext, que
   if (!ctx.inTransaction) throw new Error('a read for update protects nothing outside a transaction: use it inside stores.transaction()');
   return ctx.dialect === 'postgres' ? query.forUpdate() : query;
 }
+
+/**
+ * A read that keeps its rows from being changed or deleted by other writers until the transaction
+ * ends, while other readers may hold them too. PostgreSQL: SELECT ... FOR SHARE; SQLite needs no
+ * lock, as for lockedForUpdate. Refused outside a transaction.
+ */
+export function lockedForShare<DB, TB extends keyof DB, O>(ctx: SqlContext, query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O> {
+  if (!ctx.inTransaction) throw new Error('a read for share protects nothing outside a transaction: use it inside stores.transaction()');
+  return ctx.dialect === 'postgres' ? query.forShare() : query;
+}

@@ -18,6 +18,7 @@ import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
 import type { Schema } from './schema.ts';
 import { writeTransaction } from './transaction.ts';
+import { currentTransactionGuard } from './transaction-guard.ts';
 
 interface OpenUnit {
   readonly owner: UnitsOfWork;
@@ -70,15 +71,28 @@ export class UnitsOfWork {
 
     const hooks: AfterCommitHook[] = [];
     const state = { ended: false };
+    // The check of the work this transaction serves, first inside it (transaction-guard.ts).
+    const guard = currentTransactionGuard();
+    let refusal: Error | null = null;
     this.#running += 1;
     let result: T;
     try {
       result = await translated(() =>
         writeTransaction(this.db, this.dialect, (trx) => {
           const tx = this.#bind(trx, hooks, state);
-          return openUnit.run({ owner: this, tx, state }, () => work(tx));
+          return openUnit.run({ owner: this, tx, state }, async () => {
+            refusal = guard ? await guard.check(tx) : null;
+            if (refusal) throw refusal;
+            return work(tx);
+          });
         }),
       );
+    } catch (e) {
+      if (guard && refusal !== null && e === refusal) {
+        state.ended = true;
+        await guard.refused(refusal);
+      }
+      throw e;
     } finally {
       state.ended = true;
       this.#running -= 1;

@@ -13,6 +13,17 @@ import { launchChromium } from '../support/browser.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { spMetadataXml } from '../idp/inbound-fixtures.ts';
+import { consoleRouter } from '../../server/console/router.ts';
+
+/** Path patterns of every GET route of the console router (mounted paths joined), to check the page list against. */
+function consolePagePatterns(stack: any[], prefix = '/admin'): string[] {
+  const out: string[] = [];
+  for (const layer of stack) {
+    if (layer.route?.methods?.get) out.push(`${prefix}${layer.route.path === '/' ? '' : layer.route.path}`);
+    else if (layer.handle?.stack && typeof layer.rawPath === 'string') out.push(...consolePagePatterns(layer.handle.stack, `${prefix}${layer.rawPath === '/' ? '' : layer.rawPath}`));
+  }
+  return out;
+}
 
 const ARTIFACTS = path.resolve('test-artifacts/console');
 const NAMEID_EMAIL = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
@@ -275,6 +286,12 @@ describe('admin console in a browser', function () {
       ['settings', '/admin/settings'],
       ['audit', '/admin/audit'],
     ];
+    // Every page of the console's route table is in the list: a page added later is checked too.
+    const router = consoleRouter({ ...gh.services, secureCookies: false, people: gh.services.signedInPeople }) as unknown as { stack: any[] };
+    for (const pattern of consolePagePatterns(router.stack)) {
+      const matcher = new RegExp(`^${pattern.replace(/:\w+/g, '[^/?]+')}(\\?.*)?$`);
+      expect(pages.some(([, url]) => matcher.test(url)), `console page ${pattern} is checked by axe`).to.equal(true);
+    }
     const found: string[] = [];
     for (const [viewport, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
       await page.setViewportSize(size);

@@ -246,4 +246,63 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
     expect(jobs[0]).to.include({ trigger: 'key-rollover', status: 'SUCCEEDED' });
     expect(await provisioning().refreshProviders()).to.deep.equal([]);
   });
+
+  it('refuses to promote a staged key (409 naming the accounts) until every provider carries its certificate, unless forced', async () => {
+    const staged = await api('POST', '/signing-keys', {});
+    const refused = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(refused.status).to.equal(409);
+    expect(refused.body.detail).to.match(/SAML provider of 3 accounts/);
+    for (const id of [PROD, DEV, SANDBOX]) expect(refused.body.detail).to.contain(id);
+    expect((await api('GET', `/signing-keys/${staged.body.id}`)).body.status).to.equal('next');
+
+    // Carried to one account only: still refused, naming the two left.
+    await provisioning().start(PROD, 'key-rollover', 'test');
+    await provisioning().idle();
+    const stillRefused = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(stillRefused.status).to.equal(409);
+    expect(stillRefused.body.detail).not.to.contain(PROD);
+
+    // Every provider carries it: promoted.
+    await api('POST', '/provisioning/apply', {});
+    await provisioning().idle();
+    const promoted = await api('POST', `/signing-keys/${staged.body.id}/promote`);
+    expect(promoted.status, JSON.stringify(promoted.body)).to.equal(200);
+    expect(promoted.body.status).to.equal('current');
+  });
+
+  it('promotes with force although providers lag, and audits which accounts did', async () => {
+    const staged = await api('POST', '/signing-keys', {});
+    const forced = await api('POST', `/signing-keys/${staged.body.id}/promote?force=true`);
+    expect(forced.status, JSON.stringify(forced.body)).to.equal(200);
+    const [event] = (await api('GET', '/audit?action=signing-key.promote')).body.items;
+    expect(event.detail).to.include({ forced: true });
+    expect(event.detail.accountsBehind.sort()).to.deep.equal([PROD, DEV, SANDBOX].sort());
+  });
+
+  it('refuses to delete an account that still has roles provisioned (409 saying what remains) unless forced', async () => {
+    const refused = await api('DELETE', `/accounts/${PROD}?cascade=true`);
+    expect(refused.status).to.equal(409);
+    expect(refused.body.detail).to.match(/still has its SAML provider and 2 roles .*Gatehouse_ReadOnly_[0-9a-f]{16}/);
+    expect(refused.body.detail).to.contain('force=true');
+    expect((await api('GET', `/accounts/${PROD}`)).status).to.equal(200);
+    expect((await api('GET', `/account-assignments?accountId=${PROD}`)).body.items.length).to.be.above(0);
+
+    // Assignments removed and provisioned away: the roles and the provider are gone, the account deletes.
+    for (const a of (await api('GET', `/account-assignments?accountId=${DEV}`)).body.items) {
+      await api('DELETE', `/account-assignments?accountId=${DEV}&permissionSetId=${a.permissionSetId}&principalType=${a.principalType}&principalId=${a.principalId}`);
+    }
+    await provisioning().idle();
+    expect(aws.iam(DEV).roles.size).to.equal(0);
+    expect((await api('DELETE', `/accounts/${DEV}`)).status).to.equal(204);
+
+    const forced = await api('DELETE', `/accounts/${PROD}?cascade=true&force=true`);
+    expect(forced.status, JSON.stringify(forced.body)).to.equal(204);
+    const [event] = (await api('GET', `/audit?action=account.delete&target=account/${PROD}`)).body.items;
+    expect(event.detail).to.include({ forced: true });
+    expect(event.detail.leftInAws.roles).to.have.length(2);
+    expect(event.detail.leftInAws.provider).to.equal(`arn:aws:iam::${PROD}:saml-provider/GatehouseIdP`);
+    // Forgotten by Gatehouse (still in AWS): no status, and no key promotion waits for it.
+    expect((await api('GET', `/accounts/${PROD}/provisioned-permission-sets`)).body.items).to.deep.equal([]);
+    expect(await provisioning().providersBehind()).not.to.include(PROD);
+  });
 });
