@@ -78,6 +78,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     ssoRegion: config.ssoRegion,
     roleCredentials: services.roleCredentials,
     accounts: services.accounts,
+    clock: services.clock,
   }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated }));
   app.use(portalRouter({

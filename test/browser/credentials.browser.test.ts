@@ -49,6 +49,25 @@ describe('Access keys dialog in a browser', function () {
     await page.waitForFunction(() => document.querySelector('button[data-copy="value-secret-access-key"]')?.textContent === 'Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(issued.secretAccessKey);
 
+    // "Copied" is announced, naming what was copied.
+    expect(await page.textContent('#copy-status')).to.equal('Copied AWS secret access key');
+
+    // One system at a time, in tabs; the arrow key moves to the next one.
+    expect(await page.isVisible('#env-cmd')).to.equal(false);
+    await page.getByRole('tab', { name: 'Windows' }).click();
+    expect(await page.isVisible('#env-cmd')).to.equal(true);
+    expect(await page.isVisible('#env-bash')).to.equal(false);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'PowerShell' }).getAttribute('aria-selected')).to.equal('true');
+    expect(await page.isVisible('#env-powershell')).to.equal(true);
+
+    // The page has its own address: a reload shows it again, without resubmitting a form or calling STS.
+    expect(new URL(page.url()).pathname).to.equal('/start/credentials');
+    await page.reload();
+    await page.waitForSelector('#env-bash', { state: 'attached' });
+    expect(w.sts.hits).to.equal(1);
+    expect(await page.textContent('#expires-in')).to.match(/^\(expires in (59 min|1 h 59 min)\)$/);
+
     await page.screenshot({ path: process.env.GATEHOUSE_SCREENSHOT_CREDENTIALS ?? '/tmp/gatehouse-credentials.png', fullPage: true });
     expect(violations).to.deep.equal([]);
     await context.close();
