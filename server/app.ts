@@ -89,6 +89,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accountSignIn: services.accountSignIn,
     clock: services.clock,
     signOut: services.portalSignOut,
+    preferences: services.portalPreferences,
   }));
   app.use(notFoundRouter());
   return app;

@@ -15,6 +15,7 @@ import { credentialsPage } from '../../views/credentials.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, sessionForPost, signedInPerson, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from './errors.ts';
+import { startedHere } from './links.ts';
 import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 export const CREDENTIALS_PATH = '/start/credentials';
@@ -22,12 +23,6 @@ export const CREDENTIALS_PATH = '/start/credentials';
 /** The page's address for one account and role (the AWS access portal's parameter names). */
 export const credentialsUrl = (accountId: string, roleName: string) =>
   `${CREDENTIALS_PATH}?account_id=${encodeURIComponent(accountId)}&role_name=${encodeURIComponent(roleName)}`;
-
-/** A navigation this origin started, or one typed or bookmarked (Fetch Metadata, W3C "Sec-Fetch-Site"). */
-export const startedHere = (req: Request) => {
-  const site = req.headers['sec-fetch-site'];
-  return site === undefined || site === 'same-origin' || site === 'none';
-};
 
 export interface PortalCredentialsRouterDeps extends PortalSessionDeps {
   /** For the page's `aws configure sso` answers and `~/.aws/config` block. */

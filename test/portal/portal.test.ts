@@ -92,18 +92,22 @@ describe('access portal', function () {
         const res = await browser.signIn(user, password);
         expect(res.status).to.equal(401);
         expect(browser.cookies.has('gh_session')).to.equal(false);
-        answers.push(res.text.match(/<div class="error" role="alert">([^<]*)<\/div>/)?.[1]);
+        answers.push(res.text.match(/<div class="error" role="alert"[^>]*>([^<]*)<\/div>/)?.[1]);
       }
       expect(answers[0]).to.be.a('string');
       expect(new Set(answers).size).to.equal(1);
     });
 
-    it('throttles repeated failures for a user name, with the same message, even for the right password', async () => {
+    it('throttles repeated failures for a user name, even for the right password, and says to wait without telling whether the name exists', async () => {
       const browser = new PortalClient(gh.baseUrl);
       for (let i = 0; i < 10; i++) expect((await browser.signIn('bob', `wrong-${i}-password`)).status).to.equal(401);
       const blocked = await browser.signIn('bob', org.users.bob!.password);
       expect(blocked.status).to.equal(429);
-      expect(blocked.text).to.include('Sign-in failed. Check your user name and password, or try again later.');
+      const message = (text: string) => text.match(/<div class="error" role="alert"[^>]*>([^<]*)<\/div>/)?.[1];
+      expect(message(blocked.text)).to.equal('Too many failed sign-ins. Wait 15 minutes, then try again. If it still fails, ask your administrator.');
+      const stranger = new PortalClient(gh.baseUrl);
+      for (let i = 0; i < 10; i++) expect((await stranger.signIn('nobody-by-that-name', `wrong-${i}-password`)).status).to.equal(401);
+      expect(message((await stranger.signIn('nobody-by-that-name', 'another-guess')).text)).to.equal(message(blocked.text));
       expect(browser.cookies.has('gh_session')).to.equal(false);
       // Another user from the same address is not affected.
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
