@@ -5,6 +5,22 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Test files run in two worker processes when the machine has two idle cores, else one after
+# another; GATEHOUSE_TEST_JOBS=N forces N workers (1: one process). Each test starts its own servers
+# and its own databases; servers a test restarts on the same port (slapd, Redis) get ports no other
+# worker can be handed meanwhile (test/support/free-port.ts restartablePorts). Workers only pay
+# when the cores are otherwise idle (docs/development.md, "How long the tests take").
+# GATEHOUSE_TEST_TIMINGS=<file> records how long each file took (with workers:
+# test/support/file-timings.mjs).
+jobs=${GATEHOUSE_TEST_JOBS:-auto}
+if [ "$jobs" = auto ]; then
+  cores=$(nproc)
+  # Read before the type check and the linter below load the cores themselves.
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  if [ "$cores" -ge 2 ] && awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l < c / 2) }'; then jobs=2; else jobs=1; fi
+  echo "test files: $jobs worker(s) (cores: $cores, load average: $load; set GATEHOUSE_TEST_JOBS to choose)"
+fi
+
 bash scripts/setup.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 bash scripts/services.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
@@ -20,13 +36,6 @@ step lint npm run --silent lint
 # tests running it find it current instead of each building it.
 step build node --input-type=module -e "const b = await import('./scripts/build.mjs'); if (!b.distIsCurrent() && !b.build()) process.exit(1);"
 
-# Test files run one after another by default; GATEHOUSE_TEST_JOBS=N runs them in N worker
-# processes. Each test starts its own servers and its own databases; servers a test restarts on the
-# same port (slapd, Redis) get ports no other worker can be handed meanwhile (test/support/free-port.ts
-# restartablePorts). Two workers were not faster on the shared 2-core machine they were measured on
-# (docs/development.md, "How long the tests take"). GATEHOUSE_TEST_TIMINGS=<file> records how long
-# each file took (with workers: test/support/file-timings.mjs).
-jobs=${GATEHOUSE_TEST_JOBS:-1}
 parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()
 counts=$(mktemp)
