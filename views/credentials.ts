@@ -69,8 +69,8 @@ const STYLE = `
 .credentials h2{margin-top:0}
 .credentials h3{margin:1.5rem 0 .4rem;font-size:1.05rem}
 .credentials h4{margin:.9rem 0 .3rem;font-size:.95rem;color:#414d5c}
-.copyable{display:flex;gap:.5rem;align-items:flex-start}
-.copyable pre,.copyable code.value{flex:1;margin:0;min-width:0}
+.copyable{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-start}
+.copyable pre,.copyable code.value{flex:1 1 16rem;margin:0;min-width:0}
 code.value{background:#f2f3f3;padding:.35rem .5rem;border-radius:4px;word-break:break-all;display:block}
 button.copy{background:#fff;border:1px solid #0753a5;color:#0753a5;font-weight:600;padding:.3rem .8rem;white-space:nowrap}
 dl.values dt{font-weight:600;margin-top:.6rem}

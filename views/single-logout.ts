@@ -68,7 +68,7 @@ export function signedOutPage(o: { nonce: string; hops: LogoutHop[] }): string {
     title: 'Signed out',
     nonce: o.nonce,
     body: html`<div class="card"><h2>You have been signed out</h2>
-<p>You are signed out of the access portal${o.hops.length ? ' and of the applications below' : ''}.</p>
+<p>You are signed out of the access portal.${o.hops.length ? ' The applications you used in this session:' : ''}</p>
 ${unreachable.map((h) => html`<div class="error" role="alert" data-unreachable="${h.entityId}">Could not reach ${h.name} to sign you out of it. You may still be signed in there: open it and sign out, or close your browser.</div>`)}
 ${o.hops.length ? hopList(o.hops) : ''}
 <p><a href="/start">Sign in again</a></p></div>`,

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { PROD, startPortalApiWorld, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
 import { launchChromium } from '../support/browser.ts';
+import { checkPage, VIEWPORTS } from '../support/page-checks.ts';
 
 describe('Access keys dialog in a browser', function () {
   this.timeout(60000);
@@ -72,4 +73,20 @@ describe('Access keys dialog in a browser', function () {
     expect(violations).to.deep.equal([]);
     await context.close();
   });
+
+  for (const viewport of VIEWPORTS) {
+    it(`lays out the Access keys page without sideways scroll or serious axe violations at ${viewport.width}x${viewport.height}`, async () => {
+      const context = await chromium.browser.newContext({ viewport });
+      const page = await context.newPage();
+      // Signed out, the page's own address signs in first and comes back to it.
+      await page.goto(`${w.gh.baseUrl}/start/credentials?account_id=${PROD}&role_name=AdministratorAccess`);
+      await page.fill('#userName', 'alice');
+      await page.fill('#password', w.org.users.alice!.password);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#env-bash');
+      expect(new URL(page.url()).search).to.equal(`?account_id=${PROD}&role_name=AdministratorAccess`);
+      await checkPage(page, 'credentials', viewport);
+      await context.close();
+    });
+  }
 });
