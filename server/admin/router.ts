@@ -34,7 +34,7 @@ export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRo
   adminPolicy: Pick<AdminPolicy, 'authorize'>;
   users: Pick<UserService, 'create' | 'get' | 'list' | 'update' | 'delete'>;
   groups: Pick<GroupService, 'create' | 'get' | 'list' | 'update' | 'delete' | 'listMembers' | 'addMember' | 'removeMember'>;
-  userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock'>;
+  userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock' | 'signInStateOf'>;
   accounts: AccountService;
   permissionSets: PermissionSetService;
   assignments: Pick<AssignmentService, 'list' | 'create' | 'delete'>;
@@ -100,6 +100,11 @@ export function adminRouter(services: AdminRouterDeps): Router {
   router.post('/users/:id/unlock', async (req, res) => {
     await services.userAccess.unlock(req.params.id, actorOf(res));
     res.status(204).end();
+  });
+
+  // Whether the user is locked or throttled from signing in now (docs/admin-api.md).
+  router.get('/users/:id/sign-in-state', async (req, res) => {
+    res.json(await services.userAccess.signInStateOf(req.params.id));
   });
 
   mountResource(router, '/groups', {

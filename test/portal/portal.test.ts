@@ -108,6 +108,10 @@ describe('access portal', function () {
       const stranger = new PortalClient(gh.baseUrl);
       for (let i = 0; i < 10; i++) expect((await stranger.signIn('nobody-by-that-name', `wrong-${i}-password`)).status).to.equal(401);
       expect(message((await stranger.signIn('nobody-by-that-name', 'another-guess')).text)).to.equal(message(blocked.text));
+      // Administrators see who is throttled, and for how long.
+      const state = (await gh.api('GET', `/users/${org.users.bob!.id}/sign-in-state`)).body as { state: string; retryAfterSeconds: number };
+      expect(state.state).to.equal('throttled');
+      expect(state.retryAfterSeconds).to.be.within(800, 900);
       expect(browser.cookies.has('gh_session')).to.equal(false);
       // Another user from the same address is not affected.
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
@@ -121,7 +125,10 @@ describe('access portal', function () {
       }
       const locked = await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password);
       expect(locked.status).to.equal(429);
+      // Administrators see who is locked.
+      expect((await gh.api('GET', `/users/${org.users.carol!.id}/sign-in-state`)).body).to.deep.equal({ state: 'locked' });
       expect((await gh.api('POST', `/users/${org.users.carol!.id}/unlock`)).status).to.equal(204);
+      expect((await gh.api('GET', `/users/${org.users.carol!.id}/sign-in-state`)).body).to.deep.equal({ state: 'open' });
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
     });
 
