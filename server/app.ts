@@ -80,7 +80,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accounts: services.accounts,
     clock: services.clock,
   }));
-  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated }));
+  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalRouter({
     ...portalSession,
     signIn: services.signIn,
@@ -113,6 +113,7 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     identitySourceConfig: services.identitySourceConfig,
     identitySource: services.identitySource,
     applications: services.applications,
+    applicationIcons: services.applicationIcons,
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
     auditLog: services.auditLog,

@@ -25,6 +25,7 @@ import { subscribeAccessReactions } from '../access/events/access-reactions.ts';
 import { AccessEventBus } from '../access/events/bus.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
 import { PortalPreferences } from '../access/portal-preferences.ts';
+import { ApplicationIcons } from '../access/applications/application-icons.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
 import { RoleCredentialService } from '../access/role-credentials.ts';
@@ -148,6 +149,8 @@ export interface Services {
   portalSignOut: PortalSignOut;
   /** The portal's sign-in to an AWS account console. */
   accountSignIn: AccountSignIn;
+  /** Icons of applications on the portal's Applications tab (access/applications/application-icons.ts). */
+  applicationIcons: ApplicationIcons;
   /** Favourite and recently used accounts of each person (access/portal-preferences.ts). */
   portalPreferences: PortalPreferences;
   /** Device-code and consent decisions of the AWS CLI's browser steps. */
@@ -431,6 +434,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
     accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit, recentAccounts: portalPreferences }),
     portalPreferences,
+    applicationIcons: new ApplicationIcons({ stores: sql }),
     // ssoOidc is read at each call: tests replace it with one of other settings (test/aws/oidc-fixtures.ts).
     browserApprovals: new BrowserApprovals({
       get devices() { return services.ssoOidc.devices; },

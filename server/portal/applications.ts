@@ -5,6 +5,7 @@
 import express, { Router } from 'express';
 import type { IdpInitiatedSignIn } from '../../access/app-sso/idp-initiated.ts';
 import type { ApplicationService } from '../../access/applications/application-service.ts';
+import type { ApplicationIcons } from '../../access/applications/application-icons.ts';
 import { applicationsPage } from '../../views/applications.ts';
 import { renderStep } from '../http/browser-step.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
@@ -20,6 +21,7 @@ const launchUrl = (applicationId: string) => `${LAUNCH_PATH}?application_id=${en
 export interface PortalApplicationsRouterDeps extends PortalSessionDeps {
   applications: Pick<ApplicationService, 'forUser'>;
   idpInitiated: Pick<IdpInitiatedSignIn, 'launch'>;
+  icons: Pick<ApplicationIcons, 'get' | 'withIcons'>;
 }
 
 export function portalApplicationsRouter(deps: PortalApplicationsRouterDeps): Router {
@@ -29,10 +31,23 @@ export function portalApplicationsRouter(deps: PortalApplicationsRouterDeps): Ro
   router.get(APPLICATIONS_PATH, pageSecurity, async (req, res) => {
     const person = await signedInPerson(deps, req, res);
     if (!person) return toSignIn(deps, req, res, APPLICATIONS_PATH);
-    const reached = await deps.applications.forUser(person.user, await person.groups());
+    const reached = (await deps.applications.forUser(person.user, await person.groups())).map((r) => r.application);
+    const icons = await deps.icons.withIcons(reached.map((a) => a.id));
     res.type('html').send(
-      applicationsPage({ nonce: nonceOf(res), userName: person.session.userName, csrfToken: person.session.csrfToken, applications: reached.map((r) => r.application) }),
+      applicationsPage({ nonce: nonceOf(res), userName: person.session.userName, csrfToken: person.session.csrfToken, applications: reached, icons }),
     );
+  });
+
+  // An uploaded icon, for signed-in people only. nosniff and a CSP of its own keep the bytes an
+  // image whatever they hold (the upload was checked to be PNG, JPEG or WebP).
+  router.get(`${APPLICATIONS_PATH}/icons/:id`, async (req, res) => {
+    const person = await signedInPerson(deps, req, res);
+    const icon = person ? await deps.icons.get(req.params.id) : null;
+    if (!icon) return res.status(404).end();
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.setHeader('Cache-Control', 'private, max-age=300');
+    res.type(icon.contentType).send(icon.bytes);
   });
 
   router.post(LAUNCH_PATH, pageSecurity, form, async (req, res) => {

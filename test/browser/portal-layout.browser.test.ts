@@ -7,6 +7,8 @@ import { launchChromium } from '../support/browser.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { checkPage as check, VIEWPORTS } from '../support/page-checks.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
+import { ONE_PIXEL_PNG } from '../support/images.ts';
+import { assign, createApplication, POST } from '../saml/fixtures.ts';
 
 describe('access portal layout and accessibility', function () {
   this.timeout(120_000);
@@ -29,6 +31,11 @@ describe('access portal layout and accessibility', function () {
         { accountId: '444455556666', set: 'ReadOnly', user: 'alice' },
       ],
     });
+    // Two applications: one with an uploaded icon, one shown with its initial.
+    const wiki = await createApplication(gh.services, { slug: 'wiki', name: 'Engineering wiki for the payments platform team', description: 'Runbooks, on-call notes and architecture decision records', acs: [{ url: 'https://wiki.example.com/acs', binding: POST, index: 0, isDefault: true }] });
+    const crm = await createApplication(gh.services, { slug: 'crm', name: 'CRM', acs: [{ url: 'https://crm.example.com/acs', binding: POST, index: 0, isDefault: true }] });
+    for (const app of [wiki, crm]) await assign(gh.services, app, { user: org.users.alice!.id });
+    await gh.services.applicationIcons.set(wiki.id, ONE_PIXEL_PNG, 'test');
   });
   after(async () => {
     await chromium?.close();
@@ -57,6 +64,9 @@ describe('access portal layout and accessibility', function () {
       expect(await page.getByRole('button', { name: 'Access keys for ReadOnly in Development', exact: true }).count()).to.equal(1);
       await page.goto(`${gh.baseUrl}/start/applications`);
       await check(page, 'applications', viewport);
+      await page.fill('#application-search', 'runbooks');
+      expect(await page.textContent('#application-count')).to.equal('Showing 1 of 2 applications');
+      expect(await page.isVisible('button[data-launch]:has-text("CRM")')).to.equal(false);
       await page.goto(`${gh.baseUrl}/device`);
       await check(page, 'device-code', viewport);
       await page.goto(`${gh.baseUrl}/start/console?account_id=444455556666&role_name=ReadOnly&destination=https://evil.example/`);
