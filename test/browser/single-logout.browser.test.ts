@@ -2,6 +2,8 @@
 // origin first, gives up after a short timeout (or at once when the connection is refused), and
 // the chain ends on "You have been signed out" naming the app it could not reach, instead of
 // leaving the person on the browser's "site can't be reached" page.
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
@@ -18,6 +20,9 @@ describe('single logout past an unreachable application, in a browser', function
   let sink: FormSink;
   let org: SeededOrg;
   let chromium: { browser: Browser; close(): Promise<void> };
+  // Accepts connections and never answers: an application that hangs.
+  const held = new Set<net.Socket>();
+  const hung = net.createServer((socket) => held.add(socket));
 
   before(async () => {
     [gh, sink, chromium] = await Promise.all([startGatehouse(), startFormSink('/saml/acs'), launchChromium()]);
@@ -33,6 +38,8 @@ describe('single logout past an unreachable application, in a browser', function
     await assign(gh.services, app, { user: org.users.alice!.id });
   });
   after(async () => {
+    for (const socket of held) socket.destroy();
+    if (hung.listening) await new Promise((r) => hung.close(r));
     await chromium?.close();
     await sink?.close();
     await gh?.close();
@@ -62,4 +69,27 @@ describe('single logout past an unreachable application, in a browser', function
       await context.close();
     });
   }
+
+  it('gives up on an application that accepts the connection but never answers, after the short timeout', async () => {
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const port = (hung.address() as AddressInfo).port;
+    const slow = await createApplication(gh.services, { slug: 'payroll', name: 'Payroll', acs: [{ url: sink.url, binding: POST, index: 0, isDefault: true }] });
+    await gh.services.sql.applications.update(slow.id, { slo: { url: `http://127.0.0.1:${port}/saml/slo`, binding: POST } });
+    await assign(gh.services, slow, { user: org.users.alice!.id });
+    const context = await chromium.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${gh.baseUrl}/start/applications`);
+    await page.fill('#userName', 'alice');
+    await page.fill('#password', org.users.alice!.password);
+    await page.click('button[type=submit]');
+    await page.click(`button[data-launch="${slow.id}"]`);
+    await page.waitForURL(sink.url);
+    await page.goto(`${gh.baseUrl}/start`);
+    const started = Date.now();
+    await page.click('header button[type=submit]');
+    await page.waitForSelector(`[data-unreachable="${slow.entityId}"]`, { timeout: 20_000 });
+    expect(Date.now() - started, 'it waited for the timeout, not longer').to.be.within(3_500, 15_000);
+    expect(await page.textContent(`[data-unreachable="${slow.entityId}"]`)).to.include('Could not reach Payroll');
+    await context.close();
+  });
 });
