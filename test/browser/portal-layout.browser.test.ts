@@ -52,6 +52,9 @@ describe('access portal layout and accessibility', function () {
       await page.fill('#password', 'wrong password');
       await page.click('button[type=submit]');
       await page.waitForLoadState('load');
+      // The user name is kept and the keyboard starts in the password.
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+      expect(await page.inputValue('#userName')).to.equal('alice');
       await check(page, 'sign-in-failed', viewport);
       await page.fill('#userName', 'alice');
       await page.fill('#password', org.users.alice!.password);
