@@ -75,8 +75,7 @@ export function accountsPage(o: AccountsPageInput): string {
     title: 'AWS accounts',
     nonce: o.nonce,
     signedIn: { userName: o.userName, csrfToken: o.csrfToken, adminConsole: o.adminConsole },
-    body: html`<style nonce="${o.nonce}">${raw(STYLE)}</style>
-<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}</nav>
+    body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}</nav>
 <div class="card">
 <form method="get" action="/start" role="search">
 <label for="account-search">Search accounts</label>
@@ -112,7 +111,8 @@ ${
 </ul>
 <p class="muted" id="new-tab-note">The management console opens in a new tab.</p>`
 }
-</div>`,
+</div>
+<style nonce="${o.nonce}">${raw(STYLE)}</style>`,
     script: `${FOLLOW_CONSOLE_LINK_SCRIPT}\n${SEARCH_SCRIPT}`,
   });
 }

@@ -46,8 +46,7 @@ export function applicationsPage(o: {
     title: 'Applications',
     nonce: o.nonce,
     signedIn: { userName: o.userName, csrfToken: o.csrfToken },
-    body: html`<style nonce="${o.nonce}">${raw(STYLE + ICON_STYLE)}</style>
-<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications" aria-current="page">Applications</a></nav>
+    body: html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications" aria-current="page">Applications</a></nav>
 <div class="card">
 ${
   n === 0
@@ -62,7 +61,8 @@ ${o.applications.map(
 )}
 </ul>`
 }
-</div>`,
+</div>
+<style nonce="${o.nonce}">${raw(STYLE + ICON_STYLE)}</style>`,
     script: SEARCH_SCRIPT,
   });
 }
