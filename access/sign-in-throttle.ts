@@ -29,6 +29,9 @@ const CHECK_CLAIM_TTL = 60;
 /** Why an attempt was refused before its password was looked at (for the log and audit only). */
 export type ThrottleReason = 'locked' | 'user-window' | 'address-window' | 'check-in-progress';
 
+/** What an administrator sees of a person's sign-in throttle (docs/portal.md, "Failed sign-ins"). */
+export type SignInState = { state: 'open' } | { state: 'locked' } | { state: 'throttled'; retryAfterSeconds: number };
+
 export interface ThrottleRefusal {
   reason: ThrottleReason;
   /** When trying again may help (RFC 9110 §10.2.3 Retry-After); a lock gives the window length. */
@@ -82,6 +85,31 @@ export class SignInThrottle {
 
   async recordSuccess(userName: string): Promise<void> {
     await this.store.delete(userKey('user', userName), userKey('consecutive', userName));
+  }
+
+  /**
+   * For administrators: whether each person (given as every name they sign in with) is locked or
+   * throttled now, and for how long a throttle lasts. One read for all of them, plus one TTL read
+   * per throttled name.
+   */
+  async states(people: readonly (readonly string[])[]): Promise<SignInState[]> {
+    const keys = people.flatMap((names) => names.flatMap((name) => [userKey('consecutive', name), userKey('user', name)]));
+    const values = keys.length ? await this.store.getMany(keys) : [];
+    let i = 0;
+    const out: SignInState[] = [];
+    for (const names of people) {
+      let locked = false;
+      let throttledKey: string | null = null;
+      for (const name of names) {
+        if (Number(values[i] ?? 0) >= this.limits.consecutive) locked = true;
+        if (Number(values[i + 1] ?? 0) >= this.limits.perUser) throttledKey ??= userKey('user', name);
+        i += 2;
+      }
+      if (locked) out.push({ state: 'locked' });
+      else if (throttledKey) out.push({ state: 'throttled', retryAfterSeconds: Math.max(1, (await this.store.ttl(throttledKey)) ?? this.limits.windowSeconds) });
+      else out.push({ state: 'open' });
+    }
+    return out;
   }
 
   /** An administrator's unlock of an account locked by `consecutive` failures, under each name it signs in with. */

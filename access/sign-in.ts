@@ -11,6 +11,17 @@ import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
 /** The one message people see for a wrong password, an unknown user, a disabled or throttled account. */
 export const SIGN_IN_FAILED = 'Sign-in failed. Check your user name and password, or try again later.';
 
+/**
+ * What a throttled attempt is told: to wait, and for how long. The throttle counts failures per
+ * user name whether or not the name exists (sign-in-throttle.ts), so this says nothing about the
+ * name either.
+ */
+export function throttledMessage(retryAfterSeconds: number | undefined): string {
+  const minutes = Math.ceil((retryAfterSeconds ?? 60) / 60);
+  const wait = minutes <= 1 ? 'a minute' : `${minutes} minutes`;
+  return `Too many failed sign-ins. Wait ${wait}, then try again. If it still fails, ask your administrator.`;
+}
+
 export class SignInService {
   constructor(
     private readonly identitySource: () => IdentitySource,

@@ -80,8 +80,9 @@ export function createApp(services: Services, state: AppState = { draining: fals
     ssoRegion: config.ssoRegion,
     roleCredentials: services.roleCredentials,
     accounts: services.accounts,
+    clock: services.clock,
   }));
-  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated }));
+  app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalRouter({
     ...portalSession,
     signIn: services.signIn,
@@ -91,6 +92,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     clock: services.clock,
     signOut: services.portalSignOut,
     consoleAccess: services.consoleAccess,
+    preferences: services.portalPreferences,
   }));
   app.use(notFoundRouter());
   return app;
@@ -114,6 +116,7 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     identitySourceConfig: services.identitySourceConfig,
     identitySource: services.identitySource,
     applications: services.applications,
+    applicationIcons: services.applicationIcons,
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
     auditLog: services.auditLog,

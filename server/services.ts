@@ -24,6 +24,8 @@ import { EntitlementService } from '../access/entitlements.ts';
 import { subscribeAccessReactions } from '../access/events/access-reactions.ts';
 import { AccessEventBus } from '../access/events/bus.ts';
 import { InstanceSettingsService } from '../access/instance-settings.ts';
+import { PortalPreferences } from '../access/portal-preferences.ts';
+import { ApplicationIcons } from '../access/applications/application-icons.ts';
 import { PermissionSetService } from '../access/permission-sets.ts';
 import { PortalSessionService } from '../access/portal-sessions.ts';
 import { RoleCredentialService } from '../access/role-credentials.ts';
@@ -144,6 +146,10 @@ export interface Services {
   portalSignOut: PortalSignOut;
   /** The portal's sign-in to an AWS account console. */
   accountSignIn: AccountSignIn;
+  /** Icons of applications on the portal's Applications tab (access/applications/application-icons.ts). */
+  applicationIcons: ApplicationIcons;
+  /** Favourite and recently used accounts of each person (access/portal-preferences.ts). */
+  portalPreferences: PortalPreferences;
   /** Device-code and consent decisions of the AWS CLI's browser steps. */
   browserApprovals: BrowserApprovals;
   /** The admin API's entitlements and unlock of one user. */
@@ -341,6 +347,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const permissionSets = new PermissionSetService(sql, accessEvents, sql.lagTolerant);
   const userAccess = new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit });
   const provisioning = buildProvisioning(config, sql, signingKeyring, logger, options.provisioning);
+  const portalPreferences = new PortalPreferences({ settings: sql.settings, ephemeral });
   const services: Services = {
     config,
     logger,
@@ -419,7 +426,9 @@ export async function createServices(config: Config, logger: Logger, options: Se
     clock,
     signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
     portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
-    accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit }),
+    accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit, recentAccounts: portalPreferences }),
+    portalPreferences,
+    applicationIcons: new ApplicationIcons({ stores: sql }),
     // ssoOidc is read at each call: tests replace it with one of other settings (test/aws/oidc-fixtures.ts).
     browserApprovals: new BrowserApprovals({
       get devices() { return services.ssoOidc.devices; },

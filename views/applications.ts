@@ -1,10 +1,47 @@
-// The "Applications" tab: the SAML applications the person is assigned to now, each a form that
-// launches it (IdP-initiated sign-in, posted with the session's CSRF token).
+// The "Applications" tab: the SAML applications the person is assigned to now, each with its icon
+// (uploaded, or a generated initial), name and description, and a search that narrows the list
+// as one types. Launching one is a form (IdP-initiated sign-in, posted with the session's CSRF token).
 import type { Application } from '../model/types.ts';
-import { html } from './html.ts';
+import { appIcon, ICON_STYLE } from './app-icon.ts';
+import { html, raw } from './html.ts';
 import { layout } from './layout.ts';
 
-export function applicationsPage(o: { nonce: string; userName: string; csrfToken: string; applications: Pick<Application, 'id' | 'name' | 'description' | 'kind'>[] }): string {
+const SEARCH_SCRIPT = `
+const box = document.getElementById('application-search');
+const rows = Array.from(document.querySelectorAll('#applications > li'));
+const none = document.getElementById('no-application-match');
+const count = document.getElementById('application-count');
+const plural = (n) => n + (n === 1 ? ' application' : ' applications');
+if (box) box.addEventListener('input', () => {
+  const q = box.value.trim().toLowerCase();
+  let shown = 0;
+  for (const row of rows) {
+    const hit = !q || row.dataset.search.includes(q);
+    row.hidden = !hit;
+    if (hit) shown++;
+  }
+  none.hidden = shown !== 0;
+  count.textContent = q ? 'Showing ' + shown + ' of ' + plural(rows.length) : plural(rows.length);
+});
+`;
+
+const STYLE = `
+ul.apps{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.75rem}
+ul.apps li{border:1px solid #d1d5db;border-radius:8px;padding:.75rem;display:flex;gap:.75rem;align-items:flex-start;min-width:0}
+ul.apps form{margin:0}
+ul.apps .app-text{display:flex;flex-direction:column;gap:.15rem;min-width:0}
+ul.apps button.link{padding:0;text-align:left;font-size:1rem;font-weight:600}
+`;
+
+export function applicationsPage(o: {
+  nonce: string;
+  userName: string;
+  csrfToken: string;
+  applications: Pick<Application, 'id' | 'name' | 'description' | 'kind'>[];
+  /** Ids of the applications with an uploaded icon. */
+  icons?: ReadonlySet<string>;
+}): string {
+  const n = o.applications.length;
   return layout({
     title: 'Applications',
     nonce: o.nonce,
@@ -12,14 +49,20 @@ export function applicationsPage(o: { nonce: string; userName: string; csrfToken
     body: html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications" aria-current="page">Applications</a></nav>
 <div class="card">
 ${
-  o.applications.length === 0
+  n === 0
     ? html`<p class="muted" id="no-applications">You have not been given access to any application yet. Ask your administrator.</p>`
-    : html`<ul class="roles" id="applications">
+    : html`<div role="search"><label for="application-search">Search applications</label>
+<input type="search" id="application-search" placeholder="Application name or description" autocomplete="off"></div>
+<p class="muted" id="application-count" aria-live="polite">${n} ${n === 1 ? 'application' : 'applications'}</p>
+<p class="muted" id="no-application-match" hidden>No application matches your search.</p>
+<ul class="apps" id="applications">
 ${o.applications.map(
-  (a) => html`<li data-application-id="${a.id}"><form method="post" action="/start/applications/launch"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="applicationId" value="${a.id}"><button type="submit" class="link" data-launch="${a.id}">${a.name}</button></form>${a.kind === 'external-aws-account' ? html`<span class="muted">AWS account</span>` : ''}${a.description ? html`<span class="muted">${a.description}</span>` : ''}</li>`,
+  (a) => html`<li data-application-id="${a.id}" data-search="${`${a.name} ${a.description}`.toLowerCase()}">${appIcon(a, o.icons?.has(a.id) ?? false)}<span class="app-text"><form method="post" action="/start/applications/launch"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="applicationId" value="${a.id}"><button type="submit" class="link" data-launch="${a.id}">${a.name}</button></form>${a.kind === 'external-aws-account' ? html`<span class="muted">AWS account</span>` : ''}${a.description ? html`<span class="muted">${a.description}</span>` : ''}</span></li>`,
 )}
 </ul>`
 }
-</div>`,
+</div>
+<style nonce="${o.nonce}">${raw(STYLE + ICON_STYLE)}</style>`,
+    script: SEARCH_SCRIPT,
   });
 }

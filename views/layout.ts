@@ -4,6 +4,7 @@ import { html, raw, type SafeHtml } from './html.ts';
 const STYLE = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#16191f;background:#f2f3f3}
 body{margin:0}
+[hidden]{display:none!important}
 header{background:#232f3e;color:#fff;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center}
 header h1{font-size:1.1rem;margin:0;font-weight:600}
 header form{margin:0}
@@ -25,6 +26,7 @@ main,.card,summary,li{overflow-wrap:anywhere;min-width:0}
 .who{color:#d5dbdb;margin-right:1rem;font-size:.9rem}
 header button{background:none;color:#fff;border:1px solid #fff}
 header a.console-link{color:#fff;margin-right:1rem;white-space:nowrap}
+.notice{background:#f2f8fd;border:1px solid #0753a5;color:#16191f;padding:.6rem .8rem;border-radius:4px;margin:.5rem 0}
 .error{background:#fff1f0;border:1px solid #d91515;color:#7a0000;padding:.6rem .8rem;border-radius:4px;margin:.5rem 0}
 .muted{color:#5f6b7a;font-size:.9rem}
 details.account{border-top:1px solid #e9ebed;padding:.6rem 0}

@@ -30,7 +30,7 @@ export function buildConsoleServices(deps: {
   applications: ApplicationService;
   assignments: AssignmentService;
   permissionSets: PermissionSetService;
-  userAccess: Pick<UserAccess, 'unlock'>;
+  userAccess: Pick<UserAccess, 'unlock' | 'signInStates'>;
   identitySourceFor: IdentitySourceFor;
   decisions: AppSsoService;
   transaction: SqlStores['transaction'];

@@ -12,7 +12,10 @@ export const LOGOUT_CHAIN_TTL_SECONDS = 10 * 60;
 /** After this long, apps not yet visited are skipped and the person goes on. */
 export const LOGOUT_CHAIN_DEADLINE_SECONDS = 2 * 60;
 
-export type HopState = 'pending' | 'sent' | 'confirmed' | 'failed' | 'no-answer' | 'skipped';
+export type HopState = 'pending' | 'sent' | 'confirmed' | 'failed' | 'no-answer' | 'skipped' | 'unreachable';
+
+/** How the browser left the hop in flight: came back without an answer (false), skipped it (true), or found the app unreachable. */
+export type HopLeft = boolean | 'unreachable';
 
 export interface LogoutHop {
   applicationId: string;
@@ -79,9 +82,9 @@ export class LogoutChains {
  * answered is given up on; past the deadline every remaining hop is skipped. Returns the next hop
  * to visit (now marked 'sent' by the caller once it has its request ID), or null when done.
  */
-export function nextHop(chain: LogoutChain, now = Date.now(), skip = false): LogoutHop | null {
+export function nextHop(chain: LogoutChain, now = Date.now(), skip: HopLeft = false): LogoutHop | null {
   for (const hop of chain.hops) {
-    if (hop.state === 'sent') hop.state = skip ? 'skipped' : 'no-answer';
+    if (hop.state === 'sent') hop.state = skip === 'unreachable' ? 'unreachable' : skip ? 'skipped' : 'no-answer';
   }
   const pastDeadline = now >= chain.deadline;
   for (const hop of chain.hops) {

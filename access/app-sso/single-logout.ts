@@ -30,7 +30,7 @@ import type { ApplicationStore, AuditStore } from '../../store/stores.ts';
 import type { BrowserStep } from '../browser-step.ts';
 import { hashSessionId, type PortalSession } from '../portal-sessions.ts';
 import type { AppSsoSessions } from './issued-assertions.ts';
-import { nextHop, type LogoutChains, type LogoutHop, type LogoutOrigin } from './logout-chains.ts';
+import { nextHop, type HopLeft, type LogoutChains, type LogoutHop, type LogoutOrigin } from './logout-chains.ts';
 import { PORTAL_HOME_PATH, SLO_PROGRESS_PATH } from './paths.ts';
 import { recordRefusal, type InboundCall, type InboundLog } from './refusals.ts';
 import type { AppSsoRequests } from './requests.ts';
@@ -45,7 +45,7 @@ export type LogoutOutcome =
   /** The end: every app has been visited (or skipped); `hops` says how each answered. */
   | { kind: 'signed-out'; hops: LogoutHop[] }
   /** The page for one hop, which carries our LogoutRequest to the app and offers to skip it. */
-  | { kind: 'hop'; hop: LogoutHop; hops: LogoutHop[]; carrier: HopCarrier; skipUrl: string };
+  | { kind: 'hop'; hop: LogoutHop; hops: LogoutHop[]; carrier: HopCarrier; skipUrl: string; unreachableUrl: string };
 
 type KnownApplication = InboundApplication & { app: Application };
 
@@ -166,7 +166,7 @@ export class SingleLogout {
   }
 
   /** The progress page of chain `key`: the next hop, or the end (the origin answered). `skip` gives up on the hop in flight. */
-  async progress(key: string, skip: boolean, now = this.deps.clock.now()): Promise<LogoutOutcome> {
+  async progress(key: string, skip: HopLeft, now = this.deps.clock.now()): Promise<LogoutOutcome> {
     const { deps } = this;
     const chain = await deps.chains.get(key);
     if (!chain) return { kind: 'redirect', url: PORTAL_HOME_PATH };
@@ -174,7 +174,8 @@ export class SingleLogout {
     if (!hop) {
       await deps.chains.finish(key);
       if (chain.origin) return this.#answerOrigin(chain.origin, chain.hops);
-      return { kind: 'redirect', url: chain.finalUrl };
+      // The portal's own sign-out ends on "You are signed out", naming any app not signed out.
+      return { kind: 'signed-out', hops: chain.hops };
     }
     const app = await deps.applications.get(hop.applicationId);
     if (!app?.slo) {
@@ -197,7 +198,7 @@ export class SingleLogout {
     const carrier: HopCarrier = app.slo.binding === BINDING_HTTP_POST
       ? { binding: 'post', action: app.slo.url, fields: { SAMLRequest: signedPostValue(message, deps.saml.key), RelayState: key } }
       : { binding: 'redirect', url: signedRedirectUrl(app.slo.url, 'SAMLRequest', message, key, deps.saml.key) };
-    return { kind: 'hop', hop, hops: chain.hops, carrier, skipUrl: `${progressUrl(key)}&skip=1` };
+    return { kind: 'hop', hop, hops: chain.hops, carrier, skipUrl: `${progressUrl(key)}&skip=1`, unreachableUrl: `${progressUrl(key)}&skip=unreachable` };
   }
 
   /** The app that started the logout gets its signed LogoutResponse; without a SingleLogoutService, "signed out". */

@@ -7,7 +7,9 @@ import type { User } from '../../model/types.ts';
 import type { AuditStore } from '../../store/stores.ts';
 import type { AwsFederationService } from '../aws-federation.ts';
 import type { PostStep } from '../browser-step.ts';
+import type { PortalPreferences } from '../portal-preferences.ts';
 import type { IdentitySourceFor } from '../sessions/signed-in-person.ts';
+import { consoleDestination } from './console-destination.ts';
 
 /** The portal session signing in: who, from which source, and the AuthnStatement it carries. */
 export interface FederatingSession {
@@ -23,11 +25,18 @@ export class AccountSignIn {
       federation: Pick<AwsFederationService, 'signFor'>;
       identitySourceFor: IdentitySourceFor;
       audit: AuditStore;
+      /** Remembers the account as recently used (access/portal-preferences.ts). */
+      recentAccounts?: Pick<PortalPreferences, 'used'>;
     },
   ) {}
 
-  /** The signed Response to post for `permissionSet` (or ALL_ROLES) on `accountId`; ForbiddenError when not assigned. */
-  async signIn(session: FederatingSession, accountId: string, permissionSet: string): Promise<PostStep> {
+  /**
+   * The signed Response to post for `permissionSet` (or ALL_ROLES) on `accountId`; ForbiddenError
+   * when not assigned. `destination` (a console page, console-destination.ts) replaces the
+   * permission set's relay state.
+   */
+  async signIn(session: FederatingSession, accountId: string, permissionSet: string, destination = ''): Promise<PostStep> {
+    const landing = consoleDestination(destination);
     let signed: Awaited<ReturnType<AwsFederationService['signFor']>>;
     try {
       signed = await this.deps.federation.signFor(this.deps.identitySourceFor(session.source), session, accountId, permissionSet);
@@ -50,8 +59,10 @@ export class AccountSignIn {
       target: `account/${signed.account.accountId}`,
       detail: { permissionSets: signed.permissionSets.map((s) => s.name) },
     });
+    await this.deps.recentAccounts?.used(session.userId, signed.account.accountId);
     const fields: Record<string, string> = { SAMLResponse: signed.samlResponse };
-    if (signed.relayState) fields.RelayState = signed.relayState;
+    const relayState = landing ?? signed.relayState;
+    if (relayState) fields.RelayState = relayState;
     return { kind: 'post', action: signed.destination, fields, title: `Signing in to ${signed.account.name}` };
   }
 }

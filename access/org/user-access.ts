@@ -4,7 +4,7 @@ import type { User } from '../../model/types.ts';
 import type { AuditStore } from '../../store/stores.ts';
 import type { AccountAccess, EntitlementService } from '../entitlements.ts';
 import type { IdentitySourceFor } from '../sessions/signed-in-person.ts';
-import type { SignInThrottle } from '../sign-in-throttle.ts';
+import type { SignInState, SignInThrottle } from '../sign-in-throttle.ts';
 
 export class UserAccess {
   constructor(
@@ -13,7 +13,7 @@ export class UserAccess {
       user(id: string): Promise<User>;
       identitySourceFor: IdentitySourceFor;
       entitlements: Pick<EntitlementService, 'forUser'>;
-      throttle: Pick<SignInThrottle, 'unlock'>;
+      throttle: Pick<SignInThrottle, 'unlock' | 'states'>;
       audit: AuditStore;
     },
   ) {}
@@ -35,5 +35,21 @@ export class UserAccess {
     const user = await this.deps.user(userId);
     await this.deps.throttle.unlock(user.userName, ...user.emails.map((e) => e.value));
     await this.deps.audit.append({ actor, action: 'user.unlock', target: `user/${user.id}`, detail: {} });
+  }
+
+  /**
+   * Whether each user is locked (until an administrator unlocks them) or throttled (for the
+   * seconds given) from signing in. Failures are counted per typed name, so every name the user
+   * signs in with counts (as for unlock).
+   */
+  async signInStates(users: readonly Pick<User, 'id' | 'userName' | 'emails'>[]): Promise<Map<string, SignInState>> {
+    const states = await this.deps.throttle.states(users.map((u) => [u.userName, ...u.emails.map((e) => e.value)]));
+    return new Map(users.map((u, i) => [u.id, states[i] ?? { state: 'open' }]));
+  }
+
+  /** signInStates for one user by id; NotFoundError for an unknown id. */
+  async signInStateOf(userId: string): Promise<SignInState> {
+    const user = await this.deps.user(userId);
+    return (await this.signInStates([user])).get(user.id) ?? { state: 'open' };
   }
 }

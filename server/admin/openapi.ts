@@ -86,6 +86,7 @@ export function openApiDocument(baseUrl: string) {
       '/users': users.collection,
       '/users/{id}': users.item,
       '/users/{id}/entitlements': { parameters: [idParam()], get: { tags: ['users'], summary: 'Accounts and permission sets the user reaches directly or through groups', responses: { '200': ok('Entitlements'), ...errors } } },
+      '/users/{id}/sign-in-state': { parameters: [idParam()], get: { tags: ['users'], summary: 'Whether the user is locked (state "locked", until unlocked) or throttled (state "throttled", with retryAfterSeconds) from signing in, or "open"', responses: { '200': { description: 'The state', content: { 'application/json': { schema: { type: 'object', required: ['state'], properties: { state: { type: 'string', enum: ['open', 'throttled', 'locked'] }, retryAfterSeconds: { type: 'integer' } } } } } }, ...errors } } },
       '/users/{id}/unlock': { parameters: [idParam()], post: { tags: ['users'], summary: 'Lift the lock of 100 consecutive failed password checks (portal and token endpoint alike)', responses: { '204': { description: 'Unlocked' }, ...errors } } },
       '/groups': groups.collection,
       '/groups/{id}': groups.item,

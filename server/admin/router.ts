@@ -13,6 +13,7 @@ import type { GroupService } from '../../directory/groups.ts';
 import type { UserService } from '../../directory/users.ts';
 import { parseInput } from '../../model/validate.ts';
 import { applicationRoutes, type ApplicationRoutesDeps } from './application-routes.ts';
+import { applicationIconRoutes, type ApplicationIconRoutesDeps } from './application-icon-routes.ts';
 import { mountAdminRoles, type AdminRolesRoutesDeps } from './admin-roles-routes.ts';
 import { mountAudit } from './audit-routes.ts';
 import { actorOf, enforceAdminPolicy, requireAdmin } from './auth.ts';
@@ -27,14 +28,14 @@ import { federatedRoleFor } from '../../access/role-name.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
 
-export interface AdminRouterDeps extends ApplicationRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps {
+export interface AdminRouterDeps extends ApplicationRoutesDeps, ApplicationIconRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps {
   /** For the OpenAPI document's server URL. */
   baseUrl: string;
   adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
   adminPolicy: Pick<AdminPolicy, 'authorize' | 'guardWrites'>;
   users: Pick<UserService, 'create' | 'get' | 'list' | 'update' | 'delete'>;
   groups: Pick<GroupService, 'create' | 'get' | 'list' | 'update' | 'delete' | 'listMembers' | 'addMember' | 'removeMember'>;
-  userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock'>;
+  userAccess: Pick<UserAccess, 'entitlementsOf' | 'unlock' | 'signInStateOf'>;
   accounts: AccountService;
   permissionSets: PermissionSetService;
   assignments: Pick<AssignmentService, 'list' | 'create' | 'delete'>;
@@ -47,6 +48,7 @@ export function adminRouter(services: AdminRouterDeps): Router {
   // Applications take SP metadata documents, larger than the limit below: their own parsers, behind
   // the admin check (unmatched paths there fall through to the routes below).
   router.use('/applications', requireAdmin(services.adminTokens), enforceAdminPolicy(services.adminPolicy), applicationRoutes(services));
+  router.use('/applications', applicationIconRoutes(services));
   // 256 KB leaves room for a 32 KB inline policy and lets an oversized one reach validation,
   // which names the field, instead of failing as a bare 413.
   router.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
@@ -100,6 +102,11 @@ export function adminRouter(services: AdminRouterDeps): Router {
   router.post('/users/:id/unlock', async (req, res) => {
     await services.userAccess.unlock(req.params.id, actorOf(res));
     res.status(204).end();
+  });
+
+  // Whether the user is locked or throttled from signing in now (docs/admin-api.md).
+  router.get('/users/:id/sign-in-state', async (req, res) => {
+    res.json(await services.userAccess.signInStateOf(req.params.id));
   });
 
   mountResource(router, '/groups', {

@@ -32,7 +32,8 @@ export function userPages(deps: DirectoryPagesDeps): Router {
   const list = async (req: Request, res: Response, form: FormState, status = 200) => {
     const q = listParams(req);
     const page = await deps.users.list({ limit: 50, nextToken: q.nextToken, nameContains: q.name || undefined });
-    render(res, userListPage({ items: page.items, name: q.name, nextToken: page.nextToken, firstPage: !q.nextToken, notice: noticeOf(req), form, csrfToken: adminOf(res).csrfToken, builtin: true }), status);
+    const signInStates = await deps.userActions.signInStates(page.items);
+    render(res, userListPage({ items: page.items, signInStates, name: q.name, nextToken: page.nextToken, firstPage: !q.nextToken, notice: noticeOf(req), form, csrfToken: adminOf(res).csrfToken, builtin: true }), status);
   };
   const show = async (res: Response, user: User, o: { notice?: string; newPassword?: string; form?: FormState; status?: number } = {}) => {
     const groups = await deps.identitySourceFor(user.source).groupsOf(user);

@@ -8,6 +8,7 @@ import type { PortalSession } from '../../access/portal-sessions.ts';
 import type { SignedInPeople, SignedInPerson } from '../../access/sessions/signed-in-person.ts';
 import { ForbiddenError } from '../../model/errors.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from './cookies.ts';
+import { signInUrl } from './return-to.ts';
 
 /** What a router needs to know who is signed in. */
 export interface PortalSessionDeps {
@@ -54,9 +55,13 @@ export async function sessionForPost(deps: PortalSessionDeps, req: Request): Pro
   return ctx;
 }
 
-/** To the sign-in page, coming back to `returnTo` (one of our paths; see safeReturnTo) afterwards. */
-export function toSignIn(res: Response, returnTo: string): void {
-  res.redirect(303, `/start?returnTo=${encodeURIComponent(returnTo)}`);
+/**
+ * To the sign-in page, coming back to `returnTo` (one of our paths; see return-to.ts) afterwards.
+ * A request that still carries a session cookie had a session that has ended: the page then says
+ * "Your session has expired".
+ */
+export function toSignIn(deps: Pick<PortalSessionDeps, 'secureCookies'>, req: Request, res: Response, returnTo: string): void {
+  res.redirect(303, signInUrl(returnTo, readCookie(req, SESSION_COOKIE, deps.secureCookies) !== undefined));
 }
 
 /** The signed-in person, re-checked; null when not signed in, or when their session has just ended (its cookie cleared). */

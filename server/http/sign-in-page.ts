@@ -9,6 +9,7 @@ import { nonceOf } from './page-security.ts';
 
 export interface SignInPageOptions {
   error?: string;
+  notice?: string;
   userName?: string;
   /** One of our paths to come back to afterwards. */
   returnTo?: string;

@@ -50,7 +50,7 @@ export function authorizeRouter(services: AuthorizeRouterDeps): Router {
       return renderStep(res, clientRedirect(check.redirectUri, { error: check.error, error_description: check.description, state: check.state }));
     }
     const person = await signedInPerson(services, req, res);
-    if (!person) return toSignIn(res, returnPath(req.query));
+    if (!person) return toSignIn(services, req, res, returnPath(req.query));
     const consentId = await services.codes.awaitConsent(check.request, approvalBy(person).portalSessionHash);
     // CSP form-action also governs where the form's redirect may go: the client's loopback origin.
     allowFormTarget(res, check.request.redirectUri);
@@ -69,7 +69,7 @@ export function authorizeRouter(services: AuthorizeRouterDeps): Router {
 
   const decide = (decision: 'approve' | 'deny') => async (req: Request, res: Response) => {
     const person = await signedInPersonForPost(services, req, res);
-    if (!person) return toSignIn(res, '/start');
+    if (!person) return toSignIn(services, req, res, '/start');
     const step = await services.approvals.decideAuthorization(person, formField(req, 'consent'), decision);
     if (!step) {
       return errorPage(res, 400, 'This request has expired', 'This sign-in request is no longer waiting for you: it expired or was already answered. Start the sign-in again from your terminal.');

@@ -37,7 +37,7 @@ export function deviceRouter(services: DeviceRouterDeps): Router {
   router.get('/device', async (req, res) => {
     const typed = typeof req.query.user_code === 'string' ? req.query.user_code : '';
     const person = await signedInPerson(services, req, res);
-    if (!person) return toSignIn(res, returnPath(typed));
+    if (!person) return toSignIn(services, req, res, returnPath(typed));
     if (!typed) return res.type('html').send(deviceCodeEntryPage(frame(res, person)));
     const pending = await services.devices.findPending(typed, entrant(req, person));
     if (!pending) {
@@ -51,7 +51,7 @@ export function deviceRouter(services: DeviceRouterDeps): Router {
   const decide = (decision: 'approve' | 'deny') => async (req: Request, res: Response) => {
     const typed = formField(req, 'user_code');
     const person = await signedInPersonForPost(services, req, res);
-    if (!person) return toSignIn(res, returnPath(typed));
+    if (!person) return toSignIn(services, req, res, returnPath(typed));
     const decided = await services.approvals.decideDevice(person, typed, decision, req.ip ?? 'unknown');
     if (!decided) {
       return res.status(404).type('html').send(

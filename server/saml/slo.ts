@@ -12,7 +12,7 @@ import { logoutHopPage, signedOutPage } from '../../views/single-logout.ts';
 import { renderStep } from '../http/browser-step.ts';
 import { clearCookie, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { inboundCall } from '../http/inbound-call.ts';
-import { allowFormTarget, nonceOf, pageSecurity } from '../http/page-security.ts';
+import { allowLogoutHop, nonceOf, pageSecurity } from '../http/page-security.ts';
 import { rawQueryOf } from '../http/raw-query.ts';
 import { portalErrorHandler } from '../portal/errors.ts';
 
@@ -33,8 +33,8 @@ export function sloRouter(deps: SloRouterDeps): Router {
     if (outcome.kind === 'signed-out') {
       res.type('html').send(signedOutPage({ nonce: nonceOf(res), hops: outcome.hops }));
     } else if (outcome.kind === 'hop') {
-      if (outcome.carrier.binding === 'post') allowFormTarget(res, outcome.carrier.action);
-      res.type('html').send(logoutHopPage({ nonce: nonceOf(res), hop: outcome.hop, hops: outcome.hops, carrier: outcome.carrier, skipUrl: outcome.skipUrl }));
+      allowLogoutHop(res, outcome.carrier.binding === 'post' ? outcome.carrier.action : outcome.carrier.url);
+      res.type('html').send(logoutHopPage({ nonce: nonceOf(res), hop: outcome.hop, hops: outcome.hops, carrier: outcome.carrier, skipUrl: outcome.skipUrl, unreachableUrl: outcome.unreachableUrl }));
     } else {
       renderStep(res, outcome);
     }
@@ -62,7 +62,7 @@ export function sloRouter(deps: SloRouterDeps): Router {
 
   router.get(SLO_PROGRESS_PATH, pageSecurity, async (req, res) => {
     const key = typeof req.query.k === 'string' ? req.query.k : '';
-    render(res, await deps.singleLogout.progress(key, req.query.skip === '1'));
+    render(res, await deps.singleLogout.progress(key, req.query.skip === 'unreachable' ? 'unreachable' : req.query.skip === '1'));
   });
 
   router.use(SLO_PATH, portalErrorHandler);

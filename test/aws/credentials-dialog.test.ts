@@ -1,5 +1,6 @@
-// The portal's "Access keys" dialog through HTTP, as a browser uses it: only a POST with the
-// session's CSRF token issues credentials; the page shows them in every format, escaped.
+// The portal's "Access keys" page through HTTP, as a browser uses it: the role's button posts with
+// the session's CSRF token and is sent on to the page's own address (so a reload does not resubmit);
+// the page shows the credentials in every format, escaped, and what `aws configure sso` asks.
 import { GetRoleCredentialsCommand } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
 import { PortalClient } from '../support/portal-client.ts';
@@ -28,7 +29,10 @@ describe('portal Access keys dialog', function () {
 
   const open = async (accountId: string, permissionSet: string, csrf?: string) => {
     await browser.request('GET', '/start');
-    return browser.request('POST', '/start/credentials', { csrf: csrf ?? browser.csrf(), accountId, permissionSet });
+    const posted = await browser.request('POST', '/start/credentials', { csrf: csrf ?? browser.csrf(), accountId, permissionSet });
+    if (posted.status !== 303) return posted;
+    expect(posted.location).to.equal(`/start/credentials?account_id=${accountId}&role_name=${encodeURIComponent(permissionSet)}`);
+    return browser.request('GET', posted.location!);
   };
 
   it('offers Access keys on every role, and shows the start URL, region and the credentials in four formats', async () => {
@@ -60,7 +64,17 @@ describe('portal Access keys dialog', function () {
     expect(textOf(page.text, 'value-secret-access-key')).to.equal(sk);
     expect(textOf(page.text, 'value-session-token')).to.equal(st);
     expect(page.text).to.include(`datetime="${new Date(issued.expiration).toISOString()}"`);
-    expect(page.text.match(/<button type="button" class="copy" data-copy="[\w-]+"/g)).to.have.length(9);
+    // Each copy button is named for what it copies.
+    const labels = [...page.text.matchAll(/<button type="button" class="copy" data-copy="[\w-]+" data-what="[^"]*" aria-label="([^"]+)"/g)].map((m) => decode(m[1]!));
+    expect(labels).to.include.members(['Copy SSO start URL', 'Copy macOS and Linux commands', 'Copy Windows command prompt commands', 'Copy PowerShell commands', 'Copy AWS secret access key', `Copy ~/.aws/config block for AdministratorAccess`]);
+    expect(new Set(labels).size).to.equal(labels.length);
+    // A config block for this account and role, pointing the CLI at Gatehouse, comments on their own lines.
+    const config = textOf(page.text, 'aws-config');
+    expect(config).to.include(`sso_start_url = ${w.gh.baseUrl}/start\nsso_region = us-east-1`);
+    expect(config).to.include(`sso_oidc =\n  endpoint_url = ${w.gh.baseUrl}\nsso =\n  endpoint_url = ${w.gh.baseUrl}`);
+    expect(config).to.include(`[profile AdministratorAccess-${PROD}]\nsso_session = gatehouse\nsso_account_id = ${PROD}`);
+    for (const line of config.split('\n')) expect(line, 'a comment on a value line becomes part of the value').to.not.match(/^[^#;].*[#;]/);
+    expect(page.text).to.match(/\((expires in 59 min|expires in 1 h 59 min)\)/);
     expect(w.sts.calls[0]!.durationSeconds).to.equal(7200);
 
     // The dialog and the CLI share the user's cache entry: no second STS call either way.
@@ -71,18 +85,21 @@ describe('portal Access keys dialog', function () {
     expect(w.sts.hits).to.equal(1);
   });
 
-  it('issues nothing without the session CSRF token, on GET, or without a session', async () => {
+  it('issues nothing without the session CSRF token, from a link on another site, or without a session', async () => {
     for (const csrf of ['', 'wrong-token']) {
       const res = await open(PROD, 'AdministratorAccess', csrf);
       expect(res.status).to.equal(403);
       expect(res.text).to.not.match(/ASIA/);
     }
-    const get = await browser.request('GET', `/start/credentials?accountId=${PROD}&permissionSet=AdministratorAccess`);
-    expect(get.status).to.not.equal(200);
+    const crossSite = await fetch(`${w.gh.baseUrl}/start/credentials?account_id=${PROD}&role_name=AdministratorAccess`, {
+      headers: { cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'sec-fetch-site': 'cross-site' },
+    });
+    const confirm = await crossSite.text();
+    expect(confirm).to.include('id="confirm-credentials"').and.not.match(/ASIA/);
     const stranger = new PortalClient(w.gh.baseUrl);
     const anonymous = await stranger.request('POST', '/start/credentials', { csrf: 'x', accountId: PROD, permissionSet: 'AdministratorAccess' });
     expect(anonymous.status).to.equal(303);
-    expect(anonymous.location).to.equal('/start');
+    expect(anonymous.location).to.equal(`/start?returnTo=${encodeURIComponent(`/start/credentials?account_id=${PROD}&role_name=AdministratorAccess`)}`);
     expect(w.sts.hits).to.equal(0);
     expect((await w.gh.services.audit.list({ action: 'credentials.issue' })).items).to.have.length(0);
   });

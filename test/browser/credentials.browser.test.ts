@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { PROD, startPortalApiWorld, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
 import { launchChromium } from '../support/browser.ts';
+import { checkPage, VIEWPORTS } from '../support/page-checks.ts';
 
 describe('Access keys dialog in a browser', function () {
   this.timeout(60000);
@@ -49,8 +50,43 @@ describe('Access keys dialog in a browser', function () {
     await page.waitForFunction(() => document.querySelector('button[data-copy="value-secret-access-key"]')?.textContent === 'Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(issued.secretAccessKey);
 
+    // "Copied" is announced, naming what was copied.
+    expect(await page.textContent('#copy-status')).to.equal('Copied AWS secret access key');
+
+    // One system at a time, in tabs; the arrow key moves to the next one.
+    expect(await page.isVisible('#env-cmd')).to.equal(false);
+    await page.getByRole('tab', { name: 'Windows' }).click();
+    expect(await page.isVisible('#env-cmd')).to.equal(true);
+    expect(await page.isVisible('#env-bash')).to.equal(false);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'PowerShell' }).getAttribute('aria-selected')).to.equal('true');
+    expect(await page.isVisible('#env-powershell')).to.equal(true);
+
+    // The page has its own address: a reload shows it again, without resubmitting a form or calling STS.
+    expect(new URL(page.url()).pathname).to.equal('/start/credentials');
+    await page.reload();
+    await page.waitForSelector('#env-bash', { state: 'attached' });
+    expect(w.sts.hits).to.equal(1);
+    expect(await page.textContent('#expires-in')).to.match(/^\(expires in (59 min|1 h 59 min)\)$/);
+
     await page.screenshot({ path: process.env.GATEHOUSE_SCREENSHOT_CREDENTIALS ?? '/tmp/gatehouse-credentials.png', fullPage: true });
     expect(violations).to.deep.equal([]);
     await context.close();
   });
+
+  for (const viewport of VIEWPORTS) {
+    it(`lays out the Access keys page without sideways scroll or serious axe violations at ${viewport.width}x${viewport.height}`, async () => {
+      const context = await chromium.browser.newContext({ viewport });
+      const page = await context.newPage();
+      // Signed out, the page's own address signs in first and comes back to it.
+      await page.goto(`${w.gh.baseUrl}/start/credentials?account_id=${PROD}&role_name=AdministratorAccess`);
+      await page.fill('#userName', 'alice');
+      await page.fill('#password', w.org.users.alice!.password);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#env-bash');
+      expect(new URL(page.url()).search).to.equal(`?account_id=${PROD}&role_name=AdministratorAccess`);
+      await checkPage(page, 'credentials', viewport);
+      await context.close();
+    });
+  }
 });

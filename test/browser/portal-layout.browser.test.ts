@@ -1,17 +1,14 @@
 // Every portal page a person sees, at a phone's 390x844 and a laptop's 1280x800 in chromium: no
 // horizontal scroll (long account names, ids and emails wrap) and no serious or critical axe-core
 // violation. Screenshots are kept under test-artifacts/portal/ to look at.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { describeViolations, seriousViolations } from '../support/axe.ts';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { checkPage as check, VIEWPORTS } from '../support/page-checks.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
-
-const ARTIFACTS = path.resolve('test-artifacts/portal');
-const VIEWPORTS = [{ width: 390, height: 844 }, { width: 1280, height: 800 }];
+import { ONE_PIXEL_PNG } from '../support/images.ts';
+import { assign, createApplication, POST } from '../saml/fixtures.ts';
 
 describe('access portal layout and accessibility', function () {
   this.timeout(120_000);
@@ -20,7 +17,6 @@ describe('access portal layout and accessibility', function () {
   let chromium: { browser: Browser; close(): Promise<void> };
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     [gh, chromium] = await Promise.all([startGatehouse(), launchChromium()]);
     org = await seedOrganization(gh.services, {
       users: [{ userName: 'alice', email: 'alice.with-a-rather-long-address@engineering.example.com' }],
@@ -35,19 +31,16 @@ describe('access portal layout and accessibility', function () {
         { accountId: '444455556666', set: 'ReadOnly', user: 'alice' },
       ],
     });
+    // Two applications: one with an uploaded icon, one shown with its initial.
+    const wiki = await createApplication(gh.services, { slug: 'wiki', name: 'Engineering wiki for the payments platform team', description: 'Runbooks, on-call notes and architecture decision records', acs: [{ url: 'https://wiki.example.com/acs', binding: POST, index: 0, isDefault: true }] });
+    const crm = await createApplication(gh.services, { slug: 'crm', name: 'CRM', acs: [{ url: 'https://crm.example.com/acs', binding: POST, index: 0, isDefault: true }] });
+    for (const app of [wiki, crm]) await assign(gh.services, app, { user: org.users.alice!.id });
+    await gh.services.applicationIcons.set(wiki.id, ONE_PIXEL_PNG, 'test');
   });
   after(async () => {
     await chromium?.close();
     await gh?.close();
   });
-
-  async function check(page: Page, name: string, viewport: { width: number }): Promise<void> {
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${viewport.width}.png`), fullPage: true });
-    expect(overflow, `${name} at ${viewport.width}px scrolls sideways by ${overflow}px`).to.be.at.most(0);
-    const violations = await seriousViolations(page);
-    expect(describeViolations(violations), `${name} at ${viewport.width}px`).to.equal("");
-  }
 
   for (const viewport of VIEWPORTS) {
     it(`lays out every portal page without sideways scroll or serious axe violations at ${viewport.width}x${viewport.height}`, async () => {
@@ -59,6 +52,9 @@ describe('access portal layout and accessibility', function () {
       await page.fill('#password', 'wrong password');
       await page.click('button[type=submit]');
       await page.waitForLoadState('load');
+      // The user name is kept and the keyboard starts in the password.
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+      expect(await page.inputValue('#userName')).to.equal('alice');
       await check(page, 'sign-in-failed', viewport);
       await page.fill('#userName', 'alice');
       await page.fill('#password', org.users.alice!.password);
@@ -71,6 +67,21 @@ describe('access portal layout and accessibility', function () {
       expect(await page.getByRole('button', { name: 'Access keys for ReadOnly in Development', exact: true }).count()).to.equal(1);
       await page.goto(`${gh.baseUrl}/start/applications`);
       await check(page, 'applications', viewport);
+      await page.fill('#application-search', 'runbooks');
+      expect(await page.textContent('#application-count')).to.equal('Showing 1 of 2 applications');
+      expect(await page.isVisible('button[data-launch]:has-text("CRM")')).to.equal(false);
+      await page.goto(`${gh.baseUrl}/device`);
+      await check(page, 'device-code', viewport);
+      await page.goto(`${gh.baseUrl}/start/console?account_id=444455556666&role_name=ReadOnly&destination=https://evil.example/`);
+      await check(page, 'console-link-refused', viewport);
+      // Sign out: "You have been signed out"; then a stale tab's click: "Your session has expired".
+      await page.goto(`${gh.baseUrl}/start`);
+      await page.click('header button[type=submit]');
+      await page.waitForURL(/\/start\/signed-out$/);
+      await check(page, 'signed-out', viewport);
+      await page.goto(`${gh.baseUrl}/start?expired=1&returnTo=%2Fstart%2Fapplications`);
+      expect(await page.textContent('#sign-in-notice')).to.equal('Your session has expired. Sign in again to continue.');
+      await check(page, 'session-expired', viewport);
       await page.goto(`${gh.baseUrl}/start/no-such-page`);
       await check(page, 'not-found', viewport);
       await context.close();

@@ -92,18 +92,26 @@ describe('access portal', function () {
         const res = await browser.signIn(user, password);
         expect(res.status).to.equal(401);
         expect(browser.cookies.has('gh_session')).to.equal(false);
-        answers.push(res.text.match(/<div class="error" role="alert">([^<]*)<\/div>/)?.[1]);
+        answers.push(res.text.match(/<div class="error" role="alert"[^>]*>([^<]*)<\/div>/)?.[1]);
       }
       expect(answers[0]).to.be.a('string');
       expect(new Set(answers).size).to.equal(1);
     });
 
-    it('throttles repeated failures for a user name, with the same message, even for the right password', async () => {
+    it('throttles repeated failures for a user name, even for the right password, and says to wait without telling whether the name exists', async () => {
       const browser = new PortalClient(gh.baseUrl);
       for (let i = 0; i < 10; i++) expect((await browser.signIn('bob', `wrong-${i}-password`)).status).to.equal(401);
       const blocked = await browser.signIn('bob', org.users.bob!.password);
       expect(blocked.status).to.equal(429);
-      expect(blocked.text).to.include('Sign-in failed. Check your user name and password, or try again later.');
+      const message = (text: string) => text.match(/<div class="error" role="alert"[^>]*>([^<]*)<\/div>/)?.[1];
+      expect(message(blocked.text)).to.equal('Too many failed sign-ins. Wait 15 minutes, then try again. If it still fails, ask your administrator.');
+      const stranger = new PortalClient(gh.baseUrl);
+      for (let i = 0; i < 10; i++) expect((await stranger.signIn('nobody-by-that-name', `wrong-${i}-password`)).status).to.equal(401);
+      expect(message((await stranger.signIn('nobody-by-that-name', 'another-guess')).text)).to.equal(message(blocked.text));
+      // Administrators see who is throttled, and for how long.
+      const state = (await gh.api('GET', `/users/${org.users.bob!.id}/sign-in-state`)).body as { state: string; retryAfterSeconds: number };
+      expect(state.state).to.equal('throttled');
+      expect(state.retryAfterSeconds).to.be.within(800, 900);
       expect(browser.cookies.has('gh_session')).to.equal(false);
       // Another user from the same address is not affected.
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
@@ -117,7 +125,10 @@ describe('access portal', function () {
       }
       const locked = await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password);
       expect(locked.status).to.equal(429);
+      // Administrators see who is locked.
+      expect((await gh.api('GET', `/users/${org.users.carol!.id}/sign-in-state`)).body).to.deep.equal({ state: 'locked' });
       expect((await gh.api('POST', `/users/${org.users.carol!.id}/unlock`)).status).to.equal(204);
+      expect((await gh.api('GET', `/users/${org.users.carol!.id}/sign-in-state`)).body).to.deep.equal({ state: 'open' });
       expect((await new PortalClient(gh.baseUrl).signIn('carol', org.users.carol!.password)).status).to.equal(303);
     });
 

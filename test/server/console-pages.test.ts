@@ -116,7 +116,11 @@ describe('admin console forms', function () {
     expect((await post(`/admin/users/${org.users.bob!.id}/enable`, {})).status).to.equal(303);
     expect((await gh.services.users.get(org.users.bob!.id)).enabled).to.equal(true);
 
+    // Bob throttled by failed sign-ins: the users list says so, and unlocking lifts it.
+    for (let i = 0; i < 10; i++) await gh.services.signInThrottle.recordFailure('bob', '10.9.9.9');
+    expect((await admin.request('GET', '/admin/users')).text).to.match(/data-sign-in="throttled">throttled, 15 min left</);
     expect((await post(`/admin/users/${org.users.bob!.id}/unlock`, {})).status).to.equal(303);
+    expect((await admin.request('GET', '/admin/users')).text).to.not.include('data-sign-in=');
     const actions = (await gh.services.audit.list({ actor: adminId, limit: 10 })).items.map((e) => e.action);
     expect(actions).to.include.members(['user.create', 'user.update', 'user.unlock']);
   });

@@ -1,11 +1,12 @@
 // Users and groups of the directory: lists with the form that adds one, a user's page (enable or
 // disable, reset the password, unlock, groups, delete) and a group's page (members, delete).
+import type { SignInState } from '../../access/sign-in-throttle.ts';
 import type { Group, User } from '../../model/types.ts';
 import { html } from '../html.ts';
 import { checkbox, csrfField, filterForm, formatTime, noticeBox, pager, selectField, summaryError, textField, type FormState } from './form.ts';
 import type { ConsolePage } from './layout.ts';
 
-export function userListPage(o: { items: User[]; name: string; nextToken?: string; firstPage: boolean; notice?: string; form: FormState; csrfToken: string; builtin: boolean }): ConsolePage {
+export function userListPage(o: { items: User[]; signInStates?: Map<string, SignInState>; name: string; nextToken?: string; firstPage: boolean; notice?: string; form: FormState; csrfToken: string; builtin: boolean }): ConsolePage {
   return {
     title: 'Users',
     section: 'users',
@@ -14,7 +15,7 @@ export function userListPage(o: { items: User[]; name: string; nextToken?: strin
 ${o.items.length === 0
   ? html`<p class="muted">No users${o.name ? ' match this filter' : ' yet'}.</p>`
   : html`<table><thead><tr><th scope="col">User name</th><th scope="col">Display name</th><th scope="col">Email</th><th scope="col">Status</th></tr></thead><tbody>
-${o.items.map((u) => html`<tr><td><a href="/admin/users/${u.id}">${u.userName}</a></td><td>${u.displayName}</td><td>${u.emails[0]?.value ?? ''}</td><td>${status(u)}</td></tr>`)}
+${o.items.map((u) => html`<tr><td><a href="/admin/users/${u.id}">${u.userName}</a></td><td>${u.displayName}</td><td>${u.emails[0]?.value ?? ''}</td><td>${status(u)}${signInTag(o.signInStates?.get(u.id))}</td></tr>`)}
 </tbody></table>`}
 ${pager('/admin/users', { name: o.name }, o.nextToken, o.firstPage)}
 </div>
@@ -26,6 +27,10 @@ ${checkbox({ name: 'isAdmin', label: 'Administrator (may use this console and th
 <div class="actions"><button type="submit">Add user</button></div></form>`,
   };
 }
+
+/** Locked until an administrator unlocks (the user's page has Unlock), or throttled for a while. */
+const signInTag = (s: SignInState | undefined) =>
+  s?.state === 'locked' ? html` <span class="tag off" data-sign-in="locked">locked</span>` : s?.state === 'throttled' ? html` <span class="tag off" data-sign-in="throttled">throttled, ${Math.ceil(s.retryAfterSeconds / 60)} min left</span>` : '';
 
 const status = (u: User) => html`${u.enabled ? html`<span class="tag">enabled</span>` : html`<span class="tag off">disabled</span>`}${u.isAdmin ? html` <span class="tag">administrator</span>` : ''}${u.source === 'ldap' ? html` <span class="tag">LDAP</span>` : ''}`;
 
