@@ -8,8 +8,16 @@ import type { AdminRoleStore } from '../stores.ts';
 import { readBool, readDate } from './codec.ts';
 import type { SqlContext } from './context.ts';
 import { translated } from './errors.ts';
-import type { AdminRoleGrantRow } from './schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { AdminRoleGrantRow, Schema } from './schema.ts';
 import { lockedForShare } from './transaction.ts';
+
+/** The grants to the user directly or to any of `groupIds` (a WHERE clause over admin_role_grants). */
+const grantedToUserOrGroups = (userId: string, groupIds: string[]) => (eb: ExpressionBuilder<Schema, 'admin_role_grants'>) =>
+  eb.or([
+    eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
+    ...(groupIds.length ? [eb.and([eb('principal_type', '=', 'GROUP'), eb('principal_id', 'in', groupIds)])] : []),
+  ]);
 
 function readGrant(row: AdminRoleGrantRow): AdminRoleGrant {
   return {
@@ -95,12 +103,7 @@ export class SqlAdminRoleStore implements AdminRoleStore {
       db
         .selectFrom('admin_role_grants')
         .select('role')
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
-            ...(groupIds.length ? [eb.and([eb('principal_type', '=', 'GROUP'), eb('principal_id', 'in', groupIds)])] : []),
-          ]),
-        )
+        .where(grantedToUserOrGroups(userId, groupIds))
         .execute(),
     );
     for (const r of rows) roles.add(r.role as AdminRole);
@@ -121,12 +124,7 @@ export class SqlAdminRoleStore implements AdminRoleStore {
         db
           .selectFrom('admin_role_grants')
           .select('role')
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('principal_type', '=', 'USER'), eb('principal_id', '=', userId)]),
-              ...(groupIds.length ? [eb.and([eb('principal_type', '=', 'GROUP'), eb('principal_id', 'in', groupIds)])] : []),
-            ]),
-          ),
+          .where(grantedToUserOrGroups(userId, groupIds)),
       ).execute(),
     );
     const roles = new Set<AdminRole>(grants.map((g) => g.role as AdminRole));
