@@ -6,26 +6,10 @@ import type { AccountAccess } from '../access/entitlements.ts';
 import { parseIsoDurationSeconds } from '../access/iso-duration.ts';
 import { FOLLOW_CONSOLE_LINK_SCRIPT } from './console-link-script.ts';
 import { html, raw } from './html.ts';
+import { instantSearchScript } from './instant-search.ts';
 import { layout } from './layout.ts';
 
-const SEARCH_SCRIPT = `
-const box = document.getElementById('account-search');
-const rows = Array.from(document.querySelectorAll('li.account-row'));
-const none = document.getElementById('no-match');
-const count = document.getElementById('account-count');
-const plural = (n) => n + (n === 1 ? ' account' : ' accounts');
-box.addEventListener('input', () => {
-  const q = box.value.trim().toLowerCase();
-  let shown = 0;
-  for (const row of rows) {
-    const hit = !q || row.dataset.search.includes(q);
-    row.hidden = !hit;
-    if (hit) shown++;
-  }
-  if (none) none.hidden = shown !== 0;
-  count.textContent = q ? 'Showing ' + shown + ' of ' + plural(rows.length) : plural(rows.length);
-});
-`;
+const SEARCH_SCRIPT = instantSearchScript({ box: 'account-search', rows: 'li.account-row', none: 'no-match', count: 'account-count', noun: ['account', 'accounts'] });
 
 const STYLE = `
 ul.accounts{list-style:none;margin:0;padding:0}

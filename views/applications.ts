@@ -4,26 +4,10 @@
 import type { Application } from '../model/types.ts';
 import { appIcon, ICON_STYLE } from './app-icon.ts';
 import { html, raw } from './html.ts';
+import { instantSearchScript } from './instant-search.ts';
 import { layout } from './layout.ts';
 
-const SEARCH_SCRIPT = `
-const box = document.getElementById('application-search');
-const rows = Array.from(document.querySelectorAll('#applications > li'));
-const none = document.getElementById('no-application-match');
-const count = document.getElementById('application-count');
-const plural = (n) => n + (n === 1 ? ' application' : ' applications');
-if (box) box.addEventListener('input', () => {
-  const q = box.value.trim().toLowerCase();
-  let shown = 0;
-  for (const row of rows) {
-    const hit = !q || row.dataset.search.includes(q);
-    row.hidden = !hit;
-    if (hit) shown++;
-  }
-  none.hidden = shown !== 0;
-  count.textContent = q ? 'Showing ' + shown + ' of ' + plural(rows.length) : plural(rows.length);
-});
-`;
+const SEARCH_SCRIPT = instantSearchScript({ box: 'application-search', rows: '#applications > li', none: 'no-application-match', count: 'application-count', noun: ['application', 'applications'] });
 
 const STYLE = `
 ul.apps{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.75rem}
