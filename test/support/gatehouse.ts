@@ -21,6 +21,7 @@ import { createServices, type ServiceOptions, type Services } from '../../server
 import { freePort } from './free-port.ts';
 import { placeFixtureSigningKey } from './signing-keys.ts';
 import { TestClock } from './test-clock.ts';
+import { MFA_OFF, type MfaPolicy } from '../../model/mfa.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -61,6 +62,12 @@ export interface StartOptions {
   clock?: TestClock;
   /** The provisioning driver's AWS credentials, backoff and clock (server/provisioning-services.ts). */
   provisioning?: ServiceOptions['provisioning'];
+  /**
+   * The instance's MFA policy, set before the server answers. Default: off, so tests of other
+   * things sign in with a password alone; 'keep' leaves what the database has (a new instance:
+   * MFA at every sign-in; a shared database: what the first node set).
+   */
+  mfa?: MfaPolicy | 'keep';
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
@@ -85,6 +92,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
     provisioning: options.provisioning,
   });
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
+  if (options.mfa !== 'keep') await services.sql.instance.update({ mfa: options.mfa ?? MFA_OFF });
   const state: AppState = { draining: false };
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(services, state).listen(port, '127.0.0.1', () => resolve(s));
