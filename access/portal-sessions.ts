@@ -3,6 +3,7 @@
 // yields no usable cookie. A fresh id is issued at every sign-in (OWASP ASVS V7.2.4).
 import { createHash, randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../model/clock.ts';
+import type { AuthenticationMethod } from '../model/mfa.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
 
@@ -19,7 +20,12 @@ export interface PortalSession {
   csrfToken: string;
   /** Entity ids of SAML apps used in this session (for single logout). */
   apps: string[];
+  /** How the person authenticated (RFC 8176); absent in sessions from before MFA: a password. */
+  amr?: AuthenticationMethod[];
 }
+
+/** Whether a session was opened with a second factor. */
+export const signedInWithMfa = (session: Pick<PortalSession, 'amr'>) => session.amr?.includes('mfa') ?? false;
 
 const sessionKey = (hash: string) => `session:${hash}`;
 const userIndexKey = (userId: string) => `user-sessions:${userId}`;
@@ -32,7 +38,7 @@ export class PortalSessionService {
   ) {}
 
   /** Returns the new session id (for the cookie) and the session. */
-  async create(user: User, durationMinutes: number, now = new Date(this.clock.now())): Promise<{ id: string; session: PortalSession }> {
+  async create(user: User, durationMinutes: number, now = new Date(this.clock.now()), amr: AuthenticationMethod[] = ['pwd']): Promise<{ id: string; session: PortalSession }> {
     const id = randomBytes(32).toString('base64url');
     const ttl = durationMinutes * 60;
     const session: PortalSession = {
@@ -44,6 +50,7 @@ export class PortalSessionService {
       sessionIndex: `_${randomBytes(16).toString('hex')}`,
       csrfToken: randomBytes(24).toString('base64url'),
       apps: [],
+      amr,
     };
     const hash = hashSessionId(id);
     await this.store.set(sessionKey(hash), JSON.stringify(session), ttl);

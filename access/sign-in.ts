@@ -1,15 +1,47 @@
 // Sign-in to the access portal with directory credentials, through the one password check every
-// surface shares (access/password-check.ts). Every failure looks the same to the person; the audit
-// log keeps the reason. A directory or store that does not answer raises UnavailableError, is not
-// counted as a failure, and never lets anyone in.
+// surface shares (access/password-check.ts), then, when the instance's MFA policy asks for it, a
+// second factor (access/mfa/, docs/mfa.md). Every password failure looks the same to the person;
+// the audit log keeps the reason. A directory or store that does not answer raises
+// UnavailableError, is not counted as a failure, and never lets anyone in.
 import type { IdentitySource } from '../directory/identity-source.ts';
+import { UnauthenticatedError } from '../model/errors.ts';
+import type { AuthenticationMethod } from '../model/mfa.ts';
 import type { User } from '../model/types.ts';
 import type { AuditStore, InstanceStore } from '../store/stores.ts';
+import type { MfaService, TotpEnrolment } from './mfa/mfa-service.ts';
+import type { PendingSignIn, PendingSignIns } from './mfa/pending-sign-ins.ts';
 import type { PasswordCheck } from './password-check.ts';
 import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
+import { activeUser } from './sessions/signed-in-person.ts';
 
 /** The one message people see for a wrong password, an unknown user, a disabled or throttled account. */
 export const SIGN_IN_FAILED = 'Sign-in failed. Check your user name and password, or try again later.';
+/** A second-factor step that timed out, was finished in another tab, or whose user was disabled meanwhile. */
+export const SIGN_IN_EXPIRED = 'Your sign-in took too long or has already been completed. Sign in again.';
+
+export interface OpenedSession {
+  id: string;
+  session: PortalSession;
+  user: User;
+}
+
+export type SignInStep = ({ kind: 'signed-in' } & OpenedSession) | { kind: 'second-factor'; pendingId: string };
+
+/** What the second-factor page shows for a pending sign-in. */
+export type SecondFactorStage =
+  | { stage: 'code'; user: User; pending: PendingSignIn }
+  | { stage: 'register'; user: User; pending: PendingSignIn; enrolment: TotpEnrolment }
+  | { stage: 'refused'; user: User; pending: PendingSignIn };
+
+export interface SignInDeps {
+  identitySource: () => IdentitySource;
+  passwords: PasswordCheck;
+  sessions: PortalSessionService;
+  instance: InstanceStore;
+  audit: AuditStore;
+  mfa: MfaService;
+  pending: PendingSignIns;
+}
 
 /**
  * What a throttled attempt is told: to wait, and for how long. The throttle counts failures per
@@ -23,25 +55,74 @@ export function throttledMessage(retryAfterSeconds: number | undefined): string 
 }
 
 export class SignInService {
-  constructor(
-    private readonly identitySource: () => IdentitySource,
-    private readonly passwords: PasswordCheck,
-    private readonly sessions: PortalSessionService,
-    private readonly instance: InstanceStore,
-    private readonly audit: AuditStore,
-  ) {}
+  constructor(private readonly deps: SignInDeps) {}
 
   /** Checks credentials; throws UnauthenticatedError or ThrottledError (both shown as SIGN_IN_FAILED). */
   async verify(userName: string, password: string, address: string): Promise<User> {
-    return this.passwords.verify(this.identitySource(), { userName, password, address, surface: 'portal', refusedMessage: SIGN_IN_FAILED });
+    return this.deps.passwords.verify(this.deps.identitySource(), { userName, password, address, surface: 'portal', refusedMessage: SIGN_IN_FAILED });
   }
 
-  /** Verifies and opens a new portal session (a fresh id every time: no fixation). */
-  async signIn(userName: string, password: string, address: string): Promise<{ id: string; session: PortalSession; user: User }> {
+  /**
+   * The password step: opens a portal session (a fresh id every time: no fixation), or, when MFA
+   * applies, starts a pending sign-in that the second factor completes.
+   */
+  async begin(userName: string, password: string, address: string, returnTo: string): Promise<SignInStep> {
     const user = await this.verify(userName, password, address);
-    const { sessionDurationMinutes } = await this.instance.getOrCreate();
-    const { id, session } = await this.sessions.create(user, sessionDurationMinutes);
-    await this.audit.append({ actor: user.id, actorName: user.userName, address, action: 'signin.success', target: 'portal', detail: { userName: user.userName, address } });
+    if (await this.deps.mfa.required()) return { kind: 'second-factor', pendingId: await this.deps.pending.create(user, returnTo) };
+    return { kind: 'signed-in', ...(await this.#open(user, address, ['pwd'])) };
+  }
+
+  /** Where a pending sign-in stands; null when it expired, was completed, or its user is gone or disabled. */
+  async secondFactor(pendingId: string | undefined): Promise<SecondFactorStage | null> {
+    const found = await this.#pending(pendingId);
+    if (!found) return null;
+    const { pending, user } = found;
+    if ((await this.deps.mfa.devices(user.id)).length > 0) return { stage: 'code', user, pending };
+    if ((await this.deps.mfa.policy()).withoutDevice === 'refuse') return { stage: 'refused', user, pending };
+    const offered = this.deps.pending.enrolmentSecret(pendingId!, pending);
+    const enrolment = offered ? this.deps.mfa.totpEnrolment(user, offered) : this.deps.mfa.newTotpEnrolment(user);
+    if (!offered) await this.deps.pending.offerEnrolment(pendingId!, pending, enrolment.secret);
+    return { stage: 'register', user, pending, enrolment };
+  }
+
+  /** Completes a sign-in with a TOTP or recovery code. Throws UnauthenticatedError or ThrottledError. */
+  async completeWithCode(pendingId: string, code: string, address: string): Promise<OpenedSession & { returnTo: string }> {
+    const found = await this.#pending(pendingId);
+    if (!found) throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    const amr = await this.deps.mfa.verify(found.user, code, address);
+    return this.#finish(pendingId, found.user, address, amr);
+  }
+
+  /**
+   * Completes a sign-in by registering the authenticator app offered on the page (policy
+   * "register at sign-in"); returns the recovery codes to show once.
+   */
+  async completeWithRegistration(pendingId: string, input: { code: string; name?: string }, address: string): Promise<OpenedSession & { returnTo: string; recoveryCodes: string[] }> {
+    const stage = await this.secondFactor(pendingId);
+    if (!stage || stage.stage !== 'register') throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    const { recoveryCodes } = await this.deps.mfa.confirmTotp(stage.user, { secret: stage.enrolment.secret, code: input.code, name: input.name }, address);
+    const opened = await this.#finish(pendingId, stage.user, address, ['pwd', 'otp', 'mfa']);
+    return { ...opened, recoveryCodes: recoveryCodes ?? [] };
+  }
+
+  async #pending(pendingId: string | undefined): Promise<{ pending: PendingSignIn; user: User } | null> {
+    const pending = await this.deps.pending.get(pendingId);
+    if (!pending) return null;
+    const user = await activeUser(this.deps.identitySource(), pending.userId);
+    return user ? { pending, user } : null;
+  }
+
+  async #finish(pendingId: string, user: User, address: string, amr: AuthenticationMethod[]): Promise<OpenedSession & { returnTo: string }> {
+    // Taken once: a second tab finishing the same sign-in gets SIGN_IN_EXPIRED, not a second session.
+    const pending = await this.deps.pending.take(pendingId);
+    if (!pending) throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    return { ...(await this.#open(user, address, amr)), returnTo: pending.returnTo };
+  }
+
+  async #open(user: User, address: string, amr: AuthenticationMethod[]): Promise<OpenedSession> {
+    const { sessionDurationMinutes } = await this.deps.instance.getOrCreate();
+    const { id, session } = await this.deps.sessions.create(user, sessionDurationMinutes, undefined, amr);
+    await this.deps.audit.append({ actor: user.id, actorName: user.userName, address, action: 'signin.success', target: 'portal', detail: { userName: user.userName, address, amr } });
     return { id, session, user };
   }
 }

@@ -1,6 +1,7 @@
 // The records every layer shares. Field names mirror the AWS shapes in camelCase
 // (reference/docs/aws-accounts.md) so the admin API can hand them out as they are.
 
+import type { MfaPolicy } from './mfa.ts';
 export interface Email {
   value: string;
   type?: string;
@@ -123,6 +124,8 @@ export interface Instance {
   accessControlAttributes: Record<string, string>;
   /** What every application's SP metadata must satisfy unless the application says otherwise. */
   metadataTrust: MetadataTrust;
+  /** When sign-in asks for a second factor (docs/mfa.md). */
+  mfa: MfaPolicy;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -32,6 +32,8 @@ import { RoleCredentialService } from '../access/role-credentials.ts';
 import { loadOrCreateServerSecret, type ServerSecret } from '../access/server-secret.ts';
 import { PasswordCheck } from '../access/password-check.ts';
 import { SignInService } from '../access/sign-in.ts';
+import { MfaService } from '../access/mfa/mfa-service.ts';
+import { PendingSignIns } from '../access/mfa/pending-sign-ins.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SsoLogoutService } from '../access/sso-logout.ts';
 import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
@@ -113,6 +115,8 @@ export interface Services {
   saml: SamlIdentity;
   portalSessions: PortalSessionService;
   signIn: SignInService;
+  /** Second factors: registration, checks, devices (docs/mfa.md). */
+  mfa: MfaService;
   signInThrottle: SignInThrottle;
   awsFederation: AwsFederationService;
   ssoAccessTokens: SsoAccessTokenService;
@@ -268,6 +272,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const signInThrottle = new SignInThrottle(ephemeral);
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
+  const mfaSealKey = serverSecret.deriveKey('mfa-secrets');
+  const mfa = new MfaService({ stores: sql, throttle: signInThrottle, sealKey: mfaSealKey, issuer: 'Gatehouse', clock });
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql, accessEvents, sql.lagTolerant);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
@@ -370,6 +376,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       policy: adminPolicy,
       groupIdsOf,
       ttlMinutes: config.adminTokenTtlMinutes,
+      mfa,
       clock,
     }),
     adminRoles,
@@ -394,7 +401,16 @@ export async function createServices(config: Config, logger: Logger, options: Se
     }),
     saml,
     portalSessions,
-    signIn: new SignInService(identitySource, passwordCheck, portalSessions, sql.instance, sql.audit),
+    signIn: new SignInService({
+      identitySource,
+      passwords: passwordCheck,
+      sessions: portalSessions,
+      instance: sql.instance,
+      audit: sql.audit,
+      mfa,
+      pending: new PendingSignIns(ephemeral, mfaSealKey, clock),
+    }),
+    mfa,
     signInThrottle,
     awsFederation,
     ssoAccessTokens,

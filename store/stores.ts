@@ -27,6 +27,7 @@ import type {
   SigningKeyRecord,
   User,
 } from '../model/types.ts';
+import type { MfaDevice, MfaFactor } from '../model/mfa.ts';
 import type { OrganizationAccount, OuAssignment, ProvisionedProvider, ProvisionedRole, ProvisioningJob, ProvisioningJobStatus } from '../model/provisioning.ts';
 
 export interface ListQuery {
@@ -239,7 +240,7 @@ export interface InstanceStore {
   getOrCreate(): Promise<Instance>;
   /** getOrCreate, holding the instance against other transactions until this one ends (see PermissionSetStore.getForUpdate). */
   getOrCreateForUpdate(): Promise<Instance>;
-  update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust'>>): Promise<Instance>;
+  update(patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust' | 'mfa'>>): Promise<Instance>;
 }
 
 export type NewApplication = Omit<Application, 'createdAt' | 'updatedAt'>;
@@ -346,6 +347,47 @@ export interface ProvisioningStore {
   listOuMembers(ouAssignmentId: string): Promise<string[]>;
 }
 
+export interface NewMfaDevice {
+  id: string;
+  userId: string;
+  kind: MfaFactor;
+  name: string;
+  /** The device's secret, sealed under the server key (crypto/secret-box.ts). */
+  secretSealed: string;
+  /** The TOTP step the registration was confirmed with (so it cannot sign in again), or null. */
+  lastStep: number | null;
+  createdAt: Date;
+}
+
+export interface StoredMfaDevice {
+  device: MfaDevice;
+  secretSealed: string;
+  lastStep: number | null;
+}
+
+/** A user's second factors (docs/mfa.md). Deleting the user deletes them. */
+export interface MfaStore {
+  /** NotFoundError when the user does not exist. */
+  createDevice(device: NewMfaDevice): Promise<MfaDevice>;
+  /** Oldest first. */
+  listDevices(userId: string): Promise<MfaDevice[]>;
+  getDevice(userId: string, deviceId: string): Promise<StoredMfaDevice | null>;
+  /**
+   * Records that the device signed in with TOTP time step `step`; false, and nothing changed,
+   * when that step or a later one was used before (a replayed code), whoever asked first.
+   */
+  useTotpStep(deviceId: string, step: number, at: Date): Promise<boolean>;
+  renameDevice(userId: string, deviceId: string, name: string): Promise<MfaDevice>;
+  deleteDevice(userId: string, deviceId: string): Promise<void>;
+  /** Removes every device and recovery code of the user; returns how many devices there were. */
+  deleteAllForUser(userId: string): Promise<number>;
+  /** The user's recovery codes become exactly these (SHA-256 hex each), all unused. */
+  replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void>;
+  /** Marks an unused code used; false when it is unknown or used already. */
+  useRecoveryCode(userId: string, codeHash: string, at: Date): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: string): Promise<number>;
+}
+
 /** One store per aggregate: the same set outside a transaction and, bound to it, inside one. */
 export interface StoreSet {
   directory: DirectoryStore;
@@ -361,6 +403,7 @@ export interface StoreSet {
   adminRoles: AdminRoleStore;
   delegatedAdministrator: DelegatedAdministratorStore;
   provisioning: ProvisioningStore;
+  mfa: MfaStore;
 }
 
 /**

@@ -42,6 +42,9 @@ ul.roles .role-name{font-weight:600;flex:1 1 100%}
 nav.tabs{display:flex;gap:1rem;margin-bottom:1rem}
 nav.tabs a{color:#0753a5;font-weight:600;display:inline-flex;align-items:center;min-height:44px}
 nav.tabs a[aria-current=page]{color:#16191f;text-decoration:none;border-bottom:3px solid #ff9900}
+.qr{text-align:center;margin:.5rem 0}
+ul.codes{columns:2;font-size:1.05rem;padding-left:1.25rem}
+a.button{display:inline-flex;align-items:center;min-height:44px;background:#ff9900;color:#16191f;padding:0 1rem;border-radius:4px;font-weight:600;text-decoration:none}
 pre{background:#f2f3f3;padding:.6rem;border-radius:4px;overflow:auto;white-space:pre-wrap;word-break:break-all}
 `;
 

@@ -9,6 +9,8 @@ import type { Request, Response } from 'express';
 
 export const SESSION_COOKIE = 'gh_session';
 export const LOGIN_CSRF_COOKIE = 'gh_login';
+/** A sign-in waiting for its second factor (access/mfa/pending-sign-ins.ts). */
+export const MFA_PENDING_COOKIE = 'gh_mfa';
 
 /** The name a cookie has on the wire. */
 export function wireName(name: string, secure: boolean): string {

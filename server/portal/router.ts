@@ -11,7 +11,7 @@ import { SIGN_IN_FAILED, throttledMessage, type SignInService } from '../../acce
 import { isDomainError, ThrottledError } from '../../model/errors.ts';
 import { accountsPage } from '../../views/accounts.ts';
 import { renderStep } from '../http/browser-step.ts';
-import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from '../http/cookies.ts';
+import { clearCookie, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE } from '../http/cookies.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, sameSecret, sessionForPost, signedInPerson, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { HOME, safeReturnTo } from '../http/return-to.ts';
@@ -20,6 +20,8 @@ import { signedOutPage } from '../../views/single-logout.ts';
 import { consoleConfirmPage } from '../../views/console-link.ts';
 import { showSignIn as signInForm, type SignInPageOptions } from '../http/sign-in-page.ts';
 import { portalErrorHandler } from './errors.ts';
+import { secondFactorRouter, toSecondFactor } from './second-factor.ts';
+import { giveSession } from './session-cookie.ts';
 import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 
 export const SIGNED_OUT_PATH = '/start/signed-out';
@@ -28,7 +30,7 @@ export const EXPIRED_NOTICE = 'Your session has expired. Sign in again to contin
 const field = formField;
 
 export interface PortalRouterDeps extends PortalSessionDeps {
-  signIn: Pick<SignInService, 'signIn'>;
+  signIn: Pick<SignInService, 'begin' | 'secondFactor' | 'completeWithCode' | 'completeWithRegistration'>;
   /** To end the browser's previous session at a new sign-in. */
   portalSessions: Pick<PortalSessionService, 'destroy'>;
   entitlements: Pick<EntitlementService, 'forUser'>;
@@ -78,11 +80,9 @@ export function portalRouter(services: PortalRouterDeps): Router {
       return showSignIn(res, 403, { error: 'Your sign-in form expired. Please try again.', userName: userName.slice(0, 256) });
     }
     try {
-      const { id, session } = await services.signIn.signIn(userName, field(req, 'password'), req.ip ?? 'unknown');
-      // A previous session in this browser ends: one person, one session per browser.
-      const previous = readCookie(req, SESSION_COOKIE, secure);
-      if (previous) await services.portalSessions.destroy(previous);
-      setCookie(res, SESSION_COOKIE, id, { secure, maxAgeSeconds: Math.round((Date.parse(session.expiresAt) - services.clock.now()) / 1000) });
+      const step = await services.signIn.begin(userName, field(req, 'password'), req.ip ?? 'unknown', returnTo);
+      if (step.kind === 'second-factor') return toSecondFactor(res, secure, step.pendingId);
+      await giveSession(services, req, res, step);
       clearCookie(res, LOGIN_CSRF_COOKIE, secure);
       res.redirect(303, returnTo);
     } catch (e) {
@@ -95,6 +95,8 @@ export function portalRouter(services: PortalRouterDeps): Router {
       throw e;
     }
   });
+
+  router.use(secondFactorRouter(services));
 
   router.post('/start/federate', async (req, res) => {
     const [accountId, roleName, destination] = [field(req, 'accountId'), field(req, 'permissionSet'), field(req, 'destination')].map((v) => v.slice(0, 2048)) as [string, string, string];

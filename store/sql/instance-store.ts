@@ -4,6 +4,7 @@
 import type { Updateable } from 'kysely';
 import { instanceArn, newInstanceId } from '../../model/ids.ts';
 import type { Instance, MetadataTrust } from '../../model/types.ts';
+import { MFA_OFF, NEW_INSTANCE_MFA_POLICY, type MfaPolicy } from '../../model/mfa.ts';
 import type { InstanceStore } from '../stores.ts';
 import { readDate, readJson, writeJson } from './codec.ts';
 import type { SqlContext } from './context.ts';
@@ -25,6 +26,7 @@ function readInstance(row: InstanceRow): Instance {
     sessionDurationMinutes: Number(row.session_duration_minutes),
     accessControlAttributes: readJson<Record<string, string>>(row.access_control_attributes_json),
     metadataTrust: row.metadata_trust_json === null ? { ...DEFAULT_METADATA_TRUST } : readJson<MetadataTrust>(row.metadata_trust_json),
+    mfa: row.mfa_policy_json === null ? { ...MFA_OFF, allowedFactors: [...MFA_OFF.allowedFactors] } : readJson<MfaPolicy>(row.mfa_policy_json),
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
   };
@@ -53,6 +55,7 @@ export class SqlInstanceStore implements InstanceStore {
           session_duration_minutes: DEFAULT_SESSION_DURATION_MINUTES,
           access_control_attributes_json: writeJson({}),
           metadata_trust_json: null,
+          mfa_policy_json: writeJson(NEW_INSTANCE_MFA_POLICY),
           created_at: now,
           updated_at: now,
         })
@@ -74,7 +77,7 @@ export class SqlInstanceStore implements InstanceStore {
   }
 
   async update(
-    patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust'>>,
+    patch: Partial<Pick<Instance, 'managementAccountId' | 'sessionDurationMinutes' | 'accessControlAttributes' | 'metadataTrust' | 'mfa'>>,
   ): Promise<Instance> {
     await this.getOrCreate();
     const set: Updateable<InstanceRow> = { updated_at: this.ctx.codec.date(new Date()) };
@@ -82,6 +85,7 @@ export class SqlInstanceStore implements InstanceStore {
     if (patch.sessionDurationMinutes !== undefined) set.session_duration_minutes = patch.sessionDurationMinutes;
     if (patch.accessControlAttributes !== undefined) set.access_control_attributes_json = writeJson(patch.accessControlAttributes);
     if (patch.metadataTrust !== undefined) set.metadata_trust_json = writeJson(patch.metadataTrust);
+    if (patch.mfa !== undefined) set.mfa_policy_json = writeJson(patch.mfa);
     const row = await translated(() => this.ctx.db.updateTable('instance').set(set).where('singleton', '=', 1).returningAll().executeTakeFirst());
     if (!row) throw new Error('instance row missing right after getOrCreate');
     return readInstance(row);

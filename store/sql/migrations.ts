@@ -403,5 +403,36 @@ const provisioning: Migration = {
   },
 };
 
+const mfa: Migration = {
+  name: '0008_mfa',
+  async up(db, _dialect, t) {
+    // Second factors (docs/mfa.md). A TOTP secret is sealed under the server key; last_step is
+    // the newest time step signed in with, so a code is good once (RFC 6238 §5.2). Recovery
+    // codes are kept as SHA-256 only: each is random enough that no slow hash is needed.
+    await db.schema
+      .createTable('mfa_devices')
+      .addColumn('id', t.key, (c) => c.primaryKey())
+      .addColumn('user_id', t.key, (c) => c.notNull().references('directory_users.id').onDelete('cascade'))
+      .addColumn('kind', t.key, (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('secret_sealed', 'text', (c) => c.notNull())
+      .addColumn('last_step', 'bigint')
+      .addColumn('created_at', t.date, (c) => c.notNull())
+      .addColumn('last_used_at', t.date)
+      .execute();
+    await db.schema.createIndex('mfa_devices_by_user').on('mfa_devices').columns(['user_id', 'created_at']).execute();
+    await db.schema
+      .createTable('mfa_recovery_codes')
+      .addColumn('user_id', t.key, (c) => c.notNull().references('directory_users.id').onDelete('cascade'))
+      .addColumn('code_sha256', t.key, (c) => c.notNull())
+      .addColumn('used_at', t.date)
+      .addPrimaryKeyConstraint('mfa_recovery_codes_pk', ['user_id', 'code_sha256'])
+      .execute();
+    // Null for the instance that exists already: it keeps signing in without MFA until an
+    // administrator turns it on; a new instance is created with MFA at every sign-in.
+    await db.schema.alterTable('instance').addColumn('mfa_policy_json', 'text').execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit, provisioning];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit, provisioning, mfa];

@@ -20,6 +20,7 @@ import { SqlInstanceStore } from './instance-store.ts';
 import { migrate } from './migrate.ts';
 import { SqlPermissionSetStore } from './permission-set-store.ts';
 import { SqlProvisioningStore } from './provisioning-store.ts';
+import { SqlMfaStore } from './mfa-store.ts';
 import { SqlSettingsStore } from './settings-store.ts';
 import { SqlSigningKeyStore } from './signing-key-store.ts';
 import { UnitsOfWork } from './unit-of-work.ts';
@@ -80,5 +81,6 @@ const storesOverWith = (auditContext: AuditContextSource | undefined) => (ctx: S
     adminRoles: new SqlAdminRoleStore(ctx),
     delegatedAdministrator: new SqlDelegatedAdministratorStore(ctx),
     provisioning: new SqlProvisioningStore(ctx),
+    mfa: new SqlMfaStore(ctx),
   };
 };

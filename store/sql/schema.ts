@@ -125,8 +125,28 @@ export interface InstanceRow {
   access_control_attributes_json: string;
   /** MetadataTrust as JSON; null: nothing required. */
   metadata_trust_json: string | null;
+  /** MfaPolicy as JSON; null: MFA off (an instance from before MFA existed). */
+  mfa_policy_json: string | null;
   created_at: DbDate;
   updated_at: DbDate;
+}
+
+export interface MfaDeviceRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  name: string;
+  secret_sealed: string;
+  /** A bigint: node-postgres reads it as a string. */
+  last_step: number | string | null;
+  created_at: DbDate;
+  last_used_at: DbDate | null;
+}
+
+export interface MfaRecoveryCodeRow {
+  user_id: string;
+  code_sha256: string;
+  used_at: DbDate | null;
 }
 
 export interface SettingRow {
@@ -231,6 +251,8 @@ export interface Schema {
   organization_accounts: OrganizationAccountRow;
   ou_assignments: OuAssignmentRow;
   ou_assignment_members: OuAssignmentMemberRow;
+  mfa_devices: MfaDeviceRow;
+  mfa_recovery_codes: MfaRecoveryCodeRow;
 }
 
 export interface OuAssignmentRow {

@@ -21,6 +21,7 @@ import { createServices, type ServiceOptions, type Services } from '../../server
 import { freePort } from './free-port.ts';
 import { placeFixtureSigningKey } from './signing-keys.ts';
 import { TestClock } from './test-clock.ts';
+import { MFA_OFF, type MfaPolicy } from '../../model/mfa.ts';
 
 export const ADMIN_PASSWORD = 'correct-horse-battery-staple';
 
@@ -61,6 +62,12 @@ export interface StartOptions {
   clock?: TestClock;
   /** The provisioning driver's AWS credentials, backoff and clock (server/provisioning-services.ts). */
   provisioning?: ServiceOptions['provisioning'];
+  /**
+   * The instance's MFA policy, set before the server answers. Default: off, so tests of other
+   * things sign in with a password alone; 'keep' leaves what the database has (a new instance:
+   * MFA at every sign-in; a shared database: what the first node set).
+   */
+  mfa?: MfaPolicy | 'keep';
 }
 
 export async function startGatehouse(options: StartOptions = {}): Promise<TestGatehouse> {
@@ -85,6 +92,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
     provisioning: options.provisioning,
   });
   await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
+  if (options.mfa !== 'keep') await services.sql.instance.update({ mfa: options.mfa ?? MFA_OFF });
   const state: AppState = { draining: false };
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(services, state).listen(port, '127.0.0.1', () => resolve(s));
@@ -104,6 +112,13 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userName: 'admin', password: ADMIN_PASSWORD }),
       });
+      if (res.status === 401 && (await services.mfa.required())) {
+        // MFA is on and admin has no authenticator app: the token a console session would mint.
+        const admin = await services.sql.directory.getUserByName('admin');
+        if (!admin) throw new Error('admin token: no admin user');
+        token = (await services.adminTokens.issueForSession(admin, '127.0.0.1')).token;
+        return token;
+      }
       if (res.status !== 201) throw new Error(`admin token: ${res.status} ${await res.text()}`);
       token = ((await res.json()) as { token: string }).token;
       return token;
