@@ -80,7 +80,8 @@ function readApplication(row: ApplicationRow): Application {
     sessionDurationSeconds: optionalInt(row.session_duration_seconds),
     defaultRelayState: row.default_relay_state,
     externalAwsAccount: row.external_aws_account_json === null ? null : readJson<ExternalAwsAccount>(row.external_aws_account_json),
-    oidc: row.oidc_client_json === null ? null : readJson<OidcClientSettings>(row.oidc_client_json),
+    // SAML apps have no OIDC settings, and their records carry no field for them.
+    ...(row.oidc_client_json === null ? {} : { oidc: readJson<OidcClientSettings>(row.oidc_client_json) }),
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
   };
