@@ -106,7 +106,8 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
         // A client learns about its own tokens only (RFC 7662 §4: the server decides who may ask).
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      // A client revokes its own tokens only (RFC 7009 §2.1); another's are left alone.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: { enabled: true, logoutSource: oidcPages.logout, postLogoutSuccessSource: oidcPages.loggedOut },
       backchannelLogout: { enabled: true },

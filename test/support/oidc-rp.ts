@@ -83,3 +83,19 @@ export async function signInWithCode(
 }
 
 export { client };
+
+const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * Submits the form `formId` of the last page as a browser would when its button `button` (a
+ * name=value pair, or none) is pressed: the form's own fields plus the button's.
+ */
+export async function submitForm(browser: PortalClient, page: PageResponse, formId: string, extra: Record<string, string> = {}): Promise<PageResponse> {
+  const form = new RegExp(`<form[^>]*id="${formId.replace('.', '\\.')}"[^>]*>([\\s\\S]*?)</form>`).exec(page.text);
+  if (!form) throw new Error(`no form ${formId} on the page: ${page.text.slice(0, 600)}`);
+  const action = /action="([^"]+)"/.exec(form[0])![1]!;
+  const fields: Record<string, string> = {};
+  for (const m of form[1]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields[m[1]!] = decode(m[2]!);
+  const url = new URL(decode(action), browser.baseUrl);
+  return browser.request('POST', url.pathname + url.search, { ...fields, ...extra });
+}
