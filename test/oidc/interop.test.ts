@@ -93,7 +93,7 @@ describe('OIDC applications with openid-client as the relying party', function (
     const started = await client.initiateDeviceAuthorization(rp, { scope: 'openid groups' });
     const browser = new PortalClient(gh.baseUrl);
     // The person opens the verification page, types the code, signs in, and confirms.
-    let page = (await follow(browser, started.verification_uri)).last;
+    const page = (await follow(browser, started.verification_uri)).last;
     const confirm = await submitForm(browser, page, 'op.deviceInputForm', { user_code: started.user_code });
     expect(confirm.text).to.include('Wiki').and.include(started.user_code);
     const approved = await submitForm(browser, confirm, 'op.deviceConfirmForm');
