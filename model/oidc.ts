@@ -31,6 +31,8 @@ export interface OidcClientSettings {
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; null: none. */
   backchannelLogoutUri: string | null;
   lifetimes: OidcTokenLifetimes;
+  /** How its ID tokens are signed (OpenID Connect Registration §2 id_token_signed_response_alg); absent: RS256. */
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256';
 }
 
 /** The address the portal's Applications tab opens for an OIDC app. */

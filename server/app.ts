@@ -122,6 +122,8 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     applicationIcons: services.applicationIcons,
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
+    oidcSigningKeys: services.oidcSigningKeys,
+    oidcProviders: services.oidcProviders,
     auditLog: services.auditLog,
     adminPolicy: services.adminPolicy,
     adminRoleGrants: services.adminRoleGrants,

@@ -398,7 +398,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     },
     keys: oidcSigningKeys,
     refreshMs: config.signingKeysRefreshSeconds * 1000,
-    now: () => Date.now(),
+    now: () => clock.now(),
     configure: bridge.configure,
   });
   const services: Services = {

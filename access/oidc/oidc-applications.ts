@@ -57,6 +57,7 @@ const oidcFields = {
   initiateLoginUri: httpsUrl.nullable().optional(),
   backchannelLogoutUri: httpsUrl.nullable().optional(),
   lifetimes: lifetimes.optional(),
+  idTokenSignedResponseAlg: z.enum(['RS256', 'ES256']).optional(),
 };
 
 export const oidcCreateSchema = z.strictObject({ kind: z.literal('oidc'), name: text(1, 256), ...oidcFields });
@@ -100,6 +101,7 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     initiateLoginUri: data.initiateLoginUri ?? null,
     backchannelLogoutUri: data.backchannelLogoutUri ?? null,
     lifetimes: { ...DEFAULT_OIDC_LIFETIMES, ...data.lifetimes },
+    idTokenSignedResponseAlg: data.idTokenSignedResponseAlg ?? 'RS256',
   };
   assertClient(settings);
   const id = newApplicationId();
@@ -146,6 +148,7 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
     initiateLoginUri: data.initiateLoginUri === undefined ? current.initiateLoginUri : data.initiateLoginUri,
     backchannelLogoutUri: data.backchannelLogoutUri === undefined ? current.backchannelLogoutUri : data.backchannelLogoutUri,
     lifetimes: { ...current.lifetimes, ...data.lifetimes },
+    idTokenSignedResponseAlg: data.idTokenSignedResponseAlg ?? current.idTokenSignedResponseAlg ?? 'RS256',
   };
   assertClient(settings);
   const patch: ApplicationPatch = { oidc: settings };
