@@ -48,6 +48,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use('/api/v1', adminRouter(adminRouterDeps(services)));
   app.use('/admin', consoleRouter({
     ...portalSession,
+    oidcIssuer: `${config.baseUrl}/oidc`,
     accounts: services.accounts,
     users: services.users,
     groups: services.groups,
