@@ -18,6 +18,7 @@ import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
 import { samlRouter } from './saml/router.ts';
+import { oidcProviderRouter } from './oidc/router.ts';
 import { exposeRequestContext } from './request-log.ts';
 import type { Services } from './services.ts';
 
@@ -47,6 +48,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use('/api/v1', adminRouter(adminRouterDeps(services)));
   app.use('/admin', consoleRouter({
     ...portalSession,
+    oidcIssuer: `${config.baseUrl}/oidc`,
     accounts: services.accounts,
     users: services.users,
     groups: services.groups,
@@ -84,6 +86,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accounts: services.accounts,
     clock: services.clock,
   }));
+  // The OpenID Provider under /oidc (the root's /token, /authorize and /device_authorization are the AWS APIs').
+  app.use(oidcProviderRouter({ ...portalSession, providers: services.oidcProviders, access: services.oidcAccess }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalRouter({
     ...portalSession,
@@ -121,6 +125,8 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     applicationIcons: services.applicationIcons,
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
+    oidcSigningKeys: services.oidcSigningKeys,
+    oidcProviders: services.oidcProviders,
     auditLog: services.auditLog,
     adminPolicy: services.adminPolicy,
     adminRoleGrants: services.adminRoleGrants,
