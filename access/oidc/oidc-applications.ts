@@ -48,6 +48,13 @@ const lifetimes = z.strictObject({
   refreshTokenSeconds: z.number().int().min(300).max(90 * 86400).optional(),
 });
 
+/** Public keys only (RFC 7517 §4): a key with a private part is refused, so none is ever stored. */
+const publicJwk = z.record(z.string(), z.unknown()).superRefine((k, ctx) => {
+  if (k.kty !== 'RSA' && k.kty !== 'EC') ctx.addIssue({ code: 'custom', message: 'kty must be RSA or EC' });
+  if ('d' in k || 'p' in k || 'q' in k) ctx.addIssue({ code: 'custom', message: 'must be a public key: remove the private part (d) and never send it' });
+});
+const jwks = z.strictObject({ keys: z.array(publicJwk).min(1).max(10) });
+
 const oidcFields = {
   description: text(0, 1024).optional(),
   redirectUris: z.array(redirectUri).max(20).optional(),
@@ -58,6 +65,7 @@ const oidcFields = {
   backchannelLogoutUri: httpsUrl.nullable().optional(),
   lifetimes: lifetimes.optional(),
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256']).optional(),
+  jwks: jwks.optional(),
 };
 
 export const oidcCreateSchema = z.strictObject({ kind: z.literal('oidc'), name: text(1, 256), ...oidcFields });
@@ -73,6 +81,9 @@ function assertClient(c: OidcClientSettings): void {
   }
   if (grants.has('client_credentials') && c.tokenEndpointAuthMethod === 'none') {
     throw fieldError('grantTypes', 'a public client (tokenEndpointAuthMethod none) cannot use client_credentials: it has no secret to authenticate with');
+  }
+  if (c.tokenEndpointAuthMethod === 'private_key_jwt' && !c.jwks) {
+    throw fieldError('jwks', 'private_key_jwt needs the client\'s public keys (jwks) to check its signed assertions');
   }
   if (grants.has('refresh_token') && !grants.has('authorization_code') && !grants.has('urn:ietf:params:oauth:grant-type:device_code')) {
     throw fieldError('grantTypes', 'refresh_token needs authorization_code or the device code grant to obtain the first refresh token');
@@ -91,7 +102,7 @@ export function newClientSecret(): { secret: string; sha256: string } {
 export function newOidcApplication(input: unknown): { app: NewApplication; clientSecret: string | null } {
   const data = parseInput(oidcCreateSchema, input, 'application');
   const method = (data.tokenEndpointAuthMethod ?? 'client_secret_basic') as OidcClientSettings['tokenEndpointAuthMethod'];
-  const secret = method === 'none' ? null : newClientSecret();
+  const secret = method === 'none' || method === 'private_key_jwt' ? null : newClientSecret();
   const settings: OidcClientSettings = {
     tokenEndpointAuthMethod: method,
     clientSecretSha256: secret?.sha256 ?? null,
@@ -102,6 +113,7 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     backchannelLogoutUri: data.backchannelLogoutUri ?? null,
     lifetimes: { ...DEFAULT_OIDC_LIFETIMES, ...data.lifetimes },
     idTokenSignedResponseAlg: data.idTokenSignedResponseAlg ?? 'RS256',
+    ...(data.jwks ? { jwks: data.jwks } : {}),
   };
   assertClient(settings);
   const id = newApplicationId();
@@ -138,10 +150,13 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
   const data = parseInput(oidcUpdateSchema, input, 'application');
   const current = app.oidc!;
   const method = (data.tokenEndpointAuthMethod ?? current.tokenEndpointAuthMethod) as OidcClientSettings['tokenEndpointAuthMethod'];
-  const secret = method !== 'none' && current.clientSecretSha256 === null ? newClientSecret() : null;
+  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+  const secret = usesSecret && current.clientSecretSha256 === null ? newClientSecret() : null;
+  const jwksNow = data.jwks ?? current.jwks;
   const settings: OidcClientSettings = {
+    ...(jwksNow ? { jwks: jwksNow } : {}),
     tokenEndpointAuthMethod: method,
-    clientSecretSha256: method === 'none' ? null : (secret?.sha256 ?? current.clientSecretSha256),
+    clientSecretSha256: usesSecret ? (secret?.sha256 ?? current.clientSecretSha256) : null,
     redirectUris: data.redirectUris ?? current.redirectUris,
     postLogoutRedirectUris: data.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
     grantTypes: (data.grantTypes ?? current.grantTypes) as OidcClientSettings['grantTypes'],
@@ -160,7 +175,9 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
 /** A new secret for a confidential client, replacing the old one at once. */
 export function rotatedSecret(app: Application): { patch: ApplicationPatch; clientSecret: string } {
   if (app.kind !== 'oidc' || !app.oidc) throw fieldError('id', 'only OIDC applications have a client secret');
-  if (app.oidc.tokenEndpointAuthMethod === 'none') throw fieldError('tokenEndpointAuthMethod', 'a public client (none) has no client secret');
+  if (app.oidc.tokenEndpointAuthMethod === 'none' || app.oidc.tokenEndpointAuthMethod === 'private_key_jwt') {
+    throw fieldError('tokenEndpointAuthMethod', `a client authenticating with ${app.oidc.tokenEndpointAuthMethod} has no client secret`);
+  }
   const secret = newClientSecret();
   return { patch: { oidc: { ...app.oidc, clientSecretSha256: secret.sha256 } }, clientSecret: secret.secret };
 }
