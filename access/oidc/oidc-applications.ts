@@ -12,6 +12,17 @@ import type { Application } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, NewApplication } from '../../store/stores.ts';
 import { NAMEID_PERSISTENT } from '../../idp/saml/namespaces.ts';
+import { parseTemplate } from '../applications/attribute-templates.ts';
+
+const templateValue = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS)
+  .superRefine((value, ctx) => {
+    const parsed = parseTemplate(value);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+  });
 
 const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
@@ -55,6 +66,28 @@ const publicJwk = z.record(z.string(), z.unknown()).superRefine((k, ctx) => {
 });
 const jwks = z.strictObject({ keys: z.array(publicJwk).min(1).max(10) });
 
+/**
+ * Claims an application can never map: those the JWT and OpenID Connect define or Gatehouse sets
+ * itself (RFC 7519 §4.1, OpenID Connect Core §2 and §5.1).
+ */
+export const RESERVED_CLAIMS = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 's_hash',
+  'name', 'preferred_username', 'given_name', 'family_name', 'email', 'email_verified', 'groups', 'updated_at', 'scope', 'client_id', 'cnf',
+]);
+
+/** Custom claims, in the template grammar of SAML attribute mappings (access/applications/attribute-templates.ts). */
+const claimMappings = z
+  .array(z.strictObject({ name: z.string().regex(/^[A-Za-z][\w.:-]{0,63}$/, 'must start with a letter and hold letters, digits, _ . : - (64 at most)'), value: templateValue }))
+  .max(30)
+  .superRefine((mappings, ctx) => {
+    const seen = new Set<string>();
+    mappings.forEach((m, i) => {
+      if (RESERVED_CLAIMS.has(m.name)) ctx.addIssue({ code: 'custom', message: `${m.name} is a claim Gatehouse sets itself`, path: [i, 'name'] });
+      if (seen.has(m.name)) ctx.addIssue({ code: 'custom', message: `another mapping already has the name ${JSON.stringify(m.name)}`, path: [i, 'name'] });
+      seen.add(m.name);
+    });
+  });
+
 const oidcFields = {
   description: text(0, 1024).optional(),
   redirectUris: z.array(redirectUri).max(20).optional(),
@@ -66,6 +99,7 @@ const oidcFields = {
   lifetimes: lifetimes.optional(),
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256']).optional(),
   jwks: jwks.optional(),
+  claimMappings: claimMappings.optional(),
 };
 
 export const oidcCreateSchema = z.strictObject({ kind: z.literal('oidc'), name: text(1, 256), ...oidcFields });
@@ -133,7 +167,8 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     metadataTrust: { requireSignature: null, requireValidUntil: null, signingCertificates: [] },
     nameIdFormat: NAMEID_PERSISTENT,
     nameIdSource: 'persistent',
-    attributeMappings: [],
+    // An OIDC app's custom claims (claimMappings) are kept as its attribute mappings.
+    attributeMappings: data.claimMappings ?? [],
     signResponse: true,
     signAssertion: true,
     encryptAssertion: false,
@@ -169,6 +204,7 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
   const patch: ApplicationPatch = { oidc: settings };
   if (data.name !== undefined) patch.name = data.name;
   if (data.description !== undefined) patch.description = data.description;
+  if (data.claimMappings !== undefined) patch.attributeMappings = data.claimMappings;
   return { patch, clientSecret: secret?.secret ?? null };
 }
 

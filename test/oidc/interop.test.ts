@@ -173,3 +173,41 @@ describe('OIDC client authentication with private_key_jwt', function () {
     expect(err).to.equal('invalid_client');
   });
 });
+
+describe('OIDC custom claims from user attributes', function () {
+  this.timeout(30000);
+  let gh: TestGatehouse;
+
+  before(async () => {
+    gh = await startGatehouse();
+  });
+  after(() => gh?.close());
+
+  it('maps claims with the template grammar of SAML attribute mappings, at userinfo', async () => {
+    const org = await seedOrganization(gh.services, {
+      users: [{ userName: 'erin', attributes: { department: 'Engineering', costCenter: 'CC-9' } }],
+      groups: [{ name: 'Ops', members: ['erin'] }, { name: 'Dev', members: ['erin'] }],
+    });
+    const refused = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Bad', redirectUris: [REDIRECT_URI], claimMappings: [{ name: 'sub', value: '${user:userName}' }] });
+    expect(refused.status).to.equal(400);
+    expect(JSON.stringify(refused.body)).to.include('claim Gatehouse sets itself');
+    const typo = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Bad', redirectUris: [REDIRECT_URI], claimMappings: [{ name: 'dept', value: '${user:departmnt}' }] });
+    expect(typo.status).to.equal(400);
+
+    const app = await createOidcApp(gh, {
+      name: 'Mapped',
+      claimMappings: [
+        { name: 'department', value: '${user:attribute.department}' },
+        { name: 'teams', value: '${user:groups}' },
+        { name: 'cost_label', value: 'cc/${user:attribute.costCenter}' },
+      ],
+    }, { USER: [org.users.erin!.id] });
+    // The provider learns the new claim names at its next re-read.
+    gh.clock.advanceSeconds(gh.config.signingKeysRefreshSeconds + 1);
+    const rp = await rpFor(gh, app);
+    const tokens = await signInWithCode(rp, new PortalClient(gh.baseUrl), { userName: 'erin', password: org.users.erin!.password }, 'openid profile');
+    // With an access token issued, scope claims go to userinfo, not the ID token (OpenID Connect Core §5.4).
+    const info = await client.fetchUserInfo(rp, tokens.access_token, org.users.erin!.id);
+    expect(info).to.deep.include({ department: 'Engineering', teams: ['Dev', 'Ops'], cost_label: 'cc/CC-9' });
+  });
+});
