@@ -56,6 +56,8 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Our own constant script text (never user data). */
   script?: string;
+  /** Extra head elements (a meta refresh). */
+  head?: SafeHtml;
 }
 
 export function layout(o: LayoutOptions): string {
@@ -65,7 +67,7 @@ export function layout(o: LayoutOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" type="image/svg+xml" href="/favicon.ico">
-<title>${o.title} · Gatehouse</title>
+<title>${o.title} · Gatehouse</title>${o.head ?? ''}
 <style nonce="${o.nonce}">${raw(STYLE)}</style>
 </head>
 <body>
