@@ -13,6 +13,7 @@ import { healthRouter } from './health.ts';
 import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
+import { signInSecurityRouter } from './portal/sign-in-security.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
@@ -61,6 +62,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     consoleAccess: services.consoleAccess,
     adminPolicy: services.adminPolicy,
     adminTokens: services.adminTokens,
+    mfa: services.mfa,
     config,
   }));
   app.use(samlRouter({
@@ -84,6 +86,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accounts: services.accounts,
     clock: services.clock,
   }));
+  app.use(signInSecurityRouter({ ...portalSession, mfa: services.mfa }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalRouter({
     ...portalSession,
@@ -108,6 +111,7 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     ouAssignments: services.ouAssignments,
     baseUrl: config.baseUrl,
     adminTokens: services.adminTokens,
+    mfa: services.mfa,
     users: services.users,
     groups: services.groups,
     userAccess: services.userAccess,

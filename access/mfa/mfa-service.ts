@@ -26,7 +26,7 @@ export interface TotpEnrolment {
 }
 
 export interface MfaServiceDeps {
-  stores: TransactionalStores<'mfa' | 'instance' | 'audit'>;
+  stores: TransactionalStores<'mfa' | 'instance' | 'audit' | 'directory'>;
   throttle: Pick<SignInThrottle, 'refusal' | 'recordFailure'>;
   /** 32 bytes derived from the server secret for this purpose alone. */
   sealKey: Buffer;
@@ -63,6 +63,20 @@ export class MfaService {
   /** A new secret to show the user; nothing is stored until they confirm it with a code. */
   newTotpEnrolment(user: User): TotpEnrolment {
     return this.totpEnrolment(user, base32Encode(newTotpSecret()));
+  }
+
+  /**
+   * A secret offered on a page to a signed-in person, sealed for a hidden form field and bound to
+   * `binding` (their session), so the server keeps nothing until the app is confirmed.
+   */
+  sealOffer(secret: string, binding: string): string {
+    return seal(this.deps.sealKey, secret, `totp-offer:${binding}`);
+  }
+
+  /** The secret of a sealed offer, or null when it was altered or sealed for another session. */
+  openOffer(sealed: string, binding: string): string | null {
+    if (sealed.length > 512) return null;
+    return open(this.deps.sealKey, sealed, `totp-offer:${binding}`);
   }
 
   /** The registration details of a secret already offered (Base32). */
@@ -186,16 +200,25 @@ export class MfaService {
     return codes;
   }
 
-  /** An administrator removes one device of a user. */
+  /** A user's devices and unused recovery codes, for an administrator; NotFoundError for an unknown user. */
+  async devicesOfUser(userId: string): Promise<{ devices: MfaDevice[]; recoveryCodesLeft: number }> {
+    if (!(await this.deps.stores.directory.getUser(userId))) throw new NotFoundError('user', userId);
+    return { devices: await this.deps.stores.mfa.listDevices(userId), recoveryCodesLeft: await this.deps.stores.mfa.countUnusedRecoveryCodes(userId) };
+  }
+
+  /** An administrator removes one device of a user (the last one takes the recovery codes with it). */
   async removeForUser(userId: string, deviceId: string, actor: string): Promise<void> {
     await this.deps.stores.transaction(async (tx) => {
+      const devices = await tx.mfa.listDevices(userId);
       await tx.mfa.deleteDevice(userId, deviceId);
+      if (devices.length === 1) await tx.mfa.replaceRecoveryCodes(userId, []);
       await tx.audit.append({ actor, action: 'mfa.device-remove', target: `user/${userId}`, detail: { deviceId, by: 'administrator' } });
     });
   }
 
   /** An administrator resets a user's MFA: every device and recovery code goes; the next sign-in registers anew. */
   async reset(userId: string, actor: string): Promise<number> {
+    if (!(await this.deps.stores.directory.getUser(userId))) throw new NotFoundError('user', userId);
     return this.deps.stores.transaction(async (tx) => {
       const removed = await tx.mfa.deleteAllForUser(userId);
       await tx.audit.append({ actor, action: 'mfa.reset', target: `user/${userId}`, detail: { devicesRemoved: removed } });

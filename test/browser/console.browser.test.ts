@@ -275,6 +275,7 @@ describe('admin console in a browser', function () {
       ['users', '/admin/users'],
       ['user', `/admin/users/${org.users.alice!.id}`],
       ['user-delete', `/admin/users/${org.users.bob!.id}/delete`],
+      ['user-mfa', `/admin/users/${org.users.alice!.id}/mfa`],
       ['groups', '/admin/groups'],
       ['group', `/admin/groups/${org.groups.Engineers}`],
       ['group-delete', `/admin/groups/${org.groups.Engineers}/delete`],
