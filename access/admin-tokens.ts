@@ -111,7 +111,8 @@ export class AdminTokenService {
    */
   async issue(userName: string, password: string, address: string, totpCode?: string): Promise<IssuedToken> {
     const { stores } = this.deps;
-    const user = await this.deps.passwords.verify(this.deps.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED });
+    // The count of failures starts over only once any second factor is right too (#secondFactor).
+    const user = await this.deps.passwords.verify(this.deps.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED, secondFactorFollows: true });
     const role = await this.deps.roles.adminRoleOf(user, await this.deps.groupIdsOf(user));
     if (role === null) {
       // The right password of someone with no admin role: not a guess, so not counted.
@@ -119,6 +120,7 @@ export class AdminTokenService {
       throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
     await this.#secondFactor(user, totpCode, address);
+    await this.deps.passwords.succeeded(userName);
     return mintAdminToken(stores, { user, role, now: this.now(), ttlMinutes: this.deps.ttlMinutes, address, origin: 'password' });
   }
 

@@ -27,7 +27,7 @@ export interface TotpEnrolment {
 
 export interface MfaServiceDeps {
   stores: TransactionalStores<'mfa' | 'instance' | 'audit' | 'directory'>;
-  throttle: Pick<SignInThrottle, 'refusal' | 'recordFailure'>;
+  throttle: Pick<SignInThrottle, 'refusal' | 'recordFailure' | 'recordSuccess'>;
   /** 32 bytes derived from the server secret for this purpose alone. */
   sealKey: Buffer;
   /** The issuer name authenticator apps show next to the code. */
@@ -102,6 +102,7 @@ export class MfaService {
     }
     const id = `mfa-${randomUUID()}`;
     const now = new Date(this.clock.now());
+    await this.deps.throttle.recordSuccess(user.userName);
     return this.deps.stores.transaction(async (tx) => {
       const first = (await tx.mfa.listDevices(user.id)).length === 0;
       const device = await tx.mfa.createDevice({ id, userId: user.id, kind: 'totp', name, secretSealed: seal(this.deps.sealKey, base32Encode(secret), id), lastStep: step, createdAt: now });
@@ -132,6 +133,7 @@ export class MfaService {
         // RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP.
         if (await this.deps.stores.mfa.useTotpStep(device.id, step, new Date(now))) {
           await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, address, action: 'mfa.success', target: `user/${user.id}`, detail: { deviceId: device.id, kind: 'totp' } });
+          await this.deps.throttle.recordSuccess(user.userName);
           return ['pwd', 'otp', 'mfa'];
         }
         await this.#failed(user, address, 'replayed-code');
@@ -140,6 +142,7 @@ export class MfaService {
     } else if (looksLikeRecoveryCode(typed) && (await this.deps.stores.mfa.useRecoveryCode(user.id, recoveryCodeHash(typed), new Date(now)))) {
       const left = await this.deps.stores.mfa.countUnusedRecoveryCodes(user.id);
       await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, address, action: 'mfa.success', target: `user/${user.id}`, detail: { kind: 'recovery-code', recoveryCodesLeft: left } });
+      await this.deps.throttle.recordSuccess(user.userName);
       return ['pwd', 'mfa'];
     }
     await this.#failed(user, address, 'wrong-code');

@@ -1,0 +1,73 @@
+// The AWS CLI's device-code sign-in on an instance that asks for a second factor (docs/mfa.md):
+// the verification page sends the person to sign in, the password leads to the second step, and
+// nothing is approved, nor any token issued, until the code is given; then approval works as
+// before (AWS SDK client-sso-oidc as the CLI).
+import { CreateTokenCommand, StartDeviceAuthorizationCommand, type SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
+import { expect } from 'chai';
+import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { MFA_ON, signInRegisteringApp, type AuthenticatorApp } from '../support/mfa.ts';
+import { hiddenFields, PortalClient } from '../support/portal-client.ts';
+import { seedOrganization, type SeededOrg } from '../support/seed.ts';
+import { failure, oidcClient, registerClient, START_URL, useSettings } from './oidc-fixtures.ts';
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+describe('SSO OIDC device flow with MFA (AWS SDK client-sso-oidc)', function () {
+  this.timeout(60_000);
+  let gh: TestGatehouse;
+  let org: SeededOrg;
+  let oidc: SSOOIDCClient;
+  let app: AuthenticatorApp;
+
+  before(async () => {
+    gh = await startGatehouse({ mfa: MFA_ON });
+    org = await seedOrganization(gh.services, {
+      users: [{ userName: 'alice' }],
+      accounts: [{ accountId: '111122223333', name: 'Production' }],
+      permissionSets: [{ name: 'ReadOnly' }],
+      assignments: [{ accountId: '111122223333', set: 'ReadOnly', user: 'alice' }],
+    });
+    oidc = oidcClient(gh);
+    useSettings(gh, { registrationsPerMinute: 1000 });
+    ({ app } = await signInRegisteringApp(new PortalClient(gh.baseUrl), 'alice', org.users.alice!.password, gh.clock));
+  });
+  after(async () => {
+    oidc?.destroy();
+    await gh?.close();
+  });
+
+  it('stops the approval at the second factor: no approval and no token until the code is given', async () => {
+    const client = await registerClient(oidc);
+    const start = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl: START_URL }));
+    const poll = () => oidc.send(new CreateTokenCommand({ grantType: DEVICE_GRANT, clientId: client.clientId, clientSecret: client.clientSecret, deviceCode: start.deviceCode! }));
+
+    const browser = new PortalClient(gh.baseUrl);
+    const url = new URL(start.verificationUriComplete!);
+    const toSignIn = await browser.request('GET', url.pathname + url.search);
+    expect(toSignIn.status).to.equal(303);
+    const signInPage = await browser.request('GET', toSignIn.location!);
+    const afterPassword = await browser.request('POST', '/start/login', { ...hiddenFields(signInPage.text), userName: 'alice', password: org.users.alice!.password });
+    expect(afterPassword.location).to.equal('/start/mfa');
+    expect(browser.cookies.has('gh_session')).to.equal(false);
+
+    // Halfway: the verification page still asks for sign-in, and the CLI still waits.
+    const stillOut = await browser.request('GET', url.pathname + url.search);
+    expect(stillOut.status).to.equal(303);
+    expect(stillOut.location).to.match(/^\/start\?/);
+    expect(await failure(poll())).to.include({ name: 'AuthorizationPendingException' });
+
+    const step = await browser.request('GET', '/start/mfa');
+    expect(step.text).to.include('Verify your identity');
+    gh.clock.advanceSeconds(30);
+    const done = await browser.request('POST', '/start/mfa', { csrf: hiddenFields(step.text).csrf!, code: app.code() });
+    expect(done.status).to.equal(303);
+    expect(done.location).to.equal(`/device?user_code=${start.userCode}`);
+    const confirm = await browser.request('GET', done.location!);
+    expect(confirm.status).to.equal(200);
+    const userCode = /data-user-code="([^"]+)"/.exec(confirm.text)?.[1];
+    const approved = await browser.request('POST', '/device/approve', { csrf: browser.csrf(), user_code: userCode ?? '' });
+    expect(approved.text).to.include('Request approved');
+    const token = await poll();
+    expect(token.accessToken).to.be.a('string');
+  });
+});
