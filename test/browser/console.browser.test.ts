@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, seriousViolations } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
+import { totpCodeAt } from '../support/mfa.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { spMetadataXml } from '../idp/inbound-fixtures.ts';
@@ -259,6 +260,9 @@ describe('admin console in a browser', function () {
   it('has no serious or critical accessibility violation on any console page, at desktop and phone sizes', async () => {
     const setId = (await gh.services.permissionSets.list({ nameContains: 'S3Reader' })).items[0]!.id;
     const appId = (await gh.services.applications.list({ nameContains: 'Team Wiki' })).items[0]!.id;
+    // alice has an authenticator app, so her MFA page shows the device table.
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await gh.services.mfa.confirmTotp(await gh.services.users.get(org.users.alice!.id), { secret, code: totpCodeAt(secret, gh.clock.now()), name: 'Work phone' }, '127.0.0.1');
     const pages: [string, string][] = [
       ['dashboard', '/admin'],
       ['accounts', '/admin/accounts'],
