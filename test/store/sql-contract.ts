@@ -1207,7 +1207,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
     provisioningStoreContract(() => freshDatabase(backend));
-    mfaStoreContract(() => freshDatabase(backend));
+    mfaStoreContract(() => freshDatabase(backend), () => backend.emptyTarget());
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({
