@@ -123,8 +123,10 @@ export class MfaService {
     await this.#notThrottled(user, address);
     const typed = code.trim();
     const now = this.clock.now();
-    if (/^\d{6}$/.test(typed)) {
-      for (const device of await this.deps.stores.mfa.listDevices(user.id)) {
+    // A kind of device the policy no longer allows signs in no more (docs/mfa.md "The policy").
+    const totpAllowed = (await this.policy()).allowedFactors.includes('totp');
+    if (/^\d{6}$/.test(typed) && totpAllowed) {
+      for (const device of (await this.deps.stores.mfa.listDevices(user.id)).filter((d) => d.kind === 'totp')) {
         const stored = await this.deps.stores.mfa.getDevice(user.id, device.id);
         const secretText = stored && open(this.deps.sealKey, stored.secretSealed, device.id);
         const secret = secretText ? base32Decode(secretText) : null;
