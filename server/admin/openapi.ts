@@ -120,7 +120,7 @@ export function openApiDocument(baseUrl: string) {
       },
       '/instance': {
         get: { tags: ['instance'], summary: 'Instance settings', responses: { '200': ok('Instance') } },
-        patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
+        patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control, SP metadata trust, the MFA policy (mode, allowedFactors, withoutDevice)', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
       },
       '/identity-source': {
         get: { tags: ['identity-source'], summary: 'The identity source in force (built-in or LDAP; the service password is never returned)', responses: { '200': ok('Description') } },
