@@ -1,14 +1,15 @@
-// The AWS CLI's device-code sign-in on an instance that asks for a second factor (docs/mfa.md):
-// the verification page sends the person to sign in, the password leads to the second step, and
-// nothing is approved, nor any token issued, until the code is given; then approval works as
-// before (AWS SDK client-sso-oidc as the CLI).
+// The AWS CLI's sign-ins on an instance that asks for a second factor (docs/mfa.md): for the
+// device code and for PKCE, the browser page sends the person to sign in, the password leads to the
+// second step, and nothing is approved, nor any token issued, until the code is given; then
+// approval works as before (AWS SDK client-sso-oidc as the CLI).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CreateTokenCommand, StartDeviceAuthorizationCommand, type SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
 import { expect } from 'chai';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { MFA_ON, signInRegisteringApp, type AuthenticatorApp } from '../support/mfa.ts';
 import { hiddenFields, PortalClient } from '../support/portal-client.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
-import { failure, oidcClient, registerClient, START_URL, useSettings } from './oidc-fixtures.ts';
+import { failure, oidcClient, redeemCode, registerClient, registerCodeClient, START_URL, useSettings } from './oidc-fixtures.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -68,6 +69,40 @@ describe('SSO OIDC device flow with MFA (AWS SDK client-sso-oidc)', function () 
     const approved = await browser.request('POST', '/device/approve', { csrf: browser.csrf(), user_code: userCode ?? '' });
     expect(approved.text).to.include('Request approved');
     const token = await poll();
+    expect(token.accessToken).to.be.a('string');
+  });
+
+  it('stops the PKCE authorization (the CLI\'s default) at the second factor too, then issues the code', async () => {
+    const client = await registerCodeClient(oidc);
+    const codeVerifier = randomBytes(48).toString('base64url').slice(0, 64);
+    const redirectUri = 'http://127.0.0.1:53682/oauth/callback';
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: redirectUri,
+      state: randomUUID(),
+      code_challenge_method: 'S256',
+      scopes: 'sso:account:access',
+      code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    });
+    const browser = new PortalClient(gh.baseUrl);
+    const toSignIn = await browser.request('GET', `/authorize?${query}`);
+    expect(toSignIn.status).to.equal(303);
+    const signInPage = await browser.request('GET', toSignIn.location!);
+    const afterPassword = await browser.request('POST', '/start/login', { ...hiddenFields(signInPage.text), userName: 'alice', password: org.users.alice!.password });
+    expect(afterPassword.location).to.equal('/start/mfa');
+    // No consent page before the second factor.
+    expect((await browser.request('GET', `/authorize?${query}`)).status).to.equal(303);
+    const step = await browser.request('GET', '/start/mfa');
+    gh.clock.advanceSeconds(30);
+    const done = await browser.request('POST', '/start/mfa', { csrf: hiddenFields(step.text).csrf!, code: app.code() });
+    expect(done.location).to.match(/^\/authorize\?/);
+    const consent = await browser.request('GET', done.location!);
+    expect(consent.status).to.equal(200);
+    const fields = hiddenFields(consent.text);
+    const answer = await browser.request('POST', '/authorize/approve', { csrf: fields.csrf!, consent: fields.consent! });
+    const code = new URL(answer.location!).searchParams.get('code');
+    const token = await redeemCode(oidc, client, { code: code!, codeVerifier, redirectUri });
     expect(token.accessToken).to.be.a('string');
   });
 });
