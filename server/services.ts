@@ -285,7 +285,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const identitySource = (): IdentitySource => activeSource;
   const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
   const portalSessions = new PortalSessionService(ephemeral, clock);
-  const signInThrottle = new SignInThrottle(ephemeral);
+  // A check's claim is stale once a directory bind and a store call could both have timed out.
+  const signInThrottle = new SignInThrottle(ephemeral, undefined, { staleClaimMs: 2 * config.dependencyTimeoutMs + 1000, now: () => clock.now() });
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const mfaSealKey = serverSecret.deriveKey('mfa-secrets');
