@@ -39,8 +39,8 @@ ul.roles{list-style:none;margin:.5rem 0 0 1rem;padding:0}
 ul.roles li{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.25rem 0}
 ul.roles form{margin:0}
 ul.roles .role-name{font-weight:600;flex:1 1 100%}
-nav.tabs{display:flex;gap:1rem;margin-bottom:1rem}
-nav.tabs a{color:#0753a5;font-weight:600;display:inline-flex;align-items:center;min-height:44px}
+nav.tabs{display:flex;flex-wrap:wrap;gap:0 1rem;margin-bottom:1rem}
+nav.tabs a{color:#0753a5;font-weight:600;display:inline-flex;align-items:center;min-height:44px;white-space:nowrap}
 nav.tabs a[aria-current=page]{color:#16191f;text-decoration:none;border-bottom:3px solid #ff9900}
 .qr{text-align:center;margin:.5rem 0}
 ul.codes{columns:2;font-size:1.05rem;padding-left:1.25rem}
