@@ -146,7 +146,7 @@ describe('gatehouse process', function () {
       expect(ready.status).to.equal(200);
       // A new instance asks for a second factor, so the password alone buys no admin API token:
       // the refusal says what to do instead, and the banner's host command does it.
-      expect(output()).to.include('admin API token: npx gatehouse admin token admin (on this host)');
+      expect(output()).to.include('admin API token: npx --no-install gatehouse admin token admin (in this directory, on this host)');
       const byPassword = await fetch(`http://127.0.0.1:${port}/api/v1/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
