@@ -31,7 +31,7 @@ function run(env: Record<string, string>, cwd: string): { child: ChildProcess; o
   return { child, output: () => out };
 }
 
-/** `npx gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
+/** `npx --no-install gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(checkout.dir, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
@@ -153,7 +153,7 @@ describe('gatehouse process', function () {
         body: JSON.stringify({ userName: 'admin', password }),
       });
       expect(byPassword.status).to.equal(401);
-      expect(((await byPassword.json()) as { detail: string }).detail).to.include('npx gatehouse admin token');
+      expect(((await byPassword.json()) as { detail: string }).detail).to.include('npx --no-install gatehouse admin token');
       const minted = await cli(['admin', 'token', 'admin'], dir);
       expect(minted.code, minted.stderr).to.equal(0);
       const token = minted.stdout.trim();
