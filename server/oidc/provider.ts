@@ -119,6 +119,10 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       rpInitiatedLogout: { enabled: true, logoutSource: oidcPages.logout, postLogoutSuccessSource: oidcPages.loggedOut },
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
+      // Sender-constrained tokens (RFC 9449): a client that sends DPoP proofs gets tokens bound to
+      // its key (token_type DPoP), usable only with a fresh proof from that key. Proof jtis are
+      // remembered in the ephemeral store, so a replay is refused on every node (RFC 9449 §11.1).
+      dPoP: { enabled: true, allowReplay: false },
       resourceIndicators: { enabled: false },
     },
     extraClientMetadata: { properties: [LIFETIMES_METADATA] },
