@@ -156,6 +156,21 @@ describe('OIDC back-channel logout', function () {
     expect((await verifyLogoutToken(endpoints.tokensFor('/ok/tasks')[0]!, tasks.id)).sid).to.equal(tasksTokens.claims()!.sid);
   });
 
+  it('RP-initiated logout goes on when an app\'s endpoint fails, and says so in the log', async () => {
+    const failing = await appWithEndpoint('Failing', '/broken/rp-initiated');
+    const browser = new PortalClient(gh.baseUrl);
+    const rp = await rpFor(gh, failing);
+    const tokens = await signInWithCode(rp, browser, alice());
+    log.clear();
+    const url = client.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://rp.example/signed-out' });
+    const done = await submitForm(browser, (await follow(browser, url.href)).last, 'op.logoutForm', { logout: 'yes' });
+    expect(done.location).to.equal('https://rp.example/signed-out');
+    expect(endpoints.tokensFor('/broken/rp-initiated')).to.have.length(1);
+    expect((await browser.request('GET', '/start')).text).to.include('name="password"');
+    const failures = log.lines().filter((l) => l.msg === 'OIDC back-channel logout not delivered').map((l) => l.clientId);
+    expect(failures).to.deep.equal([failing.id]);
+  });
+
   it('an app whose endpoint fails, refuses connections or hangs does not stop the sign-out, and it is logged', async () => {
     const closedPort = await freePort();
     const broken = await appWithEndpoint('Broken', '/broken');
