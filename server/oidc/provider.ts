@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACR_MFA, ACR_PASSWORD, claimsOf, type OidcAccess } from '../../access/oidc/oidc-access.ts';
 import type { ProviderJwk } from '../../access/oidc/signing-keys.ts';
-import { DEFAULT_OIDC_LIFETIMES, type OidcTokenLifetimes } from '../../model/oidc.ts';
+import { DEFAULT_OIDC_LIFETIMES, OIDC_CLIENT_AUTH_METHODS, type OidcTokenLifetimes } from '../../model/oidc.ts';
 import { LIFETIMES_METADATA } from '../../access/oidc/client-metadata.ts';
 import { oidcPages } from './pages.ts';
 
@@ -104,6 +104,9 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       await deps.bindGrant(ctx.get('cookie') || undefined, grantId, oidc.session!.uid);
       return grant;
     },
+    // Only the methods an application can be registered with are advertised in discovery
+    // (OpenID Connect Discovery 1.0 §3, token_endpoint_auth_methods_supported).
+    clientAuthMethods: [...OIDC_CLIENT_AUTH_METHODS],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -37,6 +37,8 @@ describe('OIDC applications with openid-client as the relying party', function (
     expect(doc.grant_types_supported).to.include.members(['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT]);
     expect(doc.code_challenge_methods_supported).to.deep.equal(['S256']);
     expect(doc.scopes_supported).to.include.members(['openid', 'profile', 'email', 'groups']);
+    // Only what an application can be registered with (no client_secret_jwt).
+    expect((doc.token_endpoint_auth_methods_supported as string[]).slice().sort()).to.deep.equal(['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt']);
     for (const endpoint of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint', 'device_authorization_endpoint', 'pushed_authorization_request_endpoint']) {
       expect(doc[endpoint], endpoint).to.be.a('string').that.matches(new RegExp(`^${gh.baseUrl}/oidc/`));
     }
