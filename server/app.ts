@@ -17,6 +17,7 @@ import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
+import { portalPasskeyRouter } from './portal/webauthn.ts';
 import { samlRouter } from './saml/router.ts';
 import { exposeRequestContext } from './request-log.ts';
 import type { Services } from './services.ts';
@@ -83,6 +84,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     clock: services.clock,
   }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
+  app.use(portalPasskeyRouter({ ...portalSession, webauthn: services.webauthn, mfa: services.mfa }));
   app.use(portalRouter({
     ...portalSession,
     signIn: services.signIn,

@@ -2,6 +2,7 @@
 // code; registering an app when the user has none yet; the recovery codes, shown once.
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { PASSKEY_SCRIPT } from './webauthn.ts';
 
 interface Common {
   nonce: string;
@@ -14,14 +15,17 @@ const errorBox = (error?: string) => (error ? html`<div class="error" role="aler
 /** Groups a Base32 secret in fours, as people copy it into an app by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
-export function secondFactorPage(o: Common & { userName: string }): string {
+/** `passkey`: the passkey form (views/webauthn.ts), offered before the code when the user has one. */
+export function secondFactorPage(o: Common & { userName: string; passkey?: SafeHtml }): string {
   return layout({
     title: 'Verify your identity',
     nonce: o.nonce,
+    script: o.passkey ? PASSKEY_SCRIPT : undefined,
     body: html`<div class="card narrow">
 <h2>Verify your identity</h2>
 <p class="muted">Signing in as <strong>${o.userName}</strong>.</p>
 ${errorBox(o.error)}
+${o.passkey ? html`${o.passkey}<h3>Or enter a code</h3>` : ''}
 <form method="post" action="/start/mfa">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
 <label for="code">Code from your authenticator app</label>
@@ -34,11 +38,13 @@ ${errorBox(o.error)}
   });
 }
 
-export function registerAppPage(o: Common & { userName: string; secret: string; qrCode: SafeHtml }): string {
+/** `passkey`: a section registering a passkey instead (views/webauthn.ts), shown first. */
+export function registerAppPage(o: Common & { userName: string; secret: string; qrCode: SafeHtml; passkey?: SafeHtml }): string {
   return layout({
     title: 'Set up an authenticator app',
     nonce: o.nonce,
-    body: html`<div class="card narrow">
+    script: o.passkey ? PASSKEY_SCRIPT : undefined,
+    body: html`${o.passkey ?? ''}<div class="card narrow">
 <h2>Set up an authenticator app</h2>
 <p>This instance asks for a second factor at sign-in. Register an authenticator app for <strong>${o.userName}</strong>:</p>
 <ol>
