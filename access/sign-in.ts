@@ -31,8 +31,8 @@ export type SignInStep = ({ kind: 'signed-in' } & OpenedSession) | { kind: 'seco
 
 /** What the second-factor page shows for a pending sign-in. */
 export type SecondFactorStage =
-  /** `passkey`: the user has a passkey or security key to sign in with. */
-  | { stage: 'code'; user: User; pending: PendingSignIn; passkey?: boolean }
+  /** `passkey`: the user has a passkey or security key to sign in with; `app`: an authenticator app. */
+  | { stage: 'code'; user: User; pending: PendingSignIn; passkey?: boolean; app?: boolean }
   /** `enrolment`: null when authenticator apps are not allowed; `passkey`: whether passkeys are. */
   | { stage: 'register'; user: User; pending: PendingSignIn; enrolment: TotpEnrolment | null; passkey?: boolean }
   | { stage: 'refused'; user: User; pending: PendingSignIn };
@@ -88,7 +88,7 @@ export class SignInService {
     const devices = await this.deps.mfa.devices(user.id);
     const policy = await this.deps.mfa.policy();
     const passkey = policy.allowedFactors.includes('webauthn');
-    if (devices.length > 0) return { stage: 'code', user, pending, passkey: passkey && devices.some((d) => d.kind === 'webauthn') };
+    if (devices.length > 0) return { stage: 'code', user, pending, passkey: passkey && devices.some((d) => d.kind === 'webauthn'), app: devices.some((d) => d.kind === 'totp') };
     if (policy.withoutDevice === 'refuse') return { stage: 'refused', user, pending };
     if (!policy.allowedFactors.includes('totp')) return { stage: 'register', user, pending, enrolment: null, passkey };
     const offered = this.deps.pending.enrolmentSecret(pendingId!, pending);

@@ -15,8 +15,12 @@ const errorBox = (error?: string) => (error ? html`<div class="error" role="aler
 /** Groups a Base32 secret in fours, as people copy it into an app by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
-/** `passkey`: the passkey form (views/webauthn.ts), offered before the code when the user has one. */
-export function secondFactorPage(o: Common & { userName: string; passkey?: SafeHtml }): string {
+/**
+ * `passkey`: the passkey form (views/webauthn.ts), offered before the code when the user has one;
+ * `app: false`: the user has no authenticator app, so the code asked for is a recovery code.
+ */
+export function secondFactorPage(o: Common & { userName: string; passkey?: SafeHtml; app?: boolean }): string {
+  const recoveryOnly = o.app === false;
   return layout({
     title: 'Verify your identity',
     nonce: o.nonce,
@@ -28,9 +32,9 @@ ${errorBox(o.error)}
 ${o.passkey ? html`${o.passkey}<h3>Or enter a code</h3>` : ''}
 <form method="post" action="/start/mfa">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
-<label for="code">Code from your authenticator app</label>
+<label for="code">${recoveryOnly ? 'Recovery code' : 'Code from your authenticator app'}</label>
 <input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="32" aria-describedby="code-help${o.error ? ' code-error' : ''}">
-<p class="muted" id="code-help">Lost your device? Enter one of your recovery codes instead.</p>
+<p class="muted" id="code-help">${recoveryOnly ? 'Lost your passkey? Enter one of the recovery codes you saved.' : 'Lost your device? Enter one of your recovery codes instead.'}</p>
 <p><button type="submit">Verify</button></p>
 </form>
 <p><a href="/start">Cancel and start over</a></p>

@@ -119,11 +119,11 @@ ${o.form ?? html`<p>Passkeys are not available for this sign-in. Ask an administ
   });
 }
 
-/** The passkey section of the sign-in step's pages (views/mfa.ts), above the code or app form. */
-export function passkeySection(o: { heading: string; text: string; error?: string; form: SafeHtml }): SafeHtml {
+/** Registering a passkey at sign-in, offered above the authenticator app (views/mfa.ts). */
+export function passkeySection(o: { userName: string; error?: string; form: SafeHtml }): SafeHtml {
   return html`<div class="card narrow passkey-section">
-<h2>${o.heading}</h2>
-<p>${o.text}</p>
+<h2>Use a passkey or security key</h2>
+<p>This instance asks for a second factor at sign-in. Register one for <strong>${o.userName}</strong>. A passkey is the quickest: your phone, your computer's fingerprint or face unlock, or a USB or NFC key. Or set up an authenticator app below.</p>
 ${errorBox(o.error)}
 ${o.form}
 </div>`;

@@ -51,11 +51,11 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
     const ceremony = await deps.signIn.passkeyCeremony(pendingIdOf(req)!, stage);
     if (stage.stage === 'code') {
       const passkey = ceremony && passkeyForm({ action: '/start/mfa/passkey', csrfToken: stage.pending.csrfToken, ceremony: ceremony.kind, options: ceremony.options, buttonLabel: 'Use a passkey or security key' });
-      return res.status(status).type('html').send(secondFactorPage({ ...common, passkey: passkey ?? undefined }));
+      return res.status(status).type('html').send(secondFactorPage({ ...common, passkey: passkey ?? undefined, app: stage.app }));
     }
     const form = ceremony && passkeyForm({ action: '/start/mfa/passkey/register', csrfToken: stage.pending.csrfToken, ceremony: ceremony.kind, options: ceremony.options, buttonLabel: 'Register a passkey and sign in', nameField: true });
     if (!stage.enrolment) return res.status(status).type('html').send(registerPasskeyPage({ nonce: common.nonce, userName: common.userName, error, form }));
-    const passkey = form ? passkeySection({ heading: 'Use a passkey or security key', text: 'The quickest way to sign in: your phone, your computer\'s fingerprint or face unlock, or a USB or NFC key.', error: failed === 'passkey' ? error : undefined, form }) : undefined;
+    const passkey = form ? passkeySection({ userName: common.userName, error: failed === 'passkey' ? error : undefined, form }) : undefined;
     const qrCode = await qrCodeSvg(stage.enrolment.uri, 'QR code of the authenticator app key');
     return res.status(status).type('html').send(registerAppPage({ ...common, error: failed === 'code' ? error : undefined, secret: stage.enrolment.secret, qrCode, passkey }));
   };

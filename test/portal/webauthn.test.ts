@@ -80,6 +80,8 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     const options = passkeyOptionsOf(shown.text)!;
     expect(options.allowCredentials?.map((c) => c.id)).to.deep.equal([key.id]);
     expect(options.rpId).to.equal('localhost');
+    // No authenticator app: the code the page asks for instead is a recovery code.
+    expect(shown.text).to.include('<label for="code">Recovery code</label>');
     const done = await answer(later, shown, key);
     expect(done.status).to.equal(303);
     expect(done.location).to.equal('/start');
@@ -132,6 +134,7 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     const shown = await secondStep(withKey, 'carol');
     expect(shown.text).to.include('Use a passkey or security key');
     expect(shown.text).to.include('Or enter a code');
+    expect(shown.text).to.include('<label for="code">Code from your authenticator app</label>');
     expect((await answer(withKey, shown, key)).status).to.equal(303);
     gh.clock.advanceSeconds(30);
     const withCode = new PortalClient(gh.baseUrl);

@@ -28,6 +28,7 @@ import { adminStoresContract } from './admin-stores.contract.ts';
 import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 import { provisioningStoreContract } from './provisioning-store.contract.ts';
+import { webauthnCounterContract } from './webauthn-counter.contract.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -1202,6 +1203,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
       });
     });
 
+    webauthnCounterContract(() => freshDatabase(backend));
     signingKeyStoreContract(() => freshDatabase(backend));
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
