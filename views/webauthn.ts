@@ -44,6 +44,14 @@ export const PASSKEY_SCRIPT = `
   unsupported.hidden = true;
   button.hidden = false;
   const status = document.getElementById('passkey-status');
+  const form = button.form;
+  // Enter in the name field asks the browser too, instead of posting an empty form.
+  form.addEventListener('submit', (event) => {
+    if (!form.elements.credential.value) {
+      event.preventDefault();
+      button.click();
+    }
+  });
   const toBytes = (s) => {
     const text = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4));
     const bytes = new Uint8Array(text.length);
@@ -78,7 +86,6 @@ export const PASSKEY_SCRIPT = `
         response.signature = toText(r.signature);
         if (r.userHandle) response.userHandle = toText(r.userHandle);
       }
-      const form = button.form;
       form.elements.credential.value = JSON.stringify({
         id: credential.id,
         rawId: toText(credential.rawId),

@@ -124,6 +124,7 @@ export class WebauthnService {
     const response = parsed<RegistrationResponseJSON>(input.response);
     const challenge = await this.deps.challenges.take('register', binding, user.id);
     if (!response || !challenge) return this.#registrationRefused(user, address, challenge ? 'malformed-response' : 'no-live-challenge');
+    if (!(await this.allowed())) return this.#registrationRefused(user, address, 'factor-not-allowed');
     let verified;
     try {
       verified = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: this.deps.rp.origin, expectedRPID: this.deps.rp.id, requireUserVerification: false });
