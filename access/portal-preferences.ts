@@ -31,7 +31,7 @@ export interface AccountPreferences {
 }
 
 export class PortalPreferences {
-  constructor(private readonly deps: { settings: Pick<SettingsStore, 'get' | 'put'>; ephemeral: Pick<EphemeralStore, 'get' | 'set'> }) {}
+  constructor(private readonly deps: { settings: Pick<SettingsStore, 'get' | 'put' | 'delete'>; ephemeral: Pick<EphemeralStore, 'get' | 'set' | 'delete'> }) {}
 
   async of(userId: string): Promise<AccountPreferences> {
     const [doc, recent] = await Promise.all([this.deps.settings.get<string[]>(favouritesDoc(userId)), this.deps.ephemeral.get(recentKey(userId))]);
@@ -51,5 +51,10 @@ export class PortalPreferences {
   async used(userId: string, accountId: string): Promise<void> {
     const recent = parseList(await this.deps.ephemeral.get(recentKey(userId))).filter((id) => id !== accountId);
     await this.deps.ephemeral.set(recentKey(userId), JSON.stringify([accountId, ...recent].slice(0, RECENT_ACCOUNTS)), RECENT_TTL_SECONDS);
+  }
+
+  /** Forgets everything kept for a person: called when the user is deleted. */
+  async forget(userId: string): Promise<void> {
+    await Promise.all([this.deps.settings.delete(favouritesDoc(userId)), this.deps.ephemeral.delete(recentKey(userId))]);
   }
 }

@@ -482,7 +482,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };
-  subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials });
+  subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials, preferences: portalPreferences });
   subscribeProvisioning(accessEvents, provisioning.trigger());
   return services;
 }

@@ -15,7 +15,9 @@ export interface ApplicationIcon {
   bytes: Buffer;
 }
 
-const docName = (applicationId: string) => `application-icon/${applicationId}`;
+/** The settings document holding an application's icon; deleted with the application. */
+export const applicationIconDocument = (applicationId: string) => `application-icon/${applicationId}`;
+const docName = applicationIconDocument;
 
 /** The image type its first bytes say (PNG §5.2 signature; JPEG SOI marker; RIFF…WEBP), or null. */
 export function sniffIconType(bytes: Buffer): IconType | null {

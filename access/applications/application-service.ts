@@ -5,6 +5,7 @@
 // the SP to the same rules (metadata-intake.ts), including the names reserved for AWS sign-in and
 // the metadata trust the application and the instance require (metadata-trust.ts).
 
+import { applicationIconDocument } from './application-icons.ts';
 import type { AccessEvent, AccessEventPublisher } from '../../model/access-events.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../model/errors.ts';
 import { newApplicationId } from '../../model/ids.ts';
@@ -121,12 +122,13 @@ export class ApplicationService {
     });
   }
 
-  /** Its assignments go in the same transaction. */
+  /** Its assignments and its icon go in the same transaction. */
   async delete(id: string, _cascade: boolean, actor: string): Promise<void> {
     await this.deps.transaction(async (tx) => {
       const app = await tx.applications.get(id);
       if (!app) throw new NotFoundError('application', id);
       await tx.applications.delete(id);
+      await tx.settings.delete(applicationIconDocument(id));
       await tx.audit.append({ actor, action: 'application.delete', target: `application/${id}`, detail: { name: app.name, entityId: app.entityId } });
       this.deps.events.afterCommit(tx, { type: 'application-assignment.changed', applicationId: id, principal: null });
     });

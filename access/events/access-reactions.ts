@@ -13,6 +13,7 @@
 import type { AccessEvent, AccessEventType } from '../../model/access-events.ts';
 import type { AuthorizationEpoch } from '../authorization-epoch.ts';
 import type { CredentialCache } from '../credential-cache.ts';
+import type { PortalPreferences } from '../portal-preferences.ts';
 import type { PortalSessionService } from '../portal-sessions.ts';
 import type { RoleCredentialService } from '../role-credentials.ts';
 import type { AccessEventBus } from './bus.ts';
@@ -47,6 +48,7 @@ export interface AccessReactionTargets {
   portalSessions: Pick<PortalSessionService, 'destroyAllForUser'>;
   credentialCache: Pick<CredentialCache, 'purgeUser' | 'purgePair' | 'purgeAll'>;
   snapshots: Pick<RoleCredentialService, 'forgetSnapshots'>;
+  preferences: Pick<PortalPreferences, 'forget'>;
 }
 
 export function subscribeAccessReactions(bus: AccessEventBus, t: AccessReactionTargets): void {
@@ -58,6 +60,11 @@ export function subscribeAccessReactions(bus: AccessEventBus, t: AccessReactionT
   // A disabled or deleted user's portal sessions end at once (docs/security.md: "Tokens and sessions").
   bus.subscribe(async (events) => {
     for (const userId of usersWhere(events, ['user.disabled', 'user.deleted'])) await t.portalSessions.destroyAllForUser(userId);
+  });
+
+  // A deleted user's favourites and recent accounts go with them (access/portal-preferences.ts).
+  bus.subscribe(async (events) => {
+    for (const userId of usersWhere(events, ['user.deleted'])) await t.preferences.forget(userId);
   });
 
   // Cached role credentials (docs/aws-cli.md) go with the user's disablement or deletion; with a

@@ -19,6 +19,7 @@ function recording() {
       purgeAll: async () => (calls.push('creds all'), 0),
     },
     snapshots: { forgetSnapshots: (ids) => void calls.push(`snapshots ${ids === 'all' ? 'all' : ids.join(',')}`) },
+    preferences: { forget: async (id) => void calls.push(`preferences ${id}`) },
   });
   return { bus, calls };
 }
@@ -34,6 +35,12 @@ describe('reactions to access-change events', () => {
     const { bus, calls } = recording();
     await bus.publish([{ type: 'user.disabled', userId: 'u1' }]);
     expect(calls).to.deep.equal(['epoch', 'sessions u1', 'creds user u1', 'snapshots u1']);
+  });
+
+  it('a deleted user: also their portal favourites and recent accounts', async () => {
+    const { bus, calls } = recording();
+    await bus.publish([{ type: 'user.deleted', userId: 'u1' }]);
+    expect(calls).to.deep.equal(['epoch', 'sessions u1', 'preferences u1', 'creds user u1', 'snapshots u1']);
   });
 
   it('a cascade: one epoch change, each (account, permission set) purged once, every snapshot of this node dropped', async () => {
@@ -83,6 +90,7 @@ describe('reactions to access-change events', () => {
       portalSessions: { destroyAllForUser: async (id) => (calls.push(`sessions ${id}`), 0) },
       credentialCache: { purgeUser: async () => 0, purgePair: async () => 0, purgeAll: async () => 0 },
       snapshots: { forgetSnapshots: () => void calls.push('snapshots') },
+      preferences: { forget: async () => undefined },
     });
     const error = await bus.publish([{ type: 'user.deleted', userId: 'u1' }]).then(
       () => null,

@@ -59,4 +59,12 @@ describe('application icons', function () {
     expect((await new PortalClient(gh.baseUrl).request('GET', `/start/applications/icons/${wiki.id}`)).status).to.equal(404);
     expect((await gh.services.audit.list({ action: 'application.icon.set' })).items).to.have.length(1);
   });
+
+  it('goes with its application: deleting the app through the admin API deletes the icon', async () => {
+    expect((await upload(crm.id, ONE_PIXEL_PNG)).status).to.equal(200);
+    const token = await gh.adminToken();
+    const deleted = await fetch(`${gh.baseUrl}/api/v1/applications/${crm.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(deleted.status).to.be.oneOf([200, 204]);
+    expect(await gh.services.applicationIcons.get(crm.id)).to.equal(null);
+  });
 });

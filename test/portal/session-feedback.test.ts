@@ -182,4 +182,14 @@ describe('portal session feedback and return after sign-in', function () {
     await browser.request('GET', '/start');
     expect((await browser.request('POST', '/start/favourites', { csrf: browser.csrf(), accountId: 'not-an-account', favourite: '1' })).status).to.equal(400);
   });
+
+  it('forgets a person\'s favourites and recent accounts when the user is deleted', async () => {
+    const carol = await gh.services.users.create({ userName: 'carol', displayName: 'Carol', password: 'carol-password-1234' }, 'test');
+    await gh.services.portalPreferences.setFavourite(carol.id, PROD, true);
+    await gh.services.portalPreferences.used(carol.id, PROD);
+    const token = await gh.adminToken();
+    const deleted = await fetch(`${gh.baseUrl}/api/v1/users/${carol.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(deleted.status).to.be.oneOf([200, 204]);
+    expect(await gh.services.portalPreferences.of(carol.id)).to.deep.equal({ favourites: [], recent: [] });
+  });
 });
