@@ -33,7 +33,7 @@ ${o.passkey ? html`${o.passkey}<h3>Or enter a code</h3>` : ''}
 <form method="post" action="/start/mfa">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
 <label for="code">${recoveryOnly ? 'Recovery code' : 'Code from your authenticator app'}</label>
-<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="32" aria-describedby="code-help${o.error ? ' code-error' : ''}">
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"${o.passkey ? '' : ' autofocus'} required maxlength="32" aria-describedby="code-help${o.error ? ' code-error' : ''}">
 <p class="muted" id="code-help">${recoveryOnly ? 'Lost your passkey? Enter one of the recovery codes you saved.' : 'Lost your device? Enter one of your recovery codes instead.'}</p>
 <p><button type="submit">Verify</button></p>
 </form>
@@ -50,7 +50,7 @@ export function registerAppPage(o: Common & { userName: string; secret: string; 
     script: o.passkey ? PASSKEY_SCRIPT : undefined,
     body: html`${o.passkey ?? ''}<div class="card narrow">
 <h2>Set up an authenticator app</h2>
-<p>This instance asks for a second factor at sign-in. Register an authenticator app for <strong>${o.userName}</strong>:</p>
+<p>${o.passkey ? 'Or register' : 'This instance asks for a second factor at sign-in. Register'} an authenticator app for <strong>${o.userName}</strong>:</p>
 <ol>
 <li>Scan this QR code with the app (Google Authenticator, Microsoft Authenticator, 1Password, …).</li>
 <li>Or type this key into the app: <code id="secret">${grouped(o.secret)}</code></li>
@@ -61,7 +61,7 @@ ${errorBox(o.error)}
 <form method="post" action="/start/mfa/register">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
 <label for="code">Code from the app</label>
-<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="6"${o.error ? html` aria-describedby="code-error"` : ''}>
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"${o.passkey ? '' : ' autofocus'} required maxlength="6"${o.error ? html` aria-describedby="code-error"` : ''}>
 <label for="name">Name for this device</label>
 <input type="text" id="name" name="name" maxlength="64" value="Authenticator app">
 <p><button type="submit">Register and sign in</button></p>

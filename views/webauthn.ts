@@ -130,7 +130,7 @@ ${o.form ?? html`<p>Passkeys are not available for this sign-in. Ask an administ
 export function passkeySection(o: { userName: string; error?: string; form: SafeHtml }): SafeHtml {
   return html`<div class="card narrow passkey-section">
 <h2>Use a passkey or security key</h2>
-<p>This instance asks for a second factor at sign-in. Register one for <strong>${o.userName}</strong>. A passkey is the quickest: your phone, your computer's fingerprint or face unlock, or a USB or NFC key. Or set up an authenticator app below.</p>
+<p>This instance asks for a second factor at sign-in. Register a passkey or security key for <strong>${o.userName}</strong>: your phone, your computer's fingerprint or face unlock, or a USB or NFC key. It is the quickest way to sign in.</p>
 ${errorBox(o.error)}
 ${o.form}
 </div>`;

@@ -88,11 +88,6 @@ export class WebauthnService {
     return (await this.deps.stores.instance.getOrCreate()).mfa.allowedFactors.includes('webauthn');
   }
 
-  /** Whether the user has a passkey or security key registered. */
-  async hasCredential(userId: string): Promise<boolean> {
-    return (await this.deps.stores.mfa.listDevices(userId)).some((d) => d.kind === 'webauthn');
-  }
-
   /**
    * Options for navigator.credentials.create(), with a new challenge bound to `binding` (the
    * pending sign-in or the session). Discoverable credential and user verification are preferred,
@@ -134,7 +129,9 @@ export class WebauthnService {
     if (!verified.verified) return this.#registrationRefused(user, address, 'invalid-attestation');
     const { credential } = verified.registrationInfo;
     const id = `mfa-${randomUUID()}`;
-    const name = (input.name ?? '').trim().slice(0, DEVICE_NAME_MAX) || (verified.registrationInfo.credentialDeviceType === 'multiDevice' ? 'Passkey' : 'Security key');
+    // Unnamed: a synced credential, or one kept by the device itself or a phone, is a passkey to people.
+    const passkeyLike = verified.registrationInfo.credentialDeviceType === 'multiDevice' || (credential.transports ?? []).some((t) => t === 'internal' || t === 'hybrid');
+    const name = (input.name ?? '').trim().slice(0, DEVICE_NAME_MAX) || (passkeyLike ? 'Passkey' : 'Security key');
     const sealed: SealedCredential = { credentialId: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'), transports: credential.transports ?? [] };
     const now = new Date(this.clock.now());
     return this.deps.stores.transaction(async (tx) => {

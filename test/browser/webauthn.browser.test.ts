@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { MfaPolicy } from '../../model/mfa.ts';
+import { describeViolations, seriousViolations } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { hiddenFields, PortalClient } from '../support/portal-client.ts';
@@ -44,7 +45,7 @@ describe('passkeys in a browser, on two nodes', function () {
     a = await startGatehouse({ env, clock, mfa: MFA_ON });
     b = await startGatehouse({ env, clock, dataDir: a.config.dataDir, mfa: 'keep' });
     org = await seedOrganization(a.services, {
-      users: [{ userName: 'alice' }, { userName: 'bob' }],
+      users: [{ userName: 'alice' }, { userName: 'bob' }, { userName: 'carol' }],
       accounts: [{ accountId: '111122223333', name: 'Production' }],
       permissionSets: [{ name: 'ReadOnly' }],
       assignments: [{ accountId: '111122223333', set: 'ReadOnly', user: 'alice' }],
@@ -58,10 +59,13 @@ describe('passkeys in a browser, on two nodes', function () {
     await db?.drop();
   });
 
+  /** Each size's picture to look at, and no serious accessibility violation at either. */
   async function screenshots(page: Page, name: string): Promise<void> {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
       await page.screenshot({ path: `${SHOTS}/gatehouse-${name}-${size.name}.png`, fullPage: true });
+      const violations = await seriousViolations(page);
+      expect(violations, `${name} at ${size.name}: ${describeViolations(violations)}`).to.deep.equal([]);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   }
@@ -150,6 +154,28 @@ describe('passkeys in a browser, on two nodes', function () {
     await page.waitForSelector('details.account');
     expect(violations).to.deep.equal([]);
     await context.close();
+  });
+
+  it('registers a passkey at sign-in when it is the only factor allowed', async () => {
+    await a.services.sql.instance.update({ mfa: { ...MFA_ON, allowedFactors: ['webauthn'] } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      });
+      await signInWithPassword(page, b, 'carol');
+      expect(await page.textContent('h2')).to.equal('Set up a passkey');
+      expect(await page.locator('#secret').count(), 'no authenticator app offered').to.equal(0);
+      await screenshots(page, 'mfa-register-passkey-only');
+      await Promise.all([page.waitForSelector('text=Your recovery codes'), page.click('#passkey-button')]);
+      expect((await a.services.mfa.devices(org.users.carol!.id)).map((d) => [d.kind, d.name])).to.deep.equal([['webauthn', 'Passkey']]);
+    } finally {
+      await context.close();
+      await a.services.sql.instance.update({ mfa: MFA_ON });
+    }
   });
 
   it('tells the person when they cancel, and lets them try again', async () => {
