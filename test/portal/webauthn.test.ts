@@ -48,6 +48,11 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     const setup = await secondStep(client, userName);
     const options = passkeyOptionsOf(setup.text);
     expect(options, 'registration options on the page').to.not.equal(null);
+    // Any attachment, a discoverable credential and user verification preferred, no attestation,
+    // the portal's host as RP ID, and the opaque user id (never the name) as user handle.
+    expect(options).to.deep.include({ attestation: 'none', authenticatorSelection: { residentKey: 'preferred', requireResidentKey: false, userVerification: 'preferred' } });
+    expect(options!.rp).to.deep.equal({ name: 'Gatehouse', id: 'localhost' });
+    expect(Buffer.from(options!.user!.id, 'base64url').toString()).to.equal(org.users[userName]!.id);
     const key = new SoftAuthenticator(gh.baseUrl);
     const page = await client.request('POST', '/start/mfa/passkey/register', { csrf: hiddenFields(setup.text).csrf!, credential: key.create(options!), name: 'Blue key' });
     expect(page.status, page.text.slice(0, 500)).to.equal(200);
@@ -234,6 +239,23 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     // The real authenticator, moving on, still signs in.
     const next = new PortalClient(gh.baseUrl);
     expect((await answer(next, await secondStep(next, userName), key, { counter: 8 })).status).to.equal(303);
+  });
+
+  it('counts refused passkeys toward the sign-in throttle: past the limit even a good one waits', async () => {
+    const client = new PortalClient(gh.baseUrl);
+    const { page: setup, userName } = await registerable(client);
+    const key = new SoftAuthenticator(gh.baseUrl);
+    await client.request('POST', '/start/mfa/passkey/register', { csrf: hiddenFields(setup.text).csrf!, credential: key.create(passkeyOptionsOf(setup.text)!) });
+    const attempt = new PortalClient(gh.baseUrl);
+    let shown = await secondStep(attempt, userName);
+    for (let i = 0; i < 10; i++) {
+      shown = await answer(attempt, shown, key, { origin: 'https://gatehouse.evil.example' });
+      expect(shown.status).to.equal(401);
+    }
+    const throttled = await answer(attempt, shown, key);
+    expect(throttled.status).to.equal(429);
+    expect(throttled.headers.get('retry-after')).to.match(/^\d+$/);
+    expect(attempt.cookies.has('gh_session')).to.equal(false);
   });
 
   it('refuses a passkey removed since the page was shown', async () => {

@@ -114,7 +114,17 @@ export class SoftAuthenticator {
 const decodeEntities = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** The WebAuthn options a page hands its passkey button (views/webauthn.ts), or null. */
-export function passkeyOptionsOf(page: string): { challenge: string; allowCredentials?: { id: string }[]; excludeCredentials?: { id: string }[]; rpId?: string; rp?: { id: string } } | null {
+export interface PageOptions {
+  challenge: string;
+  allowCredentials?: { id: string }[];
+  excludeCredentials?: { id: string }[];
+  rpId?: string;
+  rp?: { id: string; name: string };
+  user?: { id: string; name: string };
+  [other: string]: unknown;
+}
+
+export function passkeyOptionsOf(page: string): PageOptions | null {
   const m = /data-options="([^"]*)"/.exec(page);
   return m ? JSON.parse(decodeEntities(m[1]!)) : null;
 }
