@@ -2,7 +2,8 @@
 // (a button that asks the browser, then posts the credential it made), the page that registers a
 // passkey at sign-in when authenticator apps are not allowed, and the signed-in page that adds one.
 // The script is progressive: without WebAuthn in the browser the button stays hidden and a note
-// says why; it encodes binary fields as base64url by hand (WebAuthn L3 §5.1.3, §5.1.4).
+// says why. It turns the options' base64url fields into bytes for navigator.credentials.create()
+// and get() (WebAuthn L3 §5.1.3, §5.1.4) and the credential's bytes back into base64url, by hand.
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 

@@ -2,7 +2,8 @@
 // and authentication ceremonies through @simplewebauthn/server. A credential is an MFA device of
 // kind 'webauthn': its id, public key and transports sealed under the server key with the device
 // id as associated data, its signature counter in the device's last step. The relying party is the
-// portal: RP ID its host, the expected origin its configured public URL (WebAuthn L3 §5.1.3, §7.1).
+// portal: RP ID its host, the expected origin its configured public URL, both checked at
+// registration and at authentication (WebAuthn L3 §7.1, §7.2).
 // Failed assertions count toward the same throttle as wrong passwords and codes.
 import { randomUUID } from 'node:crypto';
 import {
