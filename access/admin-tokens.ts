@@ -2,7 +2,10 @@
 // userName and password for a random token with an expiry. Only its SHA-256 is stored, with a
 // public id (to list and revoke it) and the role its creator held. The password goes through the
 // same check, throttles and lockout as the portal's sign-in (access/password-check.ts), so guesses
-// here and there add up.
+// here and there add up. When the person has a second-factor device, or the instance's MFA policy
+// asks for one at sign-in, the exchange also needs a current authenticator-app code (docs/mfa.md
+// "Admin API tokens"); a token can also be minted without a password from a signed-in console
+// session (which passed the second factor already) or on the host (cli/admin.ts).
 //
 // Every call re-reads the token and its owner's role from the database the nodes share: a revoked
 // token, or one whose owner lost the role or was disabled, is refused at once on every node.
@@ -14,12 +17,19 @@ import type { AdminRole, ApiToken, User } from '../model/types.ts';
 import type { Page, TransactionalStores } from '../store/stores.ts';
 import { lowerRole, type AdminRoleLookup } from './admin/admin-roles.ts';
 import type { AdminActor, AdminPolicy } from './admin/admin-policy.ts';
+import type { MfaService } from './mfa/mfa-service.ts';
 import type { PasswordCheck } from './password-check.ts';
 import { activeUser } from './sessions/signed-in-person.ts';
 
 const PREFIX = 'gha_';
 /** The one message for every refusal: wrong password, unknown user, no admin role, throttled, locked. */
 export const ADMIN_TOKEN_REFUSED = 'Invalid userName or password, or not an administrator, or too many failed attempts (try again later)';
+/** A right password without the second factor the account needs. */
+export const ADMIN_TOKEN_NEEDS_TOTP =
+  'This account signs in with a second factor: send totpCode, the current six-digit code of its authenticator app. Without an app (none registered yet), mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
+export const ADMIN_TOKEN_NO_DEVICE =
+  'Sign-in on this instance needs a second factor and this account has no authenticator app yet: sign in to the portal once to register one, or mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
+export const ADMIN_TOKEN_WRONG_TOTP = 'The totpCode is wrong, already used, or not current: send the code the authenticator app shows now.';
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Who a bearer token acts for, and with which role (the lower of the token's and the owner's now). */
@@ -46,7 +56,45 @@ export interface AdminTokenDeps {
   /** The user's group ids, from the source that holds the user. */
   groupIdsOf(user: User): Promise<string[]>;
   ttlMinutes: number;
+  /** Whether the exchange needs a TOTP code, and checking it. */
+  mfa: Pick<MfaService, 'required' | 'devices' | 'verifyTotp'>;
   clock?: Clock;
+}
+
+/** How a token came to be: traded for a password (and code), from a console session, on the host. */
+export type TokenOrigin = 'password' | 'console' | 'cli';
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+  user: User;
+  id: string;
+  role: AdminRole;
+}
+
+/**
+ * Creates a token for `user` acting as `role`, with its audit event, in one transaction. The
+ * secret is returned here only; the store keeps its SHA-256.
+ */
+export async function mintAdminToken(
+  stores: TransactionalStores<'apiTokens' | 'audit'>,
+  o: { user: User; role: AdminRole; now: Date; ttlMinutes: number; address?: string; actor?: string; origin: TokenOrigin },
+): Promise<IssuedToken> {
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const expiresAt = new Date(o.now.getTime() + o.ttlMinutes * 60_000);
+  const created = await stores.transaction(async (tx) => {
+    const record = await tx.apiTokens.create({ hash: hashToken(token), userId: o.user.id, role: o.role, createdAt: o.now, expiresAt });
+    await tx.audit.append({
+      actor: o.actor ?? o.user.id,
+      actorName: o.actor ? undefined : o.user.userName,
+      address: o.address,
+      action: 'admin-token.issue',
+      target: `user/${o.user.id}`,
+      detail: { tokenId: record.id, role: o.role, expiresAt: expiresAt.toISOString(), via: o.origin },
+    });
+    return record;
+  });
+  return { token, expiresAt, user: o.user, id: created.id, role: o.role };
 }
 
 export class AdminTokenService {
@@ -61,7 +109,7 @@ export class AdminTokenService {
    * Throws ThrottledError (before any password work) when the name or `address` has failed too
    * often or the account is locked, UnauthenticatedError otherwise.
    */
-  async issue(userName: string, password: string, address: string): Promise<{ token: string; expiresAt: Date; user: User; id: string; role: AdminRole }> {
+  async issue(userName: string, password: string, address: string, totpCode?: string): Promise<IssuedToken> {
     const { stores } = this.deps;
     const user = await this.deps.passwords.verify(this.deps.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED });
     const role = await this.deps.roles.adminRoleOf(user, await this.deps.groupIdsOf(user));
@@ -70,22 +118,37 @@ export class AdminTokenService {
       await stores.audit.append({ actor: 'anonymous', action: 'signin.failure', target: 'admin-token', outcome: 'failure', address, detail: { userName: userName.slice(0, 128), reason: 'not-admin', address } });
       throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
-    const token = PREFIX + randomBytes(32).toString('base64url');
-    const now = this.now();
-    const expiresAt = new Date(now.getTime() + this.deps.ttlMinutes * 60_000);
-    const created = await stores.transaction(async (tx) => {
-      const record = await tx.apiTokens.create({ hash: hashToken(token), userId: user.id, role, createdAt: now, expiresAt });
-      await tx.audit.append({
-        actor: user.id,
-        actorName: user.userName,
-        address,
-        action: 'admin-token.issue',
-        target: `user/${user.id}`,
-        detail: { tokenId: record.id, role, expiresAt: expiresAt.toISOString() },
-      });
-      return record;
-    });
-    return { token, expiresAt, user, id: created.id, role };
+    await this.#secondFactor(user, totpCode, address);
+    return mintAdminToken(stores, { user, role, now: this.now(), ttlMinutes: this.deps.ttlMinutes, address, origin: 'password' });
+  }
+
+  /**
+   * A token for the person signed in to the console (their session passed the second factor when
+   * the policy asks for one). ForbiddenError when they hold no admin role now.
+   */
+  async issueForSession(user: User, address: string): Promise<IssuedToken> {
+    const role = await this.deps.roles.adminRoleOf(user, await this.deps.groupIdsOf(user));
+    if (role === null) throw new ForbiddenError('Not an administrator');
+    return mintAdminToken(this.deps.stores, { user, role, now: this.now(), ttlMinutes: this.deps.ttlMinutes, address, origin: 'console' });
+  }
+
+  /** A password exchange needs a TOTP code when the user has a device or sign-in asks for one. */
+  async #secondFactor(user: User, totpCode: string | undefined, address: string): Promise<void> {
+    const devices = await this.deps.mfa.devices(user.id);
+    if (devices.length === 0 && !(await this.deps.mfa.required())) return;
+    const reason = devices.length === 0 ? 'no-device' : 'totp-code-missing';
+    if (devices.length === 0 || !totpCode) {
+      // Not a guess (the password was right): refused without counting.
+      await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, action: 'signin.failure', target: 'admin-token', outcome: 'failure', address, detail: { userName: user.userName, reason, address } });
+      throw new UnauthenticatedError(devices.length === 0 ? ADMIN_TOKEN_NO_DEVICE : ADMIN_TOKEN_NEEDS_TOTP);
+    }
+    try {
+      await this.deps.mfa.verifyTotp(user, totpCode, address);
+    } catch (e) {
+      // Counted by the check like a wrong password; said in the API's terms (no recovery codes here).
+      if (e instanceof UnauthenticatedError) throw new UnauthenticatedError(ADMIN_TOKEN_WRONG_TOTP);
+      throw e;
+    }
   }
 
   /** The person behind a bearer token, checked afresh on every call. */

@@ -1,6 +1,7 @@
 // Federation into an AWS account: decides what the SAML assertion says (which role pairs, the
 // session name and duration, session tags) from the user's entitlements at this moment, and hands
 // exactly that to idp/ to sign (docs/aws-accounts.md; docs/security.md: "Only what is assigned, at that moment").
+import { authnContextFor } from '../idp/saml/authn-context.ts';
 import type { IdentitySource } from '../directory/identity-source.ts';
 import { buildAwsSamlResponse } from '../idp/saml/aws-response.ts';
 import type { SamlSigningKey } from '../idp/saml/enveloped-signature.ts';
@@ -51,7 +52,7 @@ export class AwsFederationService {
    */
   async signFor(
     source: IdentitySource,
-    session: { userId: string; authnInstant: string; sessionIndex: string },
+    session: { userId: string; authnInstant: string; sessionIndex: string; amr?: readonly string[] },
     accountId: string,
     permissionSetName: string,
   ): Promise<SignedFederation> {
@@ -77,6 +78,8 @@ export class AwsFederationService {
         sessionDurationSeconds: Math.min(...durations),
         principalTags: principalTagsOf(user, instance.accessControlAttributes, this.reportLeftOutTag),
         authnInstant: new Date(session.authnInstant),
+        // SAML Core §2.7.2.2: how the person signed in (REFEDS MFA with a second factor).
+        authnContextClassRef: authnContextFor(session.amr) ?? undefined,
         sessionIndex: session.sessionIndex,
         now: new Date(),
       },

@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { AccountRecovery } from '../access/admin/account-recovery.ts';
 import { AdminPolicy } from '../access/admin/admin-policy.ts';
 import { AdminRoleService } from '../access/admin/admin-role-service.ts';
+import { AdminRoleLookup } from '../access/admin/admin-roles.ts';
 import { loadExistingServerSecret } from '../access/server-secret.ts';
 import { SignInThrottle } from '../access/sign-in-throttle.ts';
 import { PasswordHasher } from '../directory/passwords.ts';
@@ -24,7 +25,7 @@ export interface AdminCommandOptions {
 }
 
 export function addAdminCommand(program: Command, config: () => Config, output: Output, options: AdminCommandOptions): Command {
-  const admin = program.command('admin').description('recover administration: reset a password, give an admin role');
+  const admin = program.command('admin').description('recover administration: reset a password, give an admin role, mint an admin API token');
 
   admin
     .command('reset-password')
@@ -49,6 +50,17 @@ export function addAdminCommand(program: Command, config: () => Config, output: 
         if (!(ADMIN_ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be ${ADMIN_ROLES.join(' or ')}`);
         const { user } = await recovery.grant(userName, opts.role as AdminRole);
         output.out(`${user.userName} is now ${opts.role === 'administrator' ? 'an administrator' : 'a delegated administrator'}.`);
+      }),
+    );
+  admin
+    .command('token')
+    .description('mint an admin API token for a user who holds an admin role (printed alone on standard output, for scripts); no password or second factor: access to this host is the trust')
+    .argument('<user>', 'userName')
+    .action((userName: string) =>
+      withRecovery(config(), async (recovery) => {
+        const { token, expiresAt, role } = await recovery.issueToken(userName);
+        output.out(token);
+        process.stderr.write(`Admin API token of ${userName} (${role}), valid until ${expiresAt.toISOString()}: send it as Authorization: Bearer <token>\n`);
       }),
     );
   return admin;
@@ -93,6 +105,8 @@ async function withRecovery(config: Config, work: (recovery: AccountRecovery) =>
           throttle: new SignInThrottle(ephemeral),
           roles: new AdminRoleService(sql, policy),
           by: actor(),
+          roleLookup: new AdminRoleLookup({ adminRoles: sql.adminRoles, delegatedAdministrator: sql.delegatedAdministrator }),
+          tokenTtlMinutes: config.adminTokenTtlMinutes,
         }),
       );
     } finally {

@@ -61,6 +61,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
     console: services.console,
     consoleAccess: services.consoleAccess,
     adminPolicy: services.adminPolicy,
+    adminTokens: services.adminTokens,
+    config,
   }));
   app.use(samlRouter({
     ...portalSession,

@@ -27,6 +27,7 @@ mkdirSync(config.dataDir, { recursive: true });
 
 const services = await createServices(config, logger);
 const bootstrap = await ensureBootstrapAdmin(services.sql.directory, services.users, config.bootstrapAdminPassword);
+const mfaOn = (await services.mfa.policy()).mode !== 'never';
 const state: AppState = { draining: false };
 
 // URL metadata of custom SAML apps is re-fetched when due (safe on several nodes: each app is claimed first).
@@ -46,7 +47,9 @@ const server: Server = createHttpServer(services, state).listen(config.port, con
         : '  password: the value of GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD',
     );
   }
-  lines.push(`  admin API: POST ${config.baseUrl}/api/v1/tokens with {"userName","password"}, then Authorization: Bearer <token>`);
+  // With MFA on, a password alone no longer buys an admin API token (docs/mfa.md "Admin API tokens").
+  if (mfaOn) lines.push('  sign-in asks for a second factor: register an authenticator app at your first sign-in (docs/mfa.md)');
+  lines.push(`  admin API token: npx gatehouse admin token ${bootstrap.created ? bootstrap.userName : '<userName>'} (on this host) or ${config.baseUrl}/admin/api-token (signed in), then Authorization: Bearer <token>`);
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ baseUrl: config.baseUrl, port: config.port }, 'listening');
 });

@@ -389,6 +389,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       policy: adminPolicy,
       groupIdsOf,
       ttlMinutes: config.adminTokenTtlMinutes,
+      mfa,
       clock,
     }),
     adminRoles,

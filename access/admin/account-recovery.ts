@@ -1,5 +1,6 @@
-// Account recovery from the host (`gatehouse admin reset-password`, `gatehouse admin grant`), for
-// the operator who lost the only administrator password: no token and no password needed, only
+// Account recovery from the host (`gatehouse admin reset-password`, `gatehouse admin grant`,
+// `gatehouse admin token`), for the operator who lost the only administrator password, or who
+// scripts the admin API on an instance where MFA is on: no token and no password needed, only
 // the host's configuration and its server secret (cli/admin.ts refuses without them). Each change
 // is one transaction with its audit event, whose actor is `cli:<operating-system user>`.
 import { randomBytes } from 'node:crypto';
@@ -9,6 +10,8 @@ import type { AdminRole, User } from '../../model/types.ts';
 import type { TransactionalStores } from '../../store/stores.ts';
 import type { AdminRoleService, AdminRoleGrantView } from './admin-role-service.ts';
 import type { SignInThrottle } from '../sign-in-throttle.ts';
+import { mintAdminToken, type IssuedToken } from '../admin-tokens.ts';
+import type { AdminRoleLookup } from './admin-roles.ts';
 
 export interface AccountRecoveryDeps {
   stores: TransactionalStores<'directory' | 'apiTokens' | 'audit'>;
@@ -17,6 +20,9 @@ export interface AccountRecoveryDeps {
   roles: Pick<AdminRoleService, 'grant'>;
   /** Who acts: `cli:<operating-system user>`. */
   by: string;
+  /** For `admin token`: the role the user holds now, and how long a token lives. */
+  roleLookup?: Pick<AdminRoleLookup, 'adminRoleOf'>;
+  tokenTtlMinutes?: number;
 }
 
 export class AccountRecovery {
@@ -50,6 +56,20 @@ export class AccountRecovery {
     const user = await this.#user(userName);
     const grant = await this.deps.roles.grant(null, 'USER', user.id, { role }, this.deps.by);
     return { user, grant };
+  }
+
+  /**
+   * An admin API token for a user who holds an admin role, with no password or second factor:
+   * access to the host is the trust (docs/mfa.md "Admin API tokens").
+   */
+  async issueToken(userName: string): Promise<IssuedToken> {
+    const user = await this.#user(userName);
+    const lookup = this.deps.roleLookup;
+    const role = lookup ? await lookup.adminRoleOf(user, await this.deps.stores.directory.groupIdsOfUser(user.id)) : null;
+    if (role === null) {
+      throw new ValidationError(`${user.userName} holds no admin role: give one first with \`gatehouse admin grant ${user.userName}\``, [{ field: 'userName', message: 'is not an administrator' }]);
+    }
+    return mintAdminToken(this.deps.stores, { user, role, now: new Date(), ttlMinutes: this.deps.tokenTtlMinutes ?? 720, actor: this.deps.by, origin: 'cli' });
   }
 
   async #user(userName: string): Promise<User> {

@@ -6,6 +6,7 @@
 //   carry (never a URL the SP controls), bound to the browser that brought it by a cookie, and
 //   used once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { RequestedAuthnContext } from '../../idp/saml/authn-context.ts';
 import { ValidationError } from '../../model/errors.ts';
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 
@@ -22,6 +23,8 @@ export interface PendingAuthnRequest {
   forceAuthn: boolean;
   isPassive: boolean;
   requestedNameIdFormat?: string;
+  /** The SP's RequestedAuthnContext, answered NoAuthnContext when the session does not satisfy it. */
+  requestedAuthnContext?: RequestedAuthnContext;
   /** When we received it (ms): with ForceAuthn, only a sign-in after this counts. */
   receivedAt: number;
   /** SHA-256 of the browser-binding cookie. */

@@ -3,6 +3,7 @@
 // sign-ins. The ACS always comes from the app's stored metadata (idp/saml/inbound/acs.ts). Before
 // the form is handed back to be posted, the assertion is recorded for Single Logout, the app noted
 // in the portal session, and the sign-in audited.
+import { authnContextFor } from '../../idp/saml/authn-context.ts';
 import { buildResponse, buildStatusResponse } from '../../idp/saml/response.ts';
 import type { SamlSigningKey } from '../../idp/saml/enveloped-signature.ts';
 import type { Application, User } from '../../model/types.ts';
@@ -16,6 +17,8 @@ export interface Delivery {
   acsUrl: string;
   inResponseTo?: string;
   relayState?: string | null;
+  /** The class the assertion states (chosen against the SP's RequestedAuthnContext); else the session's own. */
+  authnContextClassRef?: string;
 }
 
 /** When the app's own session must end: its session duration from now, else the portal session's end. */
@@ -65,6 +68,8 @@ export class ResponseDelivery {
         nameIdFormat: grant.nameId.format,
         attributes: grant.attributes,
         authnInstant: new Date(session.authnInstant),
+        // SAML Core §2.7.2.2: says how the person signed in (REFEDS MFA with a second factor).
+        authnContextClassRef: delivery.authnContextClassRef ?? authnContextFor(session.amr) ?? undefined,
         sessionIndex: session.sessionIndex,
         sessionNotOnOrAfter: sessionEndFor(app, session.expiresAt, now),
         now,

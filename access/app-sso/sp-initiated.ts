@@ -8,6 +8,7 @@
 import { dateNow, type Clock } from '../../model/clock.ts';
 import type { InboundMessage } from '../../idp/saml/inbound/bindings.ts';
 import { acceptAuthnRequest, type SsoApplication } from '../../idp/saml/inbound/receive.ts';
+import { authnContextFor, STATUS_NO_AUTHN_CONTEXT } from '../../idp/saml/authn-context.ts';
 import {
   STATUS_INVALID_NAMEID_POLICY, STATUS_NO_PASSIVE, STATUS_REQUESTER, STATUS_RESPONDER,
 } from '../../idp/saml/response.ts';
@@ -85,6 +86,7 @@ export class SpInitiatedSignIn {
         forceAuthn: request.forceAuthn,
         isPassive: request.isPassive,
         ...(request.nameIdPolicy?.format !== undefined ? { requestedNameIdFormat: request.nameIdPolicy.format } : {}),
+        ...(request.requestedAuthnContext ? { requestedAuthnContext: request.requestedAuthnContext } : {}),
         receivedAt: this.deps.clock.now(),
       },
       browserSecret,
@@ -119,6 +121,14 @@ export class SpInitiatedSignIn {
     }
 
     const { user } = signedIn;
+    // SAML Core §3.3.2.2.1: a sign-in weaker than the one asked for is answered NoAuthnContext,
+    // with no assertion (an app that requires MFA never gets a password-only session).
+    const authnContext = authnContextFor(signedIn.session.amr, pending.requestedAuthnContext);
+    if (authnContext === null) {
+      if (!(await requests.consume(key))) throw alreadyAnswered();
+      await this.deps.audit.append({ actor: user.id, action: 'federation.application.refused', target: `application/${app.id}`, detail: { reason: 'authn-context', requested: pending.requestedAuthnContext, amr: signedIn.session.amr ?? ['pwd'], initiatedBy: 'sp' } });
+      return responses.status(app, { ...delivery, status: STATUS_RESPONDER, subStatus: STATUS_NO_AUTHN_CONTEXT, message: 'This application asks for a stronger sign-in (such as multi-factor authentication) than this session has' });
+    }
     const decision = await decisions.decide(app, user, await signedIn.groups(), optionalFormat(pending));
     if (!decision.ok) {
       if (decision.refusal.code === 'nameid-policy') {
@@ -130,7 +140,7 @@ export class SpInitiatedSignIn {
       throw new ForbiddenError(decision.refusal.message);
     }
     if (!(await requests.consume(key))) throw alreadyAnswered();
-    return responses.assertion(signedIn, app, user, decision.grant, delivery);
+    return responses.assertion(signedIn, app, user, decision.grant, { ...delivery, authnContextClassRef: authnContext });
   }
 
   async #findApplication(entityId: string): Promise<KnownApplication | undefined> {

@@ -71,9 +71,9 @@ export function openApiDocument(baseUrl: string) {
         },
         post: {
           tags: ['auth'],
-          summary: 'Trade an administrator userName and password for a bearer token',
+          summary: 'Trade an administrator userName and password, and totpCode (the current authenticator-app code) when the account has a second factor or the MFA policy asks for one, for a bearer token',
           security: [],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['userName', 'password'], properties: { userName: { type: 'string' }, password: { type: 'string' } } } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['userName', 'password'], properties: { userName: { type: 'string' }, password: { type: 'string' }, totpCode: { type: 'string', description: 'six digits; needed when the account has an authenticator app or sign-in asks for a second factor (docs/mfa.md)' } } } } } },
           responses: {
             '201': ok('{token, tokenType, expiresAt, id, role}'),
             '400': errors['400'],

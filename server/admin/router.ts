@@ -26,7 +26,7 @@ import { mountSigningKeys, type SigningKeyRoutesDeps } from './signing-key-route
 import { mountProvisioning, type ProvisioningRoutesDeps } from './provisioning-routes.ts';
 import { federatedRoleFor } from '../../access/role-name.ts';
 
-const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024) });
+const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024), totpCode: z.string().max(32).optional() });
 
 export interface AdminRouterDeps extends ApplicationRoutesDeps, ApplicationIconRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps {
   /** For the OpenAPI document's server URL. */
@@ -58,8 +58,8 @@ export function adminRouter(services: AdminRouterDeps): Router {
   });
 
   router.post('/tokens', async (req, res) => {
-    const { userName, password } = parseInput(credentialsSchema, req.body, 'credentials');
-    const { token, expiresAt, id, role } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown');
+    const { userName, password, totpCode } = parseInput(credentialsSchema, req.body, 'credentials');
+    const { token, expiresAt, id, role } = await services.adminTokens.issue(userName, password, req.ip ?? 'unknown', totpCode);
     res.status(201).json({ token, tokenType: 'Bearer', expiresAt: expiresAt.toISOString(), id, role });
   });
 

@@ -29,8 +29,9 @@ import { homePages } from './home-pages.ts';
 import { identitySourcePages } from './identity-source-pages.ts';
 import { permissionSetPages } from './permission-set-pages.ts';
 import { settingsPages } from './settings-pages.ts';
+import { apiTokenPages, type ApiTokenPagesDeps } from './api-token-pages.ts';
 
-export interface ConsoleRouterDeps extends PortalSessionDeps {
+export interface ConsoleRouterDeps extends PortalSessionDeps, ApiTokenPagesDeps {
   accounts: AccountService;
   users: UserService;
   groups: GroupService;
@@ -67,6 +68,7 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
   router.use('/identity-source', identitySourcePages(deps));
   router.use('/settings', settingsPages(deps));
   router.use('/audit', auditPages(deps));
+  router.use('/api-token', apiTokenPages(deps));
   router.use('/', homePages(deps));
   router.use((req) => {
     throw new NotFoundError('console page', req.path);

@@ -77,7 +77,9 @@ export function portalCredentialsRouter(services: PortalCredentialsRouterDeps): 
         roleName,
       );
       const account = await services.accounts.get(issued.accountId);
-      res.type('html').send(credentialsPage({ ...page, account, credentials: issued.credentials }));
+      // "expires in" counts from now, after STS answered: a time read before the call would
+      // overstate what is left by the call's duration.
+      res.type('html').send(credentialsPage({ ...page, now: new Date(services.clock.now()), account, credentials: issued.credentials }));
     } catch (e) {
       // A refusal (no access, STS said no), throttling or an unreachable STS is shown on the page
       // itself with what to do; anything else goes to the portal's error page.

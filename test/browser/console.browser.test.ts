@@ -285,6 +285,7 @@ describe('admin console in a browser', function () {
       ['identity-source', '/admin/identity-source'],
       ['settings', '/admin/settings'],
       ['audit', '/admin/audit'],
+      ['api-token', '/admin/api-token'],
     ];
     // Every page of the console's route table is in the list: a page added later is checked too.
     const router = consoleRouter({ ...gh.services, secureCookies: false, people: gh.services.signedInPeople }) as unknown as { stack: any[] };

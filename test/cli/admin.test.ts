@@ -1,4 +1,4 @@
-// `gatehouse admin reset-password` and `gatehouse admin grant` (bin/gatehouse.js) run as the host
+// `gatehouse admin reset-password`, `gatehouse admin grant` and `gatehouse admin token` (bin/gatehouse.js) run as the host
 // would run them, next to a running Gatehouse with the same environment, on SQLite and on
 // PostgreSQL: the operator who lost the only administrator password gets back in, and without the
 // nodes' server secret the command refuses and changes nothing.
@@ -65,6 +65,25 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const badRole = await run(['admin', 'grant', `ada-${backend}`, '--role', 'root']);
       expect(badRole.code).to.equal(1);
       expect(badRole.stderr).to.include('--role');
+    });
+
+    it('mints an admin API token for a user with an admin role, with no password or second factor', async () => {
+      const minted = await gatehouse(['admin', 'token', 'admin'], env);
+      expect(minted.code, minted.stderr).to.equal(0);
+      const token = minted.stdout.trim();
+      expect(token).to.match(/^gha_[\w-]+$/);
+      expect(minted.stderr).to.include('administrator');
+      expect((await gh.api('GET', '/users', undefined, token)).status).to.equal(200);
+      const events = await gh.api('GET', '/audit?action=admin-token.issue', undefined, token);
+      expect(events.body.items[0].detail.via).to.equal('cli');
+      expect(events.body.items[0].actor).to.match(/^cli/);
+
+      const person = `cy-${backend}`;
+      expect((await gh.api('POST', '/users', { userName: person, displayName: 'Cy', password: 'person-password-123' }, token)).status).to.equal(201);
+      const refused = await gatehouse(['admin', 'token', person], env);
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.include('holds no admin role');
+      expect(refused.stdout).to.equal('');
     });
 
     it('refuses without the nodes\' server secret, and changes nothing', async () => {

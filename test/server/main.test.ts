@@ -1,7 +1,7 @@
 // The README's first command, as a newcomer runs it: `npm start` in a fresh clone, which compiles
 // the server to dist/ (scripts/build.mjs) and runs the compiled JavaScript on embedded defaults;
 // and how that process stops (server/shutdown.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { freshCheckout, type Checkout } from '../support/checkout.ts';
 import { freePort } from '../support/free-port.ts';
+import { secretOnPage, totpCodeAt } from '../support/mfa.ts';
 import { PortalClient } from '../support/portal-client.ts';
 import { placeFixtureSigningKey } from '../support/signing-keys.ts';
 
@@ -28,6 +29,15 @@ function run(env: Record<string, string>, cwd: string): { child: ChildProcess; o
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
   return { child, output: () => out };
+}
+
+/** `npx gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
+function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(checkout.dir, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, ms: number) {
@@ -134,12 +144,21 @@ describe('gatehouse process', function () {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).to.equal(200);
-      const token = await fetch(`http://127.0.0.1:${port}/api/v1/tokens`, {
+      // A new instance asks for a second factor, so the password alone buys no admin API token:
+      // the refusal says what to do instead, and the banner's host command does it.
+      expect(output()).to.include('admin API token: npx gatehouse admin token admin (on this host)');
+      const byPassword = await fetch(`http://127.0.0.1:${port}/api/v1/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userName: 'admin', password }),
       });
-      expect(token.status).to.equal(201);
+      expect(byPassword.status).to.equal(401);
+      expect(((await byPassword.json()) as { detail: string }).detail).to.include('npx gatehouse admin token');
+      const minted = await cli(['admin', 'token', 'admin'], dir);
+      expect(minted.code, minted.stderr).to.equal(0);
+      const token = minted.stdout.trim();
+      const users = await fetch(`http://127.0.0.1:${port}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
+      expect(users.status).to.equal(200);
       // The password is never logged.
       expect(output().split(password!).length - 1).to.equal(1);
     } finally {
@@ -223,12 +242,18 @@ describe('gatehouse process', function () {
         expect(await ready.json()).to.deep.include({ status: 'unavailable' }).and.have.property('down').that.includes('shutting-down');
         expect(health.status).to.equal(200);
         expect(page.status).to.equal(200);
+        // A new instance asks for a second factor: the password step leads to it, and the late
+        // sign-in completes by registering an authenticator app, all during the drain.
         const lateSignIn = await postSignIn(late!);
         expect(lateSignIn.status, lateSignIn.text).to.equal(303);
+        expect(lateSignIn.location).to.equal('/start/mfa');
+        const setup = await late!.request('GET', '/start/mfa');
+        const registered = await late!.request('POST', '/start/mfa/register', { csrf: late!.csrf(), code: totpCodeAt(secretOnPage(setup.text), Date.now()), name: 'Phone' });
+        expect(registered.status, registered.text).to.equal(200);
         expect(late!.cookies.has('gh_session')).to.equal(true);
 
-        for (const answer of await signIns) expect(answer.status, answer.text).to.equal(303);
-        for (const b of browsers) expect(b.cookies.has('gh_session')).to.equal(true);
+        for (const answer of await signIns) expect([answer.status, answer.location], answer.text).to.deep.equal([303, '/start/mfa']);
+        for (const b of browsers) expect(b.cookies.has('gh_mfa')).to.equal(true);
         expect(await exited(child), output()).to.equal(0);
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');

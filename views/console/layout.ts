@@ -97,7 +97,7 @@ ul.detail{list-style:none;margin:0;padding:0;font-size:.85rem}
 }
 `;
 
-export type Section = 'home' | 'accounts' | 'users' | 'groups' | 'permission-sets' | 'assign' | 'applications' | 'identity-source' | 'settings' | 'audit';
+export type Section = 'home' | 'accounts' | 'users' | 'groups' | 'permission-sets' | 'assign' | 'applications' | 'identity-source' | 'settings' | 'audit' | 'api-token';
 
 const NAV: [Section, string, string][] = [
   ['home', '/admin', 'Dashboard'],
@@ -110,6 +110,7 @@ const NAV: [Section, string, string][] = [
   ['identity-source', '/admin/identity-source', 'Identity source'],
   ['settings', '/admin/settings', 'Settings'],
   ['audit', '/admin/audit', 'Audit log'],
+  ['api-token', '/admin/api-token', 'API token'],
 ];
 
 export interface ConsolePage {

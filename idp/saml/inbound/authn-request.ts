@@ -3,8 +3,9 @@
 // message). Nothing here decides trust: it reads, and refuses what the schema or Core forbids.
 
 import type { Element } from '@xmldom/xmldom';
-import { attribute, booleanAttribute, optionalChild } from './dom.ts';
-import { NS_SAMLP } from './names.ts';
+import type { AuthnContextComparison, RequestedAuthnContext } from '../authn-context.ts';
+import { attribute, booleanAttribute, childrenNamed, optionalChild, simpleText } from './dom.ts';
+import { NS_SAML, NS_SAMLP } from './names.ts';
 import { InboundRejection, quote } from './rejection.ts';
 import { readRequestHeader, type RequestHeader, type RequestReadOptions } from './request-header.ts';
 
@@ -25,7 +26,11 @@ export interface AuthnRequest extends RequestHeader {
   isPassive: boolean;
   nameIdPolicy?: NameIdPolicy;
   providerName?: string;
+  /** The classes of authentication the SP asks for (SAML Core §3.3.2.2.1); only class references are read. */
+  requestedAuthnContext?: RequestedAuthnContext;
 }
+
+const COMPARISONS: readonly AuthnContextComparison[] = ['exact', 'minimum', 'maximum', 'better'];
 
 export function readAuthnRequest(root: Element, options: RequestReadOptions = {}): AuthnRequest {
   const what = 'AuthnRequest';
@@ -54,6 +59,8 @@ export function readAuthnRequest(root: Element, options: RequestReadOptions = {}
     };
   }
 
+  const requestedAuthnContext = readRequestedAuthnContext(root, what);
+
   return {
     ...header,
     ...(acsUrl !== undefined ? { assertionConsumerServiceUrl: acsUrl } : {}),
@@ -64,7 +71,26 @@ export function readAuthnRequest(root: Element, options: RequestReadOptions = {}
     isPassive: booleanAttribute(root, 'IsPassive', false, 'message-invalid', what),
     ...(nameIdPolicy ? { nameIdPolicy } : {}),
     ...(providerName !== undefined ? { providerName } : {}),
+    ...(requestedAuthnContext ? { requestedAuthnContext } : {}),
   };
+}
+
+/**
+ * SAML Core §3.3.2.2.1: Comparison defaults to "exact". Declaration references are not supported:
+ * a request asking only for those is kept as asking for a class no sign-in here has, so it is
+ * answered NoAuthnContext.
+ */
+function readRequestedAuthnContext(root: Element, what: string): RequestedAuthnContext | undefined {
+  const el = optionalChild(root, NS_SAMLP, 'RequestedAuthnContext', 'message-invalid', what);
+  if (!el) return undefined;
+  const comparison = attribute(el, 'Comparison') ?? 'exact';
+  if (!(COMPARISONS as readonly string[]).includes(comparison)) {
+    throw new InboundRejection('message-invalid', `The AuthnRequest's RequestedAuthnContext Comparison ${quote(comparison)} is not exact, minimum, maximum or better`);
+  }
+  const classRefs = childrenNamed(el, NS_SAML, 'AuthnContextClassRef').map((c) => simpleText(c, 'message-invalid', 'AuthnContextClassRef').trim());
+  const declRefs = childrenNamed(el, NS_SAML, 'AuthnContextDeclRef');
+  if (classRefs.length === 0 && declRefs.length === 0) throw new InboundRejection('message-invalid', 'The AuthnRequest has a RequestedAuthnContext with no AuthnContextClassRef');
+  return { comparison: comparison as AuthnContextComparison, classRefs: declRefs.length > 0 && classRefs.length === 0 ? ['(declaration)'] : classRefs };
 }
 
 function unsignedShort(el: Element, name: string): number | undefined {
