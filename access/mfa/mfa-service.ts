@@ -110,7 +110,6 @@ export class MfaService {
     const now = this.clock.now();
     if (/^\d{6}$/.test(typed)) {
       for (const device of await this.deps.stores.mfa.listDevices(user.id)) {
-        if (device.kind !== 'totp') continue;
         const stored = await this.deps.stores.mfa.getDevice(user.id, device.id);
         const secretText = stored && open(this.deps.sealKey, stored.secretSealed, device.id);
         const secret = secretText ? base32Decode(secretText) : null;
