@@ -27,7 +27,8 @@ export interface PortalSession {
 /** Whether a session was opened with a second factor. */
 export const signedInWithMfa = (session: Pick<PortalSession, 'amr'>) => session.amr?.includes('mfa') ?? false;
 
-const sessionKey = (hash: string) => `session:${hash}`;
+/** The store key of a session, by hashSessionId() of its id (SSO tokens read it with their own checks). */
+export const portalSessionKey = (hash: string) => `session:${hash}`;
 const userIndexKey = (userId: string) => `user-sessions:${userId}`;
 export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
@@ -53,7 +54,7 @@ export class PortalSessionService {
       amr,
     };
     const hash = hashSessionId(id);
-    await this.store.set(sessionKey(hash), JSON.stringify(session), ttl);
+    await this.store.set(portalSessionKey(hash), JSON.stringify(session), ttl);
     await this.store.addToSet(userIndexKey(user.id), hash, ttl);
     return { id, session };
   }
@@ -61,7 +62,7 @@ export class PortalSessionService {
   /** The live session for a cookie value, or null. Throws UnavailableError when the store is down. */
   async get(id: string | undefined): Promise<PortalSession | null> {
     if (!id || id.length > 128) return null;
-    const raw = await this.store.get(sessionKey(hashSessionId(id)));
+    const raw = await this.store.get(portalSessionKey(hashSessionId(id)));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;
     return Date.parse(session.expiresAt) > this.clock.now() ? session : null;
@@ -69,7 +70,7 @@ export class PortalSessionService {
 
   /** The live session by its stored hash (for tokens bound to a session), or null. */
   async getByHash(hash: string): Promise<PortalSession | null> {
-    const raw = await this.store.get(sessionKey(hash));
+    const raw = await this.store.get(portalSessionKey(hash));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;
     return Date.parse(session.expiresAt) > this.clock.now() ? session : null;
@@ -77,7 +78,7 @@ export class PortalSessionService {
 
   /** Records use of a SAML app in the session, keeping its expiry. */
   async noteApp(id: string, entityId: string): Promise<void> {
-    const key = sessionKey(hashSessionId(id));
+    const key = portalSessionKey(hashSessionId(id));
     const raw = await this.store.get(key);
     if (!raw) return;
     const session = JSON.parse(raw) as PortalSession;
@@ -93,7 +94,7 @@ export class PortalSessionService {
 
   /** Ends a session known by its stored hash (single logout names sessions that way), on every node. */
   async destroyByHash(hash: string): Promise<PortalSession | null> {
-    const raw = await this.store.take(sessionKey(hash));
+    const raw = await this.store.take(portalSessionKey(hash));
     if (!raw) return null;
     const session = JSON.parse(raw) as PortalSession;
     await this.store.removeFromSet(userIndexKey(session.userId), hash);
@@ -103,7 +104,7 @@ export class PortalSessionService {
   /** Ends every session of a user (disabled, deleted): docs/security.md: "Tokens and sessions". Returns how many. */
   async destroyAllForUser(userId: string): Promise<number> {
     const hashes = await this.store.setMembers(userIndexKey(userId));
-    if (hashes.length) await this.store.delete(...hashes.map(sessionKey), userIndexKey(userId));
+    if (hashes.length) await this.store.delete(...hashes.map(portalSessionKey), userIndexKey(userId));
     return hashes.length;
   }
 }

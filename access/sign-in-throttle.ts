@@ -47,6 +47,7 @@ export class SignInThrottle {
   constructor(
     private readonly store: EphemeralStore,
     readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
+    private readonly releaseRetryMs = 500,
   ) {}
 
   /** Why this user name or address may not try now, or null when it may. */
@@ -71,8 +72,29 @@ export class SignInThrottle {
     return this.store.setIfAbsent(userKey('checking', userName), '1', CHECK_CLAIM_TTL);
   }
 
+  /**
+   * Releases the claim. When the store does not answer (a Redis failover under way), the claim
+   * would keep refusing this name's sign-ins until it expires, so the release is tried again in
+   * the background, every `releaseRetryMs`, for half the claim's lifetime (while it is still this
+   * check's own), and the error goes to the caller as usual.
+   */
   async endCheck(userName: string): Promise<void> {
-    await this.store.delete(userKey('checking', userName));
+    const key = userKey('checking', userName);
+    try {
+      await this.store.delete(key);
+    } catch (e) {
+      this.retryRelease(key, Date.now() + (CHECK_CLAIM_TTL * 1000) / 2);
+      throw e;
+    }
+  }
+
+  private retryRelease(key: string, until: number): void {
+    const timer = setTimeout(() => {
+      this.store.delete(key).catch(() => {
+        if (Date.now() < until) this.retryRelease(key, until);
+      });
+    }, this.releaseRetryMs);
+    timer.unref();
   }
 
   async recordFailure(userName: string, address: string): Promise<void> {

@@ -8,6 +8,10 @@
 // belongs to the family of the CLI sign-in it was minted in (access/sso-oidc/token-families.ts),
 // which ends it together with that sign-in's refresh tokens (Logout, a replayed code).
 //
+// Neither the session nor the family keeps a list of its tokens: every check reads the token, its
+// portal session and its family's ended marker together, so a token is dead as soon as either is
+// gone or ended, on every node (docs/performance.md, "Memory per session").
+//
 // Checking a token is on the hot path of every portal API call. A token's record never changes
 // once written (it is only ever deleted), so each process remembers the records it has seen and
 // then checks the token, its portal session and whatever else the caller needs in one round trip
@@ -19,6 +23,8 @@ import { systemClock, type Clock } from '../model/clock.ts';
 import { UnauthenticatedError } from '../model/errors.ts';
 import type { User } from '../model/types.ts';
 import type { EphemeralStore } from '../store/ephemeral/ephemeral-store.ts';
+import { portalSessionKey } from './portal-sessions.ts';
+import { familyEndedKey } from './sso-oidc/token-families.ts';
 
 export interface SsoAccessToken {
   userId: string;
@@ -39,8 +45,30 @@ export interface LiveSsoAccessToken {
 }
 
 const tokenKey = (token: string) => `sso-at:${createHash('sha256').update(token).digest('base64url')}`;
-const sessionIndexKey = (sessionHash: string) => `sso-at-by-session:${sessionHash}`;
-const portalSessionKey = (sessionHash: string) => `session:${sessionHash}`;
+
+/** What must hold for a token to live, read with it: its portal session, and its family not ended. */
+const liveness = (token: SsoAccessToken) =>
+  token.familyId === undefined ? [portalSessionKey(token.portalSessionHash)] : [portalSessionKey(token.portalSessionHash), familyEndedKey(token.familyId)];
+
+// The record is a JSON array in a fixed order rather than an object: it lives as long as the
+// token, one per CLI sign-in beside its refresh token, and field names were about a third of it
+// (docs/performance.md, "Memory per session"). Instants are milliseconds since the epoch. Records
+// written as objects by earlier versions are still read.
+
+/** An access token: userId, source, portal session, client, scopes, expiry, family (or null). */
+type AccessTokenRecord = [string, User['source'], string, string, string[], number, string | null];
+
+function encodeAccessToken(t: SsoAccessToken): string {
+  const record: AccessTokenRecord = [t.userId, t.source, t.portalSessionHash, t.clientId, t.scopes, Date.parse(t.expiresAt), t.familyId ?? null];
+  return JSON.stringify(record);
+}
+
+function decodeAccessToken(raw: string): SsoAccessToken {
+  const value = JSON.parse(raw) as AccessTokenRecord | SsoAccessToken;
+  if (!Array.isArray(value)) return value;
+  const [userId, source, portalSessionHash, clientId, scopes, expiresAtMs, familyId] = value;
+  return { userId, source, portalSessionHash, clientId, scopes, expiresAt: new Date(expiresAtMs).toISOString(), ...(familyId !== null ? { familyId } : {}) };
+}
 
 /** Token records remembered per process (least recently used go first). */
 const KNOWN_RECORDS = 10_000;
@@ -69,12 +97,11 @@ export class SsoAccessTokenService {
     const expiresIn = Math.max(1, Math.min(ttlSeconds, sessionTtl));
     const accessToken = `aoa${randomBytes(32).toString('base64url')}`;
     const record: SsoAccessToken = { ...data, expiresAt: new Date(this.clock.now() + expiresIn * 1000).toISOString() };
-    await this.store.set(tokenKey(accessToken), JSON.stringify(record), expiresIn);
-    await this.store.addToSet(sessionIndexKey(data.portalSessionHash), tokenKey(accessToken), sessionTtl);
+    await this.store.set(tokenKey(accessToken), encodeAccessToken(record), expiresIn);
     return { accessToken, expiresIn, storeKey: tokenKey(accessToken) };
   }
 
-  /** The live token, or null when unknown, expired, revoked, or its portal session has ended. */
+  /** The live token, or null when unknown, expired, revoked, or its portal session or sign-in (family) has ended. */
   async resolve(accessToken: string | undefined): Promise<SsoAccessToken | null> {
     return (await this.resolveWith(accessToken, () => []))?.token ?? null;
   }
@@ -91,7 +118,7 @@ export class SsoAccessTokenService {
     let values: (string | null)[];
     if (known !== undefined) {
       const extras = extraKeys(known.token);
-      values = await this.store.getMany([key, portalSessionKey(known.token.portalSessionHash), ...extras]);
+      values = await this.store.getMany([key, ...liveness(known.token), ...extras]);
       const stored = values.shift()!;
       if (stored !== known.raw) {
         // Revoked (or, which Gatehouse never does, rewritten): forget it and decide from the store alone.
@@ -101,19 +128,21 @@ export class SsoAccessTokenService {
     } else {
       const raw = await this.store.get(key);
       if (raw === null) return null;
-      const token = JSON.parse(raw) as SsoAccessToken;
+      const token = decodeAccessToken(raw);
       known = { raw, token, expiresAtMs: Date.parse(token.expiresAt) };
       if (known.expiresAtMs <= this.clock.now()) return null;
-      values = await this.store.getMany([portalSessionKey(token.portalSessionHash), ...extraKeys(token)]);
+      values = await this.store.getMany([...liveness(token), ...extraKeys(token)]);
       this.#known.set(key, known);
     }
     if (known.expiresAtMs <= this.clock.now()) {
       this.#known.delete(key);
       return null;
     }
-    const [session, ...extras] = values;
-    if (session === null) return null;
-    return { token: known.token, extras };
+    // The liveness values first (session, then the family's ended marker if it has a family).
+    const checks = liveness(known.token).length;
+    const [session, ended] = values;
+    if (session === null || (checks === 2 && ended !== null)) return null;
+    return { token: known.token, extras: values.slice(checks) };
   }
 
   /** SSO Logout: this token is dead at once on every node. */
@@ -121,12 +150,6 @@ export class SsoAccessTokenService {
     const key = tokenKey(accessToken);
     this.#known.delete(key);
     const raw = await this.store.take(key);
-    return raw ? (JSON.parse(raw) as SsoAccessToken) : null;
-  }
-
-  /** Every token issued within a portal session (when that session ends). */
-  async revokeAllForSession(portalSessionHash: string): Promise<void> {
-    const keys = await this.store.setMembers(sessionIndexKey(portalSessionHash));
-    if (keys.length) await this.store.delete(...keys, sessionIndexKey(portalSessionHash));
+    return raw ? (decodeAccessToken(raw)) : null;
   }
 }

@@ -25,7 +25,7 @@ export class SsoLogoutService {
     const token = await this.deps.tokens.resolve(accessToken);
     if (!token) throw new UnauthenticatedError(SESSION_INVALID);
     await this.deps.tokens.revoke(accessToken!);
-    if (token.familyId !== undefined) await this.deps.families.end(token.familyId);
+    if (token.familyId !== undefined) await this.deps.families.end(token.familyId, token.portalSessionHash);
     await this.deps.credentialCache.purgeUser(token.userId);
     await this.deps.audit.append({ actor: token.userId, action: 'sso.logout', target: 'sso-api', detail: { clientId: token.clientId, signInEnded: token.familyId !== undefined } });
   }

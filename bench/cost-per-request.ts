@@ -216,7 +216,12 @@ try {
     if (login.status !== 303) throw new Error(`sign-in: ${login.status}`);
   });
 
-  const { accessToken, browser } = await world.tokenFor('alice');
+  const { browser } = await world.tokenFor('alice');
+  // A token as the CLI gets it (authorization code + PKCE): it belongs to a sign-in (token family),
+  // whose ended marker every portal API call reads along with the token.
+  const oidc = oidcClient(gh);
+  const client = await registerCodeClient(oidc);
+  const accessToken = (await redeemCode(oidc, client, await authorizationCode(browser, client.clientId))).accessToken!;
   // Warm: the node has seen the token and built alice's snapshot, as for every call but a person's first.
   await api('/assignment/accounts', accessToken);
   await measure('ListAccounts', () => api('/assignment/accounts', accessToken));
@@ -247,8 +252,6 @@ try {
     if (!post?.fields.SAMLResponse) throw new Error('no SAMLResponse');
   });
 
-  const oidc = oidcClient(gh);
-  const client = await registerCodeClient(oidc);
   let refreshToken = (await redeemCode(oidc, client, await authorizationCode(browser, client.clientId))).refreshToken;
   await measure('SSO token refresh (CreateToken refresh_token)', async () => {
     const out = await oidc.send(new CreateTokenCommand({ grantType: 'refresh_token', clientId: client.clientId, clientSecret: client.clientSecret, refreshToken }));

@@ -121,7 +121,7 @@ async function run(label: string, gh: TestGatehouse, usage: () => Promise<Usage>
       }),
     );
   }
-  report(`${label}: SSO tokens (access + refresh token, family, index)`, growth(registered, await usage()), tokens);
+  report(`${label}: SSO tokens (access + refresh token)`, growth(registered, await usage()), tokens);
   oidc.destroy();
 }
 

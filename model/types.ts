@@ -2,6 +2,7 @@
 // (reference/docs/aws-accounts.md) so the admin API can hand them out as they are.
 
 import type { MfaPolicy } from './mfa.ts';
+import type { OidcClientSettings } from './oidc.ts';
 export interface Email {
   value: string;
   type?: string;
@@ -228,7 +229,8 @@ export interface Application {
   id: string;
   name: string;
   description: string;
-  kind: 'custom' | 'external-aws-account';
+  kind: 'custom' | 'external-aws-account' | 'oidc';
+  /** SAML apps: the SP's entity id; OIDC apps: their client id (the application id). */
   entityId: string;
   acs: SamlEndpoint[];
   slo: { url: string; binding: string } | null;
@@ -253,6 +255,8 @@ export interface Application {
   /** RelayState sent with IdP-initiated sign-ins unless the request gives one. */
   defaultRelayState: string | null;
   externalAwsAccount: ExternalAwsAccount | null;
+  /** OpenID Connect client settings (kind 'oidc'; docs/oidc-applications.md); absent or null for SAML apps. */
+  oidc?: OidcClientSettings | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -19,6 +19,7 @@ import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
 import { portalPasskeyRouter } from './portal/webauthn.ts';
 import { samlRouter } from './saml/router.ts';
+import { oidcProviderRouter } from './oidc/router.ts';
 import { exposeRequestContext } from './request-log.ts';
 import type { Services } from './services.ts';
 
@@ -48,6 +49,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use('/api/v1', adminRouter(adminRouterDeps(services)));
   app.use('/admin', consoleRouter({
     ...portalSession,
+    oidcIssuer: `${config.baseUrl}/oidc`,
     accounts: services.accounts,
     users: services.users,
     groups: services.groups,
@@ -85,6 +87,8 @@ export function createApp(services: Services, state: AppState = { draining: fals
     accounts: services.accounts,
     clock: services.clock,
   }));
+  // The OpenID Provider under /oidc (the root's /token, /authorize and /device_authorization are the AWS APIs').
+  app.use(oidcProviderRouter({ ...portalSession, providers: services.oidcProviders, access: services.oidcAccess }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalPasskeyRouter({ ...portalSession, webauthn: services.webauthn, mfa: services.mfa }));
   app.use(portalRouter({
@@ -123,6 +127,8 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     applicationIcons: services.applicationIcons,
     applicationPreview: services.appSso.preview,
     signingKeys: services.signingKeys,
+    oidcSigningKeys: services.oidcSigningKeys,
+    oidcProviders: services.oidcProviders,
     auditLog: services.auditLog,
     adminPolicy: services.adminPolicy,
     adminRoleGrants: services.adminRoleGrants,

@@ -75,6 +75,14 @@ import type { ProvisioningService } from '../access/provisioning/provisioning-se
 import { buildProvisioning, type ProvisioningTestOptions } from './provisioning-services.ts';
 import { subscribeProvisioning } from '../access/provisioning/provisioning-reactions.ts';
 import { OuAssignmentService } from '../access/provisioning/ou-assignments.ts';
+import { OidcAccess } from '../access/oidc/oidc-access.ts';
+import { OidcGrants, subscribeOidcRevocation } from '../access/oidc/oidc-grants.ts';
+import { OidcSigningKeys } from '../access/oidc/signing-keys.ts';
+import { ephemeralAdapter } from '../access/oidc/ephemeral-adapter.ts';
+import { oidcClientMetadata } from '../access/oidc/client-metadata.ts';
+import { OidcProviderHolder } from './oidc/provider-holder.ts';
+import { portalBridge } from './oidc/portal-bridge.ts';
+import { OIDC_MOUNT } from './oidc/provider.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
 
@@ -172,6 +180,14 @@ export interface Services {
   provisioning: ProvisioningService;
   /** Assignments to every current and future account of an OU, and the organization import that expands them. */
   ouAssignments: OuAssignmentService;
+  /** OpenID Connect: who reaches an OIDC application, and what it is told (docs/oidc-applications.md). */
+  oidcAccess: OidcAccess;
+  /** Revokes OIDC grants when access changes or the portal session ends. */
+  oidcGrants: OidcGrants;
+  /** The OpenID Provider's RS256 and ES256 keys: JWKS, rotation. */
+  oidcSigningKeys: OidcSigningKeys;
+  /** The OpenID Provider under /oidc, rebuilt when its keys change. */
+  oidcProviders: OidcProviderHolder;
   close(): Promise<void>;
 }
 
@@ -367,6 +383,37 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const userAccess = new UserAccess({ user: (id) => users.get(id), identitySourceFor, entitlements, throttle: signInThrottle, audit: sql.audit });
   const provisioning = buildProvisioning(config, sql, signingKeyring, logger, options.provisioning);
   const portalPreferences = new PortalPreferences({ settings: sql.settings, ephemeral });
+  const oidcAccess = new OidcAccess({ applications: sql.applications, directory: sql.directory, identitySourceFor, audit: sql.audit });
+  const oidcGrants = new OidcGrants({ store: ephemeral, access: oidcAccess });
+  const oidcSigningKeys = new OidcSigningKeys({ stores: sql, audit: sql.audit, sealKey: serverSecret.deriveKey('oidc-signing-keys'), now: () => dateNow(clock) });
+  // Generated at first start, as the SAML key is (access/oidc/signing-keys.ts).
+  await oidcSigningKeys.ensure();
+  const signedInPeople = new SignedInPeople({ sessions: portalSessions, identitySourceFor });
+  const portalSignOut = new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout, oidcGrants });
+  const secureCookies = config.baseUrl.startsWith('https://');
+  const bridge = portalBridge({ secureCookies, people: signedInPeople, access: oidcAccess, grants: oidcGrants, signOut: portalSignOut });
+  const oidcProviders = new OidcProviderHolder({
+    provider: {
+      issuer: `${config.baseUrl}${OIDC_MOUNT}`,
+      cookieKeys: [serverSecret.deriveKey('oidc-cookies').toString('base64url')],
+      secureCookies,
+      adapter: ephemeralAdapter({
+        store: ephemeral,
+        clients: async (id) => {
+          const app = await oidcAccess.application(id);
+          return app ? oidcClientMetadata(app) : undefined;
+        },
+        nowSeconds: () => Math.floor(Date.now() / 1000),
+      }),
+      access: oidcAccess,
+      portalAllows: bridge.portalAllows,
+      bindGrant: bridge.bindGrant,
+    },
+    keys: oidcSigningKeys,
+    refreshMs: config.signingKeysRefreshSeconds * 1000,
+    now: () => clock.now(),
+    configure: bridge.configure,
+  });
   const services: Services = {
     config,
     logger,
@@ -453,10 +500,14 @@ export async function createServices(config: Config, logger: Logger, options: Se
     applications,
     metadataRefresher,
     provisioning,
+    oidcAccess,
+    oidcGrants,
+    oidcSigningKeys,
+    oidcProviders,
     ouAssignments: new OuAssignmentService({ stores: sql, assignments, importOrganization: (actor) => provisioning.importOrganization(actor), now: () => dateNow(clock) }),
     clock,
-    signedInPeople: new SignedInPeople({ sessions: portalSessions, identitySourceFor }),
-    portalSignOut: new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout }),
+    signedInPeople,
+    portalSignOut,
     accountSignIn: new AccountSignIn({ federation: awsFederation, identitySourceFor, audit: sql.audit, recentAccounts: portalPreferences }),
     portalPreferences,
     applicationIcons: new ApplicationIcons({ stores: sql }),
@@ -485,5 +536,6 @@ export async function createServices(config: Config, logger: Logger, options: Se
   };
   subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials, preferences: portalPreferences });
   subscribeProvisioning(accessEvents, provisioning.trigger());
+  subscribeOidcRevocation(accessEvents, oidcGrants);
   return services;
 }

@@ -1,6 +1,7 @@
 // The "Applications" tab: the SAML applications the person is assigned to now, each with its icon
 // (uploaded, or a generated initial), name and description, and a search that narrows the list
-// as one types. Launching one is a form (IdP-initiated sign-in, posted with the session's CSRF token).
+// as one types. Launching a SAML app is a form (IdP-initiated sign-in, posted with the session's
+// CSRF token); an OpenID Connect app is a link to its own address, where it starts its sign-in.
 import type { Application } from '../model/types.ts';
 import { appIcon, ICON_STYLE } from './app-icon.ts';
 import { html, raw } from './html.ts';
@@ -15,13 +16,14 @@ ul.apps li{border:1px solid #d1d5db;border-radius:8px;padding:.75rem;display:fle
 ul.apps form{margin:0}
 ul.apps .app-text{display:flex;flex-direction:column;gap:.15rem;min-width:0}
 ul.apps button.link{padding:0;text-align:left;font-size:1rem;font-weight:600}
+ul.apps a.app-link{font-size:1rem;font-weight:600;display:inline-flex;align-items:center;min-height:44px}
 `;
 
 export function applicationsPage(o: {
   nonce: string;
   userName: string;
   csrfToken: string;
-  applications: Pick<Application, 'id' | 'name' | 'description' | 'kind'>[];
+  applications: (Pick<Application, 'id' | 'name' | 'description' | 'kind'> & { launchUrl?: string | null })[];
   /** Ids of the applications with an uploaded icon. */
   icons?: ReadonlySet<string>;
 }): string {
@@ -41,7 +43,11 @@ ${
 <p class="muted" id="no-application-match" hidden>No application matches your search.</p>
 <ul class="apps" id="applications">
 ${o.applications.map(
-  (a) => html`<li data-application-id="${a.id}" data-search="${`${a.name} ${a.description}`.toLowerCase()}">${appIcon(a, o.icons?.has(a.id) ?? false)}<span class="app-text"><form method="post" action="/start/applications/launch"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="applicationId" value="${a.id}"><button type="submit" class="link" data-launch="${a.id}">${a.name}</button></form>${a.kind === 'external-aws-account' ? html`<span class="muted">AWS account</span>` : ''}${a.description ? html`<span class="muted">${a.description}</span>` : ''}</span></li>`,
+  (a) => html`<li data-application-id="${a.id}" data-search="${`${a.name} ${a.description}`.toLowerCase()}">${appIcon(a, o.icons?.has(a.id) ?? false)}<span class="app-text">${
+    a.launchUrl
+      ? html`<a class="app-link" href="${a.launchUrl}" data-launch="${a.id}">${a.name}</a>`
+      : html`<form method="post" action="/start/applications/launch"><input type="hidden" name="csrf" value="${o.csrfToken}"><input type="hidden" name="applicationId" value="${a.id}"><button type="submit" class="link" data-launch="${a.id}">${a.name}</button></form>`
+  }${a.kind === 'external-aws-account' ? html`<span class="muted">AWS account</span>` : ''}${a.description ? html`<span class="muted">${a.description}</span>` : ''}</span></li>`,
 )}
 </ul>`
 }

@@ -32,6 +32,7 @@ import { describeFromFields, describeFromXml, spRecordFields, type SpDescription
 import { fetchDescription, goodCopy, refreshApplicationMetadata, type RefreshOutcome } from './metadata-refresh.ts';
 import { effectiveTrust, INHERITED_TRUST, mergedApplicationTrust } from './metadata-trust.ts';
 import { beforeAfter } from '../../model/audit-diff.ts';
+import { newOidcApplication, oidcPatch, rotatedSecret } from '../oidc/oidc-applications.ts';
 
 export interface ApplicationServiceDeps {
   /** For reads; every change and its audit record go through `transaction`. */
@@ -71,9 +72,10 @@ export class ApplicationService {
   }
 
   /** POST /applications with a JSON body: a custom app (metadataXml | metadataUrl | typed fields) or an external AWS account. */
-  async create(input: unknown, actor: string): Promise<Application> {
+  async create(input: unknown, actor: string): Promise<Application & { clientSecret?: string | null }> {
     const kind = (input as { kind?: unknown } | null)?.kind;
     if (kind === 'external-aws-account') return this.createExternal(input, actor);
+    if (kind === 'oidc') return this.createOidc(input, actor);
     const data = parseInput(customCreateSchema, input, 'application');
     const typed = SP_FIELD_NAMES.filter((f) => data[f] !== undefined);
     const sources = [data.metadataXml !== undefined, data.metadataUrl !== undefined, typed.length > 0].filter(Boolean).length;
@@ -106,8 +108,12 @@ export class ApplicationService {
     return this.deps.store.list(query);
   }
 
-  async update(id: string, input: unknown, actor: string): Promise<Application> {
+  async update(id: string, input: unknown, actor: string): Promise<Application & { clientSecret?: string | null }> {
     const app = await this.get(id);
+    if (app.kind === 'oidc') {
+      const { patch, clientSecret } = oidcPatch(app, input);
+      return { ...(await this.saveOidc(app, patch, Object.keys(input as object), actor)), ...(clientSecret ? { clientSecret } : {}) };
+    }
     // Everything that reads input or fetches metadata happens first: a transaction holds the
     // database while it is open.
     const { patch, offeredRoles } = app.kind === 'external-aws-account' ? await this.externalPatch(app, input) : { patch: await this.customPatch(app, input), offeredRoles: null };
@@ -118,6 +124,32 @@ export class ApplicationService {
       }
       const updated = await tx.applications.update(id, patch);
       await tx.audit.append({ actor, action: 'application.update', target: `application/${id}`, detail: { fields: Object.keys(input as object), ...beforeAfter(app, updated, Object.keys(patch)) } });
+      return updated;
+    });
+  }
+
+  /** An OIDC application's new client secret, shown once; the old one stops working at once. */
+  async rotateClientSecret(id: string, actor: string): Promise<Application & { clientSecret: string }> {
+    const app = await this.get(id);
+    const { patch, clientSecret } = rotatedSecret(app);
+    return { ...(await this.saveOidc(app, patch, ['clientSecret'], actor)), clientSecret };
+  }
+
+  private async createOidc(input: unknown, actor: string): Promise<Application & { clientSecret: string | null }> {
+    const { app, clientSecret } = newOidcApplication(input);
+    const created = await this.deps.transaction(async (tx) => {
+      const made = await tx.applications.create(app);
+      await tx.audit.append({ actor, action: 'application.create', target: `application/${made.id}`, detail: { name: made.name, kind: 'oidc', redirectUris: made.oidc?.redirectUris } });
+      return made;
+    });
+    return { ...created, clientSecret };
+  }
+
+  private async saveOidc(app: Application, patch: ApplicationPatch, fields: string[], actor: string): Promise<Application> {
+    return this.deps.transaction(async (tx) => {
+      const updated = await tx.applications.update(app.id, patch);
+      // The secret's hash never goes to the audit log.
+      await tx.audit.append({ actor, action: 'application.update', target: `application/${app.id}`, detail: { fields, ...beforeAfter(app, updated, Object.keys(patch).filter((k) => k !== 'oidc')) } });
       return updated;
     });
   }

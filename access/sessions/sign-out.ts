@@ -4,6 +4,7 @@
 import type { AuditStore } from '../../store/stores.ts';
 import type { SingleLogout } from '../app-sso/single-logout.ts';
 import type { PortalSessionService } from '../portal-sessions.ts';
+import type { OidcGrants } from '../oidc/oidc-grants.ts';
 
 export class PortalSignOut {
   constructor(
@@ -11,12 +12,15 @@ export class PortalSignOut {
       sessions: Pick<PortalSessionService, 'destroy'>;
       audit: AuditStore;
       singleLogout: Pick<SingleLogout, 'beginPortalLogout'>;
+      /** OIDC grants made under the session end with it (access/oidc/oidc-grants.ts). */
+      oidcGrants?: Pick<OidcGrants, 'revokeForPortalSession'>;
     },
   ) {}
 
   /** Ends the session; returns where the browser goes next for Single Logout, or null. */
   async signOut(sessionId: string, userId: string): Promise<string | null> {
     const ended = await this.deps.sessions.destroy(sessionId);
+    await this.deps.oidcGrants?.revokeForPortalSession(sessionId);
     await this.deps.audit.append({ actor: userId, action: 'signout', target: 'portal', detail: {} });
     return ended ? this.deps.singleLogout.beginPortalLogout(ended) : null;
   }

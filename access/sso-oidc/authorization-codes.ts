@@ -7,16 +7,19 @@
 //   oidc-consent:<sha256(id)>        a validated authorization request awaiting the person's click,
 //                                    bound to their portal session; taken by approve or deny
 //   oidc-code:<sha256(code)>         an issued code; deleted by the one CreateToken that redeems it
-//   oidc-code-redeemed:<sha256(code)> → the redeeming client's id: the claim that makes a code
-//                                    single-use (SET NX, written before the code is deleted, so a
-//                                    second attempt at any moment finds one or the other; even an
-//                                    attempt with a wrong verifier burns the code)
+//   oidc-code-redeemed:<sha256(code)> → the redeeming client's id and the approving portal session:
+//                                    the claim that makes a code single-use (SET NX, written before
+//                                    the code is deleted, so a second attempt at any moment finds
+//                                    one or the other; even an attempt with a wrong verifier burns
+//                                    the code). It lives as long as the code could (a minute).
 //
 // A second attempt by the client the code was issued to is a replay: the code may have leaked and
 // been redeemed by someone else first, so the family of tokens issued from it is ended
 // (RFC 6749 §4.1.2, token-families.ts). The family id is derived from the client id and the code,
-// so a replay by that client finds the family for as long as any of its tokens live, and an
-// attempt by any other client (who cannot have been given its tokens) ends nothing.
+// so an attempt by any other client (who cannot have been given its tokens) ends nothing. A replay
+// is recognised while the claim lives, i.e. for as long as the code itself could have been used:
+// no list of the family's tokens is kept to recognise it later (docs/performance.md, "Memory per
+// session"); a code replayed after that is refused as expired.
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
 import { GRANT_AUTHORIZATION_CODE, type ClientRegistration, type ClientRegistrationService } from './client-registrations.ts';
 import type { Approval } from './device-authorizations.ts';
@@ -60,6 +63,19 @@ const consentKey = (id: string) => `oidc-consent:${sha256(id)}`;
 const codeKey = (hash: string) => `oidc-code:${hash}`;
 const redeemedKey = (hash: string) => `oidc-code-redeemed:${hash}`;
 const familyOf = (clientId: string, code: string) => sha256(`${clientId}\n${code}`);
+
+/**
+ * The claim on a code: who redeemed it first and the portal session it was approved in (to end its
+ * family), as `<client id> <session hash>` (neither contains a space). Claims written by earlier
+ * versions hold the client id alone; they live a minute.
+ */
+const claimOf = (clientId: string, portalSessionHash: string) => `${clientId} ${portalSessionHash}`;
+const readClaim = (value: string) => {
+  const [clientId = '', portalSessionHash = ''] = value.split(' ');
+  return { clientId, portalSessionHash };
+};
+
+const USED_TWICE = 'This authorization code was already used, so every token issued from it has been revoked; sign in again';
 
 /** What a redeemed code yields: the approval, its scopes, and the family its tokens join. */
 export interface RedeemedCode {
@@ -144,15 +160,19 @@ export class AuthorizationCodeService {
     // Claimed before any check: a failed attempt (wrong verifier) burns the code, so the verifier
     // cannot be guessed against it.
     const raw = await this.store.get(codeKey(hash));
-    if (raw === null || !(await this.store.setIfAbsent(redeemedKey(hash), client.clientId, this.settings.authorizationCodeSeconds))) {
-      if ((await this.store.get(redeemedKey(hash))) === client.clientId || (await this.families.known(familyId))) {
-        await this.families.end(familyId);
-        throw new OAuthError('invalid_grant', 'This authorization code was already used, so every token issued from it has been revoked; sign in again');
+    const stored = raw === null ? null : (JSON.parse(raw) as StoredCode);
+    if (stored === null || !(await this.store.setIfAbsent(redeemedKey(hash), claimOf(client.clientId, stored.approval.portalSessionHash), this.settings.authorizationCodeSeconds))) {
+      const marker = await this.store.get(redeemedKey(hash));
+      const first = marker === null ? null : readClaim(marker);
+      if (first?.clientId === client.clientId) {
+        await this.families.end(familyId, first.portalSessionHash);
+        throw new OAuthError('invalid_grant', USED_TWICE);
       }
+      // Replayed once more after the marker expired: the family was ended by the first replay.
+      if (await this.families.ended(familyId)) throw new OAuthError('invalid_grant', USED_TWICE);
       throw new OAuthError('invalid_grant', 'Unknown, expired or already used authorization code');
     }
     await this.store.delete(codeKey(hash));
-    const stored = JSON.parse(raw) as StoredCode;
     if (stored.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'This authorization code was issued to another client');
     if (redirectUri !== stored.redirectUri) throw new OAuthError('invalid_grant', 'redirectUri does not match the one used to obtain the code');
     if (!codeVerifier || !verifierMatches(codeVerifier, stored.codeChallenge)) throw new OAuthError('invalid_grant', 'codeVerifier does not match the code challenge (PKCE S256)');

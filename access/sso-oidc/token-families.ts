@@ -7,21 +7,26 @@
 //     so the refresh tokens of that sign-in stop minting access tokens.
 //
 // Store layout (ephemeral store, so ending a family holds on every node at once):
-//   oidc-family:<id>        the store keys of every token issued in the family; its TTL follows
-//                           the newest member (the portal session's end)
-//   oidc-family-ended:<id>  set when the family is ended; outlives any mint still in flight
+//   oidc-family-ended:<id>  set when the family is ended, for as long as its portal session lives
 //
-// A mint and an end can race (a refresh redeemed a moment before the replay arrives). Each side
-// writes first and reads second: `join` adds the new keys, then reads the ended marker; `end`
-// sets the marker, then reads the members. Whichever runs second sees the other's write, so a
-// token minted into an ending family is withdrawn by one of them, never left alive.
+// Every token names its family, and every use of a token reads this marker in the same round trip
+// as the token's other checks (an access token with its portal session, sso-access-tokens.ts; a
+// refreshed token before it is handed out, token-grants.ts). So an ended family needs no list of
+// its members: a token of it is dead wherever it is presented, without being found and deleted.
+// That keeps what a CLI sign-in costs to two small records (docs/performance.md, "Memory per
+// session"), and a token minted while its family is being ended is dead too: there is no window
+// between reading a member list and deleting it.
+//
+// No token outlives its portal session (access and refresh tokens are cut to the session's end,
+// and session records never get a later end), so the marker lives as long as the session does.
 import type { EphemeralStore } from '../../store/ephemeral/ephemeral-store.ts';
+import { portalSessionKey } from '../portal-sessions.ts';
 import { newSecret } from './secrets.ts';
 
-const familyKey = (id: string) => `oidc-family:${id}`;
-const endedKey = (id: string) => `oidc-family-ended:${id}`;
+/** The marker read alongside a token: present (any value) once its family has been ended. */
+export const familyEndedKey = (id: string) => `oidc-family-ended:${id}`;
 
-/** How long an ended marker outlives a family whose own TTL is unknown: longer than any mint takes. */
+/** The shortest life of a marker: longer than any mint in flight takes, even once the session is gone. */
 const ENDED_MINIMUM_SECONDS = 15 * 60;
 
 export class TokenFamilies {
@@ -33,28 +38,28 @@ export class TokenFamilies {
   }
 
   /**
-   * Records tokens (by their store keys) as members of a family, kept `ttlSeconds`. False when the
-   * family has been ended: the tokens are then deleted again and must not be handed out.
+   * Checks, after a mint has stored its tokens (by their store keys), that the family has not been
+   * ended meanwhile. False when it has: the tokens are deleted again and must not be handed out
+   * (they would be refused at their first use anyway, since every use reads the marker).
    */
-  async join(familyId: string, storeKeys: readonly string[], ttlSeconds: number): Promise<boolean> {
-    for (const key of storeKeys) await this.store.addToSet(familyKey(familyId), key, ttlSeconds);
-    if ((await this.store.get(endedKey(familyId))) === null) return true;
+  async join(familyId: string, storeKeys: readonly string[]): Promise<boolean> {
+    if (!(await this.ended(familyId))) return true;
     await this.store.delete(...storeKeys);
     return false;
   }
 
-  /** True when the family has members or has been ended (a code whose tokens were issued). */
-  async known(familyId: string): Promise<boolean> {
-    if ((await this.store.ttl(familyKey(familyId))) !== null) return true;
-    return (await this.store.get(endedKey(familyId))) !== null;
+  /** True once the family has been ended. */
+  async ended(familyId: string): Promise<boolean> {
+    return (await this.store.get(familyEndedKey(familyId))) !== null;
   }
 
-  /** Ends a family: every token in it is dead on every node, and none can join it any more. */
-  async end(familyId: string): Promise<void> {
-    const remaining = await this.store.ttl(familyKey(familyId));
+  /**
+   * Ends a family: every token in it, minted before or after, is dead on every node. The marker is
+   * kept while the portal session the sign-in was approved in lives (no token of it lives longer).
+   */
+  async end(familyId: string, portalSessionHash: string): Promise<void> {
+    const remaining = await this.store.ttl(portalSessionKey(portalSessionHash));
     const ttl = Math.max(ENDED_MINIMUM_SECONDS, remaining !== null && Number.isFinite(remaining) ? remaining : 0);
-    await this.store.set(endedKey(familyId), '1', ttl);
-    const members = await this.store.setMembers(familyKey(familyId));
-    await this.store.delete(...members, familyKey(familyId));
+    await this.store.set(familyEndedKey(familyId), '1', ttl);
   }
 }

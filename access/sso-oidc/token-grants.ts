@@ -5,7 +5,9 @@
 //
 // Every token minted joins the family of its sign-in (token-families.ts): a new family for a
 // device code, the code's own family for an authorization code, the refresh token's for a
-// refresh. A family ended while this mint was under way makes the mint fail.
+// refresh. A family ended before or while this mint was under way makes the mint fail: its ended
+// marker is read once the new tokens are stored (a refresh token of an ended family is taken by
+// its redemption and so ends with the failed mint).
 import type { PortalSession } from '../portal-sessions.ts';
 import type { SsoAccessTokenService } from '../sso-access-tokens.ts';
 import type { IdentitySource } from '../../directory/identity-source.ts';
@@ -18,7 +20,6 @@ import { asBody, optionalString, optionalStringList, requiredString } from './in
 import { OAuthError } from './oauth-errors.ts';
 import type { RefreshTokenService } from './refresh-tokens.ts';
 import { grantedScopes } from './scopes.ts';
-import { secondsUntil } from './secrets.ts';
 import type { SsoOidcSettings } from './settings.ts';
 import type { TokenFamilies } from './token-families.ts';
 import { activeUser } from '../sessions/signed-in-person.ts';
@@ -104,7 +105,7 @@ export class TokenGrantService {
       this.settings.accessTokenSeconds,
     );
     const { refreshToken, storeKey } = await this.deps.refreshTokens.issue(clientId, scopes, approval, session.expiresAt, familyId);
-    if (!(await this.deps.families.join(familyId, [access.storeKey, storeKey], secondsUntil(session.expiresAt)))) {
+    if (!(await this.deps.families.join(familyId, [access.storeKey, storeKey]))) {
       throw new OAuthError('invalid_grant', 'This sign-in has ended (signed out, or its authorization code was used twice); sign in again');
     }
     const { accessToken, expiresIn } = access;

@@ -18,10 +18,13 @@ import { cascadeParam, listQuery } from './list-query.ts';
 export const METADATA_CONTENT_TYPES = ['application/samlmetadata+xml', 'application/xml', 'text/xml'];
 
 /** The JSON form of an application; lists leave out the stored metadata document. */
-export function applicationView(app: Application, options: { withDocument: boolean }) {
+export function applicationView(app: Application & { clientSecret?: string | null }, options: { withDocument: boolean }) {
   const { xml, ...metadata } = app.metadata;
+  // The client secret's hash stays inside; the secret itself is in the answer that made it only.
+  const oidc = app.oidc ? (({ clientSecretSha256, ...rest }) => ({ ...rest, clientId: app.id, hasClientSecret: clientSecretSha256 !== null }))(app.oidc) : undefined;
   return {
     ...app,
+    ...(oidc ? { oidc } : {}),
     metadata: options.withDocument ? app.metadata : { ...metadata, hasDocument: xml !== null },
     externalAwsAccount: app.externalAwsAccount && { ...app.externalAwsAccount, samlProviderArn: providerArnFor(app.externalAwsAccount) },
   };
@@ -62,6 +65,9 @@ export function applicationRoutes(services: ApplicationRoutesDeps): Router {
   router.delete('/:id', async (req, res) => {
     await applications.delete(req.params.id, cascadeParam(req.query as Record<string, unknown>), actorOf(res));
     res.status(204).end();
+  });
+  router.post('/:id/client-secret', async (req, res) => {
+    res.json(applicationView(await applications.rotateClientSecret(req.params.id, actorOf(res)), { withDocument: false }));
   });
   router.post('/:id/refresh-metadata', async (req, res) => {
     const { outcome, error, application } = await applications.refreshMetadata(req.params.id, actorOf(res));

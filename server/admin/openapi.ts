@@ -189,6 +189,16 @@ export function openApiDocument(baseUrl: string) {
         parameters: [idParam()],
         post: { tags: ['signing-keys'], summary: 'The next key signs from now on; the current one stays published as previous', responses: { '200': ok('The promoted key'), ...errors, '409': problem('Not the next key, or a previous key is still published') } },
       },
+      '/oidc/signing-keys': {
+        get: { tags: ['oidc'], summary: 'The OpenID Provider\'s signing keys (RS256, ES256): current (signs) and previous (still in the JWKS)', responses: { '200': ok('{items}'), '401': errors['401'] } },
+      },
+      '/oidc/signing-keys/rotate': {
+        post: { tags: ['oidc'], summary: 'New current RS256 and ES256 keys; the replaced ones stay published until the next rotation', responses: { '200': ok('{current, previous}'), '401': errors['401'] } },
+      },
+      '/applications/{id}/client-secret': {
+        parameters: [idParam()],
+        post: { tags: ['applications'], summary: 'A new client secret for an OIDC application, shown once in the answer; the old one stops working at once', responses: { '200': ok('The application with clientSecret'), ...errors } },
+      },
       ...administrationPaths(),
       ...provisioningPaths(),
     },

@@ -23,12 +23,13 @@ import { openApiDocument } from './openapi.ts';
 import { problemHandler } from './problem.ts';
 import { mountResource } from './resource-routes.ts';
 import { mountSigningKeys, type SigningKeyRoutesDeps } from './signing-key-routes.ts';
+import { mountOidcSigningKeys, type OidcKeyRoutesDeps } from './oidc-key-routes.ts';
 import { mountProvisioning, type ProvisioningRoutesDeps } from './provisioning-routes.ts';
 import { federatedRoleFor } from '../../access/role-name.ts';
 
 const credentialsSchema = z.strictObject({ userName: z.string().min(1).max(1024), password: z.string().min(1).max(1024), totpCode: z.string().max(32).optional() });
 
-export interface AdminRouterDeps extends ApplicationRoutesDeps, ApplicationIconRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps {
+export interface AdminRouterDeps extends ApplicationRoutesDeps, ApplicationIconRoutesDeps, IdentitySourceRoutesDeps, SigningKeyRoutesDeps, AdminRolesRoutesDeps, ProvisioningRoutesDeps, OidcKeyRoutesDeps {
   /** For the OpenAPI document's server URL. */
   baseUrl: string;
   adminTokens: Pick<AdminTokenService, 'issue' | 'authenticate' | 'revoke' | 'list' | 'revokeById'>;
@@ -155,6 +156,7 @@ export function adminRouter(services: AdminRouterDeps): Router {
 
   mountIdentitySource(router, services);
   mountSigningKeys(router, services);
+  mountOidcSigningKeys(router, services);
   mountProvisioning(router, services);
 
   mountAdminRoles(router, services);

@@ -11,6 +11,7 @@ import type { UserService } from '../../directory/users.ts';
 import type { Application } from '../../model/types.ts';
 import { applicationListPage, applicationNewPage, applicationPage, MAPPING_ROWS_EXTRA, type ApplicationPageModel } from '../../views/console/applications.ts';
 import { confirmPage } from '../../views/console/confirm.ts';
+import { oidcApplicationNewPage, oidcApplicationPage, oidcFormValues } from '../../views/console/oidc-applications.ts';
 import { emptyForm } from '../../views/console/form.ts';
 import { actorOf, adminOf } from './console-auth.ts';
 import { namesFor } from './names.ts';
@@ -24,6 +25,7 @@ export interface ApplicationPagesDeps {
   permissionSets: PermissionSetService;
   preview: ConsolePreview;
   cascades: ConsoleCascades;
+  oidcIssuer: string;
 }
 
 const settingsValues = (a: Application): Record<string, string> => ({
@@ -50,10 +52,24 @@ function mappingValues(a: Application): Record<string, string> {
 export function applicationPages(deps: ApplicationPagesDeps): Router {
   const router = Router();
 
-  const show = async (req: Request, res: Response, forms: Partial<Pick<ApplicationPageModel, 'settings' | 'mappings' | 'metadata' | 'assign'>> = {}, status = 200) => {
+  const show = async (req: Request, res: Response, forms: Partial<Pick<ApplicationPageModel, 'settings' | 'mappings' | 'metadata' | 'assign'>> = {}, status = 200, clientSecret: string | null = null) => {
     const app = await deps.applications.get(String(req.params.id));
     const assignments = (await deps.applications.listAssignments(app.id, { limit: 200 })).items;
     const [users, groups] = await Promise.all([deps.users.list({ limit: 200 }), deps.groups.list({ limit: 200 })]);
+    if (app.kind === 'oidc') {
+      return render(res, oidcApplicationPage({
+        app,
+        issuer: deps.oidcIssuer,
+        assignments,
+        nameOf: await namesFor(deps, assignments),
+        principals: [...groups.items.map((g): [string, string] => [`GROUP:${g.id}`, `Group ${g.displayName}`]), ...users.items.map((u): [string, string] => [`USER:${u.id}`, `User ${u.userName}`])],
+        settings: forms.settings ?? emptyForm(oidcFormValues(app)),
+        assign: forms.assign ?? emptyForm({ principal: '' }),
+        clientSecret,
+        notice: noticeOf(req),
+        csrfToken: adminOf(res).csrfToken,
+      }), status);
+    }
     const previewUserId = queryParam(req, 'previewUser', 128);
     render(res, applicationPage({
       app,
@@ -95,6 +111,55 @@ export function applicationPages(deps: ApplicationPagesDeps): Router {
     } catch (e) {
       render(res, applicationNewPage({ state: refusedForm(e, values), csrfToken: adminOf(res).csrfToken }), 400);
     }
+  });
+
+  // OpenID Connect applications (docs/oidc-applications.md).
+  const oidcValues = (req: Request) => ({
+    ...Object.fromEntries(['name', 'description', 'redirectUris', 'postLogoutRedirectUris', 'tokenEndpointAuthMethod', 'initiateLoginUri', 'accessTokenSeconds', 'refreshTokenSeconds'].map((n) => [n, field(req, n)])),
+    grantTypes: many(req.body, 'grantType').join(' '),
+  });
+  const lines = (v: string | undefined) => (v ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const oidcInput = (v: Record<string, string>) => ({
+    name: v.name,
+    description: v.description,
+    redirectUris: lines(v.redirectUris),
+    postLogoutRedirectUris: lines(v.postLogoutRedirectUris),
+    tokenEndpointAuthMethod: v.tokenEndpointAuthMethod,
+    grantTypes: (v.grantTypes ?? '').split(' ').filter(Boolean),
+    initiateLoginUri: v.initiateLoginUri || null,
+    lifetimes: { accessTokenSeconds: Number(v.accessTokenSeconds), idTokenSeconds: Number(v.accessTokenSeconds), refreshTokenSeconds: Number(v.refreshTokenSeconds) },
+  });
+  const oidcFieldOf = (p: string) => (p.startsWith('lifetimes.') ? (p.includes('refresh') ? 'refreshTokenSeconds' : 'accessTokenSeconds') : (p.split('.')[0] ?? null));
+
+  router.get('/new-oidc', (_req, res) => {
+    render(res, oidcApplicationNewPage({ state: emptyForm(oidcFormValues(null)), csrfToken: adminOf(res).csrfToken }));
+  });
+
+  router.post('/oidc', async (req, res) => {
+    const values = oidcValues(req);
+    try {
+      const app = await deps.applications.create({ kind: 'oidc', ...oidcInput(values) }, actorOf(res));
+      (req.params as Record<string, string>).id = app.id;
+      await show(req, res, {}, 201, app.clientSecret ?? null);
+    } catch (e) {
+      render(res, oidcApplicationNewPage({ state: refusedForm(e, values, oidcFieldOf), csrfToken: adminOf(res).csrfToken }), 400);
+    }
+  });
+
+  router.post('/:id/oidc', async (req, res) => {
+    const values = oidcValues(req);
+    try {
+      const updated = await deps.applications.update(req.params.id, oidcInput(values), actorOf(res));
+      if (updated.clientSecret) return await show(req, res, {}, 200, updated.clientSecret);
+      res.redirect(303, `/admin/applications/${req.params.id}?done=saved#settings`);
+    } catch (e) {
+      await show(req, res, { settings: refusedForm(e, values, oidcFieldOf) }, 400);
+    }
+  });
+
+  router.post('/:id/client-secret', async (req, res) => {
+    const rotated = await deps.applications.rotateClientSecret(req.params.id, actorOf(res));
+    await show(req, res, {}, 200, rotated.clientSecret);
   });
 
   router.get('/:id', async (req, res) => show(req, res));

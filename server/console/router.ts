@@ -32,6 +32,8 @@ import { settingsPages } from './settings-pages.ts';
 import { apiTokenPages, type ApiTokenPagesDeps } from './api-token-pages.ts';
 
 export interface ConsoleRouterDeps extends PortalSessionDeps, ApiTokenPagesDeps {
+  /** The OpenID Provider's issuer (BASE_URL/oidc), shown on OIDC application pages. */
+  oidcIssuer?: string;
   accounts: AccountService;
   users: UserService;
   groups: GroupService;
@@ -64,7 +66,7 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
   router.use('/permission-sets', permissionSetPages({ ...deps, consolePermissionSets: deps.console.permissionSets, cascades }));
   router.use('/users', userPages(directory));
   router.use('/groups', groupPages(directory));
-  router.use('/applications', applicationPages({ ...deps, preview, cascades }));
+  router.use('/applications', applicationPages({ ...deps, oidcIssuer: deps.oidcIssuer ?? '/oidc', preview, cascades }));
   router.use('/identity-source', identitySourcePages(deps));
   router.use('/settings', settingsPages(deps));
   router.use('/audit', auditPages(deps));

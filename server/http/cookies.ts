@@ -18,7 +18,11 @@ export function wireName(name: string, secure: boolean): string {
 }
 
 export function readCookie(req: Request, name: string, secure: boolean): string | undefined {
-  const header = req.headers.cookie;
+  return cookieFromHeader(req.headers.cookie, name, secure);
+}
+
+/** A cookie's value in a Cookie header (oidc-provider's requests are not express requests). */
+export function cookieFromHeader(header: string | undefined, name: string, secure: boolean): string | undefined {
   if (!header) return undefined;
   const wanted = wireName(name, secure);
   for (const part of header.split(';')) {

@@ -1,7 +1,7 @@
 // Where the browser goes back to after signing in. Only a relative path on this origin, under one
 // of the portal's own pages, is accepted (no open redirect: OWASP ASVS V5.1.5); anything else
 // (another host, `//host`, a scheme, `\`, `..`) falls back to the accounts page.
-const PORTAL_PATH = /^\/(start|device|authorize|admin|saml\/sso\/continue)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/;
+const PORTAL_PATH = /^\/(start|device|authorize|admin|saml\/sso\/continue|oidc\/interaction)(\/[\w\-/]*)?(\?[\w\-=&%.]*)?$/;
 
 export const HOME = '/start';
 

@@ -7,6 +7,7 @@ import type { IdpInitiatedSignIn } from '../../access/app-sso/idp-initiated.ts';
 import type { ApplicationService } from '../../access/applications/application-service.ts';
 import type { ApplicationIcons } from '../../access/applications/application-icons.ts';
 import { applicationsPage } from '../../views/applications.ts';
+import { oidcLaunchUrl } from '../../model/oidc.ts';
 import { renderStep } from '../http/browser-step.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, signedInPerson, signedInPersonForPost, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
@@ -31,7 +32,10 @@ export function portalApplicationsRouter(deps: PortalApplicationsRouterDeps): Ro
   router.get(APPLICATIONS_PATH, pageSecurity, async (req, res) => {
     const person = await signedInPerson(deps, req, res);
     if (!person) return toSignIn(deps, req, res, APPLICATIONS_PATH);
-    const reached = (await deps.applications.forUser(person.user, await person.groups())).map((r) => r.application);
+    const reached = (await deps.applications.forUser(person.user, await person.groups())).map((r) => ({
+      ...r.application,
+      launchUrl: r.application.kind === 'oidc' && r.application.oidc ? oidcLaunchUrl(r.application.oidc) : null,
+    }));
     const icons = await deps.icons.withIcons(reached.map((a) => a.id));
     res.type('html').send(
       applicationsPage({ nonce: nonceOf(res), userName: person.session.userName, csrfToken: person.session.csrfToken, applications: reached, icons }),

@@ -20,6 +20,7 @@ import type {
   PrincipalType,
   SamlEndpoint,
 } from '../../model/types.ts';
+import type { OidcClientSettings } from '../../model/oidc.ts';
 import type { ApplicationPatch, ApplicationStore, ListQuery, NewApplication, Page } from '../stores.ts';
 import { compareKeys, nameKey, readBool, readDate, readJson, writeJson, type Codec } from './codec.ts';
 import type { SqlContext } from './context.ts';
@@ -31,9 +32,11 @@ import { atomically } from './transaction.ts';
 
 /**
  * The unique key of an app's entity id: the entity id itself, except for external AWS account apps,
- * which all share AWS's entity id and are told apart by their account id.
+ * which all share AWS's entity id and are told apart by their account id, and OIDC apps, whose
+ * client id is kept apart from SAML entity ids.
  */
 export function entityKey(app: Pick<Application, 'kind' | 'entityId' | 'externalAwsAccount'>): string {
+  if (app.kind === 'oidc') return `oidc#${app.entityId}`;
   return app.kind === 'external-aws-account' && app.externalAwsAccount
     ? `${app.entityId}#${app.externalAwsAccount.accountId}`
     : app.entityId;
@@ -77,6 +80,8 @@ function readApplication(row: ApplicationRow): Application {
     sessionDurationSeconds: optionalInt(row.session_duration_seconds),
     defaultRelayState: row.default_relay_state,
     externalAwsAccount: row.external_aws_account_json === null ? null : readJson<ExternalAwsAccount>(row.external_aws_account_json),
+    // SAML apps have no OIDC settings, and their records carry no field for them.
+    ...(row.oidc_client_json === null ? {} : { oidc: readJson<OidcClientSettings>(row.oidc_client_json) }),
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
   };
@@ -132,6 +137,7 @@ function patchColumns(codec: Codec, patch: ApplicationPatch): Updateable<Applica
   if (patch.externalAwsAccount !== undefined) {
     set.external_aws_account_json = patch.externalAwsAccount === null ? null : writeJson(patch.externalAwsAccount);
   }
+  if (patch.oidc !== undefined) set.oidc_client_json = patch.oidc === null ? null : writeJson(patch.oidc);
   return set;
 }
 
@@ -190,6 +196,7 @@ export class SqlApplicationStore implements ApplicationStore {
       session_duration_seconds: app.sessionDurationSeconds,
       default_relay_state: app.defaultRelayState,
       external_aws_account_json: app.externalAwsAccount === null ? null : writeJson(app.externalAwsAccount),
+      oidc_client_json: app.oidc ? writeJson(app.oidc) : null,
       created_at: now,
       updated_at: now,
     };

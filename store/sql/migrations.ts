@@ -434,5 +434,15 @@ const mfa: Migration = {
   },
 };
 
+const oidc: Migration = {
+  name: '0009_oidc',
+  async up(db) {
+    // OpenID Connect applications are applications of kind 'oidc' (docs/oidc-applications.md):
+    // their client settings, the client secret as SHA-256 only, are one JSON column; null for SAML
+    // apps. Their signing keys are a settings document (access/oidc/signing-keys.ts).
+    await db.schema.alterTable('applications').addColumn('oidc_client_json', 'text').execute();
+  },
+};
+
 /** Every migration, oldest first. */
-export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit, provisioning, mfa];
+export const migrations: readonly Migration[] = [initial, settings, applications, metadataTrust, signingKeys, adminRolesAndAudit, provisioning, mfa, oidc];

@@ -188,6 +188,8 @@ export interface ApplicationRow {
   external_aws_account_json: string | null;
   /** ApplicationMetadataTrust as JSON; null: follow the instance. */
   metadata_trust_json: string | null;
+  /** OidcClientSettings as JSON (kind 'oidc'); null for SAML apps. */
+  oidc_client_json: string | null;
   created_at: DbDate;
   updated_at: DbDate;
 }

@@ -172,4 +172,40 @@ describe('SSO OIDC on Redis', function () {
       await b.close();
     }
   });
+
+  it('keeps a CLI sign-in made before the compact records working: its tokens are read, refreshed and still ended by Logout', async () => {
+    const client = await registerCodeClient(oidc);
+    const tokens = await redeemCode(oidc, client, await authorizationCode(await signedIn(gh, org, 'alice'), client.clientId));
+    // Rewrite both records the way earlier versions wrote them: JSON objects with named fields.
+    for (const key of await inspector.keys('gh:sso-at:*')) {
+      const [userId, source, portalSessionHash, clientId, scopes, expiresAtMs, familyId] = JSON.parse((await inspector.get(key))!) as [string, string, string, string, string[], number, string];
+      await inspector.set(key, JSON.stringify({ userId, source, portalSessionHash, clientId, scopes, expiresAt: new Date(expiresAtMs).toISOString(), familyId }), { KEEPTTL: true });
+    }
+    for (const key of await inspector.keys('gh:oidc-rt:*')) {
+      const [clientId, scopes, [userId, userName, source, portalSessionHash], expiresAtMs, familyId] = JSON.parse((await inspector.get(key))!) as [string, string[], string[], number, string];
+      const approval = { userId, userName, source, portalSessionHash };
+      await inspector.set(key, JSON.stringify({ clientId, scopes, approval, expiresAt: new Date(expiresAtMs).toISOString(), familyId }), { KEEPTTL: true });
+    }
+    const sso = new SSOClient({ region: 'us-east-1', endpoint: gh.baseUrl, maxAttempts: 1 });
+    try {
+      expect((await sso.send(new ListAccountsCommand({ accessToken: tokens.accessToken }))).accountList).to.be.an('array');
+      const refreshed = await refresh(oidc, client, tokens.refreshToken);
+      await sso.send(new LogoutCommand({ accessToken: tokens.accessToken }));
+      expect((await failure(sso.send(new ListAccountsCommand({ accessToken: refreshed.accessToken })))).name).to.equal('UnauthorizedException');
+      expect((await failure(refresh(oidc, client, refreshed.refreshToken))).name).to.equal('InvalidGrantException');
+    } finally {
+      sso.destroy();
+    }
+  });
+
+  it('keeps two records per CLI sign-in, no list of a family’s or a session’s tokens, and drops a refreshed-away token', async () => {
+    const client = await registerCodeClient(oidc);
+    let tokens = await redeemCode(oidc, client, await authorizationCode(await signedIn(gh, org, 'alice'), client.clientId));
+    const lasting = async () => (await inspector.keys('gh:*')).filter((k) => /^gh:(sso-at|oidc-rt|oidc-family|sso-at-by)/.test(k)).length;
+    expect(await lasting()).to.equal(2);
+    for (let i = 0; i < 3; i++) tokens = await refresh(oidc, client, tokens.refreshToken);
+    // The refreshed-away refresh tokens are gone; the access tokens live out their hour.
+    expect((await inspector.keys('gh:oidc-rt:*')).length).to.equal(1);
+    expect(await lasting()).to.equal(5);
+  });
 });

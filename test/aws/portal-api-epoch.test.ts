@@ -70,6 +70,11 @@ describe('SSO portal API: changes made on another node count at the next call', 
   it('an assignment removed through node B is refused on node A at the next call, for credentials and listings', async () => {
     const { accessToken: alice } = await w.tokenFor('alice');
     await cachedOnA(alice, DEV, 'ReadOnly');
+    // Listed before the change (node A keeps the rendered pages with its snapshot).
+    for (let i = 0; i < 2; i++) {
+      expect((await sso.send(new ListAccountsCommand({ accessToken: alice }))).accountList!.map((a) => a.accountId)).to.deep.equal([DEV, PROD]);
+      expect((await sso.send(new ListAccountRolesCommand({ accessToken: alice, accountId: DEV }))).roleList!.map((r) => r.roleName)).to.deep.equal(['ReadOnly']);
+    }
     const query = new URLSearchParams({ accountId: DEV, permissionSetId: w.org.sets.ReadOnly!.id, principalType: 'USER', principalId: w.org.users.alice!.id });
     expect((await b.api('DELETE', `/account-assignments?${query}`)).status).to.equal(204);
 
@@ -121,6 +126,8 @@ describe('SSO portal API: changes made on another node count at the next call', 
     const { accessToken: alice } = await w.tokenFor('alice');
     await cachedOnA(alice, DEV, 'ReadOnly');
     expect((await failure(credentialsOf(alice, SANDBOX, 'Billing'))).name).to.equal('ForbiddenException');
+    // Asked twice before the change: node A keeps the rendered page with its snapshot.
+    for (let i = 0; i < 2; i++) expect((await sso.send(new ListAccountsCommand({ accessToken: alice }))).accountList!.map((a) => a.accountId)).to.deep.equal([DEV, PROD]);
     const created = await b.api('POST', '/account-assignments', { accountId: SANDBOX, permissionSetId: w.org.sets.Billing!.id, principalType: 'USER', principalId: w.org.users.alice!.id });
     expect(created.status).to.equal(201);
 

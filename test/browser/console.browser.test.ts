@@ -259,6 +259,8 @@ describe('admin console in a browser', function () {
   it('has no serious or critical accessibility violation on any console page, at desktop and phone sizes', async () => {
     const setId = (await gh.services.permissionSets.list({ nameContains: 'S3Reader' })).items[0]!.id;
     const appId = (await gh.services.applications.list({ nameContains: 'Team Wiki' })).items[0]!.id;
+    const oidcApp = await gh.services.applications.create({ kind: 'oidc', name: 'Team Chat', redirectUris: ['https://chat.example/callback'] }, 'test');
+    await gh.services.applications.assign(oidcApp.id, { principalType: 'GROUP', principalId: org.groups.Engineers }, 'test');
     const pages: [string, string][] = [
       ['dashboard', '/admin'],
       ['accounts', '/admin/accounts'],
@@ -282,6 +284,8 @@ describe('admin console in a browser', function () {
       ['application-new', '/admin/applications/new'],
       ['application', `/admin/applications/${appId}?previewUser=${org.users.alice!.id}`],
       ['application-delete', `/admin/applications/${appId}/delete`],
+      ['application-oidc-new', '/admin/applications/new-oidc'],
+      ['application-oidc', `/admin/applications/${oidcApp.id}`],
       ['identity-source', '/admin/identity-source'],
       ['settings', '/admin/settings'],
       ['audit', '/admin/audit'],

@@ -26,11 +26,11 @@ export function applicationListPage(o: { items: Application[]; name: string; nex
     title: 'Applications',
     section: 'applications',
     body: html`${noticeBox(o.notice)}<div class="card">
-<div class="toolbar">${filterForm('/admin/applications', 'Filter by name', o.name)}<a class="button" href="/admin/applications/new">Add application</a></div>
+<div class="toolbar">${filterForm('/admin/applications', 'Filter by name', o.name)}<a class="button" href="/admin/applications/new">Add SAML application</a><a class="button" href="/admin/applications/new-oidc">Add OpenID Connect application</a></div>
 ${o.items.length === 0
   ? html`<p class="muted">No applications${o.name ? ' match this filter' : ' yet'}.</p>`
-  : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Entity ID</th><th scope="col">Metadata</th></tr></thead><tbody>
-${o.items.map((a) => html`<tr><td><a href="/admin/applications/${a.id}">${a.name}</a></td><td>${a.entityId}</td><td>${a.kind === 'external-aws-account' ? 'AWS account' : a.metadata.source}</td></tr>`)}
+  : html`<table><thead><tr><th scope="col">Name</th><th scope="col">Entity ID or client ID</th><th scope="col">Kind</th></tr></thead><tbody>
+${o.items.map((a) => html`<tr><td><a href="/admin/applications/${a.id}">${a.name}</a></td><td>${a.entityId}</td><td>${a.kind === 'external-aws-account' ? 'AWS account' : a.kind === 'oidc' ? 'OpenID Connect' : `SAML (${a.metadata.source})`}</td></tr>`)}
 </tbody></table>`}
 ${pager('/admin/applications', { name: o.name }, o.nextToken, o.firstPage)}
 </div>`,

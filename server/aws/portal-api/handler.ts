@@ -19,7 +19,7 @@ import type { SsoLogoutService } from '../../../access/sso-logout.ts';
 import { ForbiddenError, UnauthenticatedError, ValidationError } from '../../../model/errors.ts';
 import { ACCOUNT_ID } from '../../../model/ids.ts';
 import { sendPortalApiError } from './errors.ts';
-import { page } from './pagination.ts';
+import { listAccountRolesBody, listAccountsBody } from './list-bodies.ts';
 
 /** Node lower-cases header names; the underscore is AWS's own (§1). */
 const BEARER_HEADER = 'x-amz-sso_bearer_token';
@@ -56,11 +56,7 @@ export function portalApiHandler(services: PortalApiDeps): PortalApiHandler {
   // ListAccounts: GET /assignment/accounts?max_result=&next_token=
   const listAccounts: Operation = async (call) => {
     const { access } = await services.roleCredentials.accessForToken(call.token);
-    const { items, nextToken } = page(access, { list: 'accounts', maxResult: call.query.max_result, nextToken: call.query.next_token });
-    sendJson(call, {
-      accountList: items.map(({ account }) => ({ accountId: account.accountId, accountName: account.name, emailAddress: account.email })),
-      ...(nextToken ? { nextToken } : {}),
-    });
+    sendBody(call, listAccountsBody(access, call.query.max_result, call.query.next_token));
   };
 
   // ListAccountRoles: GET /assignment/roles?account_id=&max_result=&next_token=
@@ -74,11 +70,7 @@ export function portalApiHandler(services: PortalApiDeps): PortalApiHandler {
     // An account the user does not reach now, existing or not, gets the same answer as a role
     // they lack in GetRoleCredentials: nothing to enumerate.
     if (!access) throw new ForbiddenError(NO_ACCESS);
-    const { items, nextToken } = page(access.permissionSets, { list: `roles:${accountId}`, maxResult: call.query.max_result, nextToken: call.query.next_token });
-    sendJson(call, {
-      roleList: items.map((s) => ({ roleName: s.name, accountId })),
-      ...(nextToken ? { nextToken } : {}),
-    });
+    sendBody(call, listAccountRolesBody(access, call.query.max_result, call.query.next_token));
   };
 
   // GetRoleCredentials: GET /federation/credentials?account_id=&role_name=
@@ -132,8 +124,12 @@ export function portalApiHandler(services: PortalApiDeps): PortalApiHandler {
 }
 
 /** Written directly: these answers are never cached (no ETag or freshness logic wanted). */
-function sendJson({ res, requestId }: Call, body: unknown): void {
+function sendJson(call: Call, body: unknown): void {
+  sendBody(call, JSON.stringify(body));
+}
+
+function sendBody({ res, requestId }: Call, json: string): void {
   res.setHeader('x-amzn-RequestId', requestId);
   res.setHeader('Content-Type', 'application/json');
-  res.end(JSON.stringify(body));
+  res.end(json);
 }

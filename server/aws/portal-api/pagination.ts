@@ -13,7 +13,7 @@ export interface PageRequest {
   nextToken: unknown;
 }
 
-export function page<T>(items: T[], request: PageRequest): { items: T[]; nextToken?: string } {
+export function page<T>(items: readonly T[], request: PageRequest): { items: T[]; nextToken?: string } {
   const size = pageSize(request.maxResult);
   const start = request.nextToken === undefined ? 0 : offsetOf(request.nextToken, request.list);
   const slice = items.slice(start, start + size);

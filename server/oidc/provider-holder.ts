@@ -1,0 +1,43 @@
+// One provider per key set: when the OIDC signing keys change (a rotation on any node), the next
+// request after the re-read gets a provider built with the new set. Nothing of value lives in a
+// provider's memory (its state is in the ephemeral store), so replacing it loses nothing.
+import type Provider from 'oidc-provider';
+import type { OidcKeySet } from '../../access/oidc/signing-keys.ts';
+import { createOidcProvider, type OidcProviderDeps } from './provider.ts';
+
+export class OidcProviderHolder {
+  #built: { version: string; provider: Provider; callback: ReturnType<Provider['callback']> } | null = null;
+  #readAt = 0;
+  #reading: Promise<OidcKeySet> | null = null;
+
+  constructor(
+    private readonly deps: {
+      provider: Omit<OidcProviderDeps, 'jwks'>;
+      keys: { read(): Promise<OidcKeySet> };
+      /** How long a key set read is trusted before it is read again (SIGNING_KEYS_REFRESH_SECONDS). */
+      refreshMs: number;
+      now: () => number;
+      /** Each new provider gets these koa middlewares (server/oidc/router.ts). */
+      configure?: (provider: Provider) => void;
+    },
+  ) {}
+
+  /** The provider for the key set as stored now (re-read at most every refreshMs). */
+  async current(): Promise<{ provider: Provider; callback: ReturnType<Provider['callback']> }> {
+    if (this.#built && this.deps.now() - this.#readAt < this.deps.refreshMs) return this.#built;
+    this.#reading ??= this.deps.keys.read().finally(() => (this.#reading = null));
+    const keys = await this.#reading;
+    this.#readAt = this.deps.now();
+    if (!this.#built || this.#built.version !== keys.version) {
+      const provider = createOidcProvider({ ...this.deps.provider, jwks: keys.jwks });
+      this.deps.configure?.(provider);
+      this.#built = { version: keys.version, provider, callback: provider.callback() };
+    }
+    return this.#built;
+  }
+
+  /** After a rotation on this node: the next request reads the new set. */
+  invalidate(): void {
+    this.#readAt = 0;
+  }
+}
