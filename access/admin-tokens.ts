@@ -28,7 +28,7 @@ export const ADMIN_TOKEN_REFUSED = 'Invalid userName or password, or not an admi
 export const ADMIN_TOKEN_NEEDS_TOTP =
   'This account signs in with a second factor: send totpCode, the current six-digit code of its authenticator app. Without an app (none registered yet), mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
 export const ADMIN_TOKEN_NO_DEVICE =
-  'Sign-in on this instance needs a second factor and this account has no authenticator app yet: sign in to the portal once to register one, or mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
+  'This account needs a second factor and has no authenticator app to send a code from: register one on the portal, or mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
 export const ADMIN_TOKEN_WRONG_TOTP = 'The totpCode is wrong, already used, or not current: send the code the authenticator app shows now.';
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -111,7 +111,8 @@ export class AdminTokenService {
    */
   async issue(userName: string, password: string, address: string, totpCode?: string): Promise<IssuedToken> {
     const { stores } = this.deps;
-    const user = await this.deps.passwords.verify(this.deps.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED });
+    // The count of failures starts over only once any second factor is right too (#secondFactor).
+    const user = await this.deps.passwords.verify(this.deps.builtin, { userName, password, address, surface: 'admin-token', refusedMessage: ADMIN_TOKEN_REFUSED, secondFactorFollows: true });
     const role = await this.deps.roles.adminRoleOf(user, await this.deps.groupIdsOf(user));
     if (role === null) {
       // The right password of someone with no admin role: not a guess, so not counted.
@@ -119,6 +120,7 @@ export class AdminTokenService {
       throw new UnauthenticatedError(ADMIN_TOKEN_REFUSED);
     }
     await this.#secondFactor(user, totpCode, address);
+    await this.deps.passwords.succeeded(userName);
     return mintAdminToken(stores, { user, role, now: this.now(), ttlMinutes: this.deps.ttlMinutes, address, origin: 'password' });
   }
 
@@ -136,11 +138,13 @@ export class AdminTokenService {
   async #secondFactor(user: User, totpCode: string | undefined, address: string): Promise<void> {
     const devices = await this.deps.mfa.devices(user.id);
     if (devices.length === 0 && !(await this.deps.mfa.required())) return;
-    const reason = devices.length === 0 ? 'no-device' : 'totp-code-missing';
-    if (devices.length === 0 || !totpCode) {
+    // Only an authenticator app gives a code to send; other kinds of device cannot serve here.
+    const apps = devices.filter((d) => d.kind === 'totp');
+    const reason = apps.length === 0 ? 'no-device' : 'totp-code-missing';
+    if (apps.length === 0 || !totpCode) {
       // Not a guess (the password was right): refused without counting.
       await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, action: 'signin.failure', target: 'admin-token', outcome: 'failure', address, detail: { userName: user.userName, reason, address } });
-      throw new UnauthenticatedError(devices.length === 0 ? ADMIN_TOKEN_NO_DEVICE : ADMIN_TOKEN_NEEDS_TOTP);
+      throw new UnauthenticatedError(apps.length === 0 ? ADMIN_TOKEN_NO_DEVICE : ADMIN_TOKEN_NEEDS_TOTP);
     }
     try {
       await this.deps.mfa.verifyTotp(user, totpCode, address);

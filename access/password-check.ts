@@ -26,6 +26,12 @@ export interface PasswordAttempt {
   surface: string;
   /** The one message every refusal on this surface carries. */
   refusedMessage: string;
+  /**
+   * A second factor is still to come: the right password does not clear the name's failure count
+   * (succeeded() does, once the second factor is right). Otherwise knowing the password would
+   * reset the count, and with it the allowance for guessing codes (docs/mfa.md "Signing in").
+   */
+  secondFactorFollows?: boolean;
 }
 
 /** How long a check waits for another check of the same name to end, and how often it looks. */
@@ -68,11 +74,16 @@ export class PasswordCheck {
         await this.audit.append({ actor: 'anonymous', action: 'signin.failure', target: surface, outcome: 'failure', address, detail });
         throw new UnauthenticatedError(refusedMessage);
       }
-      await this.throttle.recordSuccess(userName);
+      if (!attempt.secondFactorFollows) await this.throttle.recordSuccess(userName);
       return result.user;
     } finally {
       await this.throttle.endCheck(userName);
     }
+  }
+
+  /** The whole sign-in succeeded (after a second factor): the name's failure count starts over. */
+  async succeeded(userName: string): Promise<void> {
+    await this.throttle.recordSuccess(userName);
   }
 
   private async refuseIfThrottled(attempt: PasswordAttempt): Promise<void> {

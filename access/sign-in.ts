@@ -66,8 +66,8 @@ export class SignInService {
   constructor(private readonly deps: SignInDeps) {}
 
   /** Checks credentials; throws UnauthenticatedError or ThrottledError (both shown as SIGN_IN_FAILED). */
-  async verify(userName: string, password: string, address: string): Promise<User> {
-    return this.deps.passwords.verify(this.deps.identitySource(), { userName, password, address, surface: 'portal', refusedMessage: SIGN_IN_FAILED });
+  async verify(userName: string, password: string, address: string, secondFactorFollows = false): Promise<User> {
+    return this.deps.passwords.verify(this.deps.identitySource(), { userName, password, address, surface: 'portal', refusedMessage: SIGN_IN_FAILED, secondFactorFollows });
   }
 
   /**
@@ -75,8 +75,9 @@ export class SignInService {
    * applies, starts a pending sign-in that the second factor completes.
    */
   async begin(userName: string, password: string, address: string, returnTo: string): Promise<SignInStep> {
-    const user = await this.verify(userName, password, address);
-    if (await this.deps.mfa.required()) return { kind: 'second-factor', pendingId: await this.deps.pending.create(user, returnTo) };
+    const required = await this.deps.mfa.required();
+    const user = await this.verify(userName, password, address, required);
+    if (required) return { kind: 'second-factor', pendingId: await this.deps.pending.create(user, returnTo) };
     return { kind: 'signed-in', ...(await this.#open(user, address, ['pwd'])) };
   }
 

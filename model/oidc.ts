@@ -1,8 +1,8 @@
 // OpenID Connect applications (docs/oidc-applications.md): what Gatehouse keeps of each client.
 
 /** OAuth 2.0 client authentication at the token endpoint (OpenID Connect Core §9). */
-export type OidcClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
-export const OIDC_CLIENT_AUTH_METHODS: readonly OidcClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export type OidcClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export const OIDC_CLIENT_AUTH_METHODS: readonly OidcClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
 
 export type OidcGrantType = 'authorization_code' | 'refresh_token' | 'client_credentials' | 'urn:ietf:params:oauth:grant-type:device_code';
 export const OIDC_GRANT_TYPES: readonly OidcGrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:device_code'];
@@ -20,7 +20,7 @@ export const DEFAULT_OIDC_LIFETIMES: OidcTokenLifetimes = { accessTokenSeconds: 
 
 export interface OidcClientSettings {
   tokenEndpointAuthMethod: OidcClientAuthMethod;
-  /** SHA-256 (base64url) of the client secret, shown once at creation; null for public clients. */
+  /** SHA-256 (base64url) of the client secret, shown once at creation; null for public and private_key_jwt clients. */
   clientSecretSha256: string | null;
   /** Compared exactly, character for character (OpenID Connect Core §3.1.2.1). */
   redirectUris: string[];
@@ -31,6 +31,8 @@ export interface OidcClientSettings {
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; null: none. */
   backchannelLogoutUri: string | null;
   lifetimes: OidcTokenLifetimes;
+  /** The client's public keys for private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9); absent otherwise. */
+  jwks?: { keys: Record<string, unknown>[] };
   /** How its ID tokens are signed (OpenID Connect Registration §2 id_token_signed_response_alg); absent: RS256. */
   idTokenSignedResponseAlg?: 'RS256' | 'ES256';
 }

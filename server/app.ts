@@ -13,6 +13,7 @@ import { healthRouter } from './health.ts';
 import type { PortalSessionDeps } from './http/portal-session.ts';
 import { notFoundRouter } from './not-found.ts';
 import { portalApplicationsRouter } from './portal/applications.ts';
+import { signInSecurityRouter } from './portal/sign-in-security.ts';
 import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
@@ -64,6 +65,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
     consoleAccess: services.consoleAccess,
     adminPolicy: services.adminPolicy,
     adminTokens: services.adminTokens,
+    mfa: services.mfa,
     config,
   }));
   app.use(samlRouter({
@@ -89,6 +91,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   }));
   // The OpenID Provider under /oidc (the root's /token, /authorize and /device_authorization are the AWS APIs').
   app.use(oidcProviderRouter({ ...portalSession, providers: services.oidcProviders, access: services.oidcAccess }));
+  app.use(signInSecurityRouter({ ...portalSession, mfa: services.mfa }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
   app.use(portalPasskeyRouter({ ...portalSession, webauthn: services.webauthn, mfa: services.mfa }));
   app.use(portalRouter({
@@ -114,6 +117,7 @@ export function adminRouterDeps(services: Services): AdminRouterDeps {
     ouAssignments: services.ouAssignments,
     baseUrl: config.baseUrl,
     adminTokens: services.adminTokens,
+    mfa: services.mfa,
     users: services.users,
     groups: services.groups,
     userAccess: services.userAccess,

@@ -410,6 +410,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
       bindGrant: bridge.bindGrant,
     },
     keys: oidcSigningKeys,
+    claimNames: () => oidcAccess.customClaimNames(),
     refreshMs: config.signingKeysRefreshSeconds * 1000,
     now: () => clock.now(),
     configure: bridge.configure,

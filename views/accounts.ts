@@ -59,7 +59,7 @@ export function accountsPage(o: AccountsPageInput): string {
     title: 'AWS accounts',
     nonce: o.nonce,
     signedIn: { userName: o.userName, csrfToken: o.csrfToken, adminConsole: o.adminConsole },
-    body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}</nav>
+    body: html`<nav class="tabs"><a href="/start" aria-current="page">AWS accounts</a>${o.tabs?.applications === false ? '' : html`<a href="/start/applications">Applications</a>`}<a href="/start/security">Sign-in security</a></nav>
 <div class="card">
 <form method="get" action="/start" role="search">
 <label for="account-search">Search accounts</label>

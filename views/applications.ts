@@ -32,7 +32,7 @@ export function applicationsPage(o: {
     title: 'Applications',
     nonce: o.nonce,
     signedIn: { userName: o.userName, csrfToken: o.csrfToken },
-    body: html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications" aria-current="page">Applications</a></nav>
+    body: html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications" aria-current="page">Applications</a><a href="/start/security">Sign-in security</a></nav>
 <div class="card">
 ${
   n === 0

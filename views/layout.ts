@@ -39,8 +39,8 @@ ul.roles{list-style:none;margin:.5rem 0 0 1rem;padding:0}
 ul.roles li{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;padding:.25rem 0}
 ul.roles form{margin:0}
 ul.roles .role-name{font-weight:600;flex:1 1 100%}
-nav.tabs{display:flex;gap:1rem;margin-bottom:1rem}
-nav.tabs a{color:#0753a5;font-weight:600;display:inline-flex;align-items:center;min-height:44px}
+nav.tabs{display:flex;flex-wrap:wrap;gap:0 1rem;margin-bottom:1rem}
+nav.tabs a{color:#0753a5;font-weight:600;display:inline-flex;align-items:center;min-height:44px;white-space:nowrap}
 nav.tabs a[aria-current=page]{color:#16191f;text-decoration:none;border-bottom:3px solid #ff9900}
 .qr{text-align:center;margin:.5rem 0}
 ul.codes{columns:2;font-size:1.05rem;padding-left:1.25rem}
@@ -56,6 +56,8 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Our own constant script text (never user data). */
   script?: string;
+  /** Extra head elements (a meta refresh). */
+  head?: SafeHtml;
 }
 
 export function layout(o: LayoutOptions): string {
@@ -65,7 +67,7 @@ export function layout(o: LayoutOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" type="image/svg+xml" href="/favicon.ico">
-<title>${o.title} · Gatehouse</title>
+<title>${o.title} · Gatehouse</title>${o.head ?? ''}
 <style nonce="${o.nonce}">${raw(STYLE)}</style>
 </head>
 <body>

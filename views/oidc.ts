@@ -10,7 +10,7 @@ const card = (nonce: string, title: string, body: ReturnType<typeof html>) =>
 export function userCodeInputPage(o: { nonce: string; form: string; error?: string }): string {
   return card(o.nonce, 'Sign in a device', html`${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
 <p>Enter the code shown on your device.</p>
-${raw(o.form.replace('<input ', '<label for="user_code">Code</label><input id="user_code" '))}
+${raw(o.form.replace(/<input([^>]*name="user_code")/, '<label for="user_code">Code</label><input id="user_code"$1'))}
 <p><button type="submit" form="op.deviceInputForm">Continue</button></p>`);
 }
 
@@ -36,6 +36,16 @@ export function loggedOutPage(o: { nonce: string; clientName: string | null }): 
 
 export function oidcErrorPage(o: { nonce: string; error: string; description: string | undefined }): string {
   return card(o.nonce, 'Sign-in failed', html`<p>The application's sign-in request could not be completed: ${o.description ?? o.error}.</p><p class="muted">Error: ${o.error}</p><p><a href="/start">Back to the access portal</a></p>`);
+}
+
+/** Signed in: on to the provider (and from there to the app), by a refresh, with a link for browsers that do not follow it. */
+export function continuePage(o: { nonce: string; url: string }): string {
+  return layout({
+    title: 'Signing in',
+    nonce: o.nonce,
+    head: html`<meta http-equiv="refresh" content="0;url=${o.url}">`,
+    body: html`<div class="card narrow"><h2>Signing in…</h2><p><a href="${o.url}" id="continue">Continue to the application</a></p></div>`,
+  });
 }
 
 export function oidcAccessDeniedPage(o: { nonce: string; applicationName: string; userName: string; csrfToken: string }): string {

@@ -26,8 +26,8 @@ export interface TotpEnrolment {
 }
 
 export interface MfaServiceDeps {
-  stores: TransactionalStores<'mfa' | 'instance' | 'audit'>;
-  throttle: Pick<SignInThrottle, 'refusal' | 'recordFailure'>;
+  stores: TransactionalStores<'mfa' | 'instance' | 'audit' | 'directory'>;
+  throttle: Pick<SignInThrottle, 'refusal' | 'recordFailure' | 'recordSuccess'>;
   /** 32 bytes derived from the server secret for this purpose alone. */
   sealKey: Buffer;
   /** The issuer name authenticator apps show next to the code. */
@@ -65,6 +65,20 @@ export class MfaService {
     return this.totpEnrolment(user, base32Encode(newTotpSecret()));
   }
 
+  /**
+   * A secret offered on a page to a signed-in person, sealed for a hidden form field and bound to
+   * `binding` (their session), so the server keeps nothing until the app is confirmed.
+   */
+  sealOffer(secret: string, binding: string): string {
+    return seal(this.deps.sealKey, secret, `totp-offer:${binding}`);
+  }
+
+  /** The secret of a sealed offer, or null when it was altered or sealed for another session. */
+  openOffer(sealed: string, binding: string): string | null {
+    if (sealed.length > 512) return null;
+    return open(this.deps.sealKey, sealed, `totp-offer:${binding}`);
+  }
+
   /** The registration details of a secret already offered (Base32). */
   totpEnrolment(user: User, secret: string): TotpEnrolment {
     const bytes = base32Decode(secret) ?? Buffer.alloc(0);
@@ -88,6 +102,7 @@ export class MfaService {
     }
     const id = `mfa-${randomUUID()}`;
     const now = new Date(this.clock.now());
+    await this.deps.throttle.recordSuccess(user.userName);
     return this.deps.stores.transaction(async (tx) => {
       const first = (await tx.mfa.listDevices(user.id)).length === 0;
       const device = await tx.mfa.createDevice({ id, userId: user.id, kind: 'totp', name, secretSealed: seal(this.deps.sealKey, base32Encode(secret), id), lastStep: step, createdAt: now });
@@ -108,8 +123,10 @@ export class MfaService {
     await this.#notThrottled(user, address);
     const typed = code.trim();
     const now = this.clock.now();
-    if (/^\d{6}$/.test(typed)) {
-      for (const device of await this.deps.stores.mfa.listDevices(user.id)) {
+    // A kind of device the policy no longer allows signs in no more (docs/mfa.md "The policy").
+    const totpAllowed = (await this.policy()).allowedFactors.includes('totp');
+    if (/^\d{6}$/.test(typed) && totpAllowed) {
+      for (const device of (await this.deps.stores.mfa.listDevices(user.id)).filter((d) => d.kind === 'totp')) {
         const stored = await this.deps.stores.mfa.getDevice(user.id, device.id);
         const secretText = stored && open(this.deps.sealKey, stored.secretSealed, device.id);
         const secret = secretText ? base32Decode(secretText) : null;
@@ -118,6 +135,7 @@ export class MfaService {
         // RFC 6238 §5.2: the verifier must not accept the second attempt of the same OTP.
         if (await this.deps.stores.mfa.useTotpStep(device.id, step, new Date(now))) {
           await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, address, action: 'mfa.success', target: `user/${user.id}`, detail: { deviceId: device.id, kind: 'totp' } });
+          await this.deps.throttle.recordSuccess(user.userName);
           return ['pwd', 'otp', 'mfa'];
         }
         await this.#failed(user, address, 'replayed-code');
@@ -126,6 +144,7 @@ export class MfaService {
     } else if (looksLikeRecoveryCode(typed) && (await this.deps.stores.mfa.useRecoveryCode(user.id, recoveryCodeHash(typed), new Date(now)))) {
       const left = await this.deps.stores.mfa.countUnusedRecoveryCodes(user.id);
       await this.deps.stores.audit.append({ actor: user.id, actorName: user.userName, address, action: 'mfa.success', target: `user/${user.id}`, detail: { kind: 'recovery-code', recoveryCodesLeft: left } });
+      await this.deps.throttle.recordSuccess(user.userName);
       return ['pwd', 'mfa'];
     }
     await this.#failed(user, address, 'wrong-code');
@@ -186,16 +205,25 @@ export class MfaService {
     return codes;
   }
 
-  /** An administrator removes one device of a user. */
+  /** A user's devices and unused recovery codes, for an administrator; NotFoundError for an unknown user. */
+  async devicesOfUser(userId: string): Promise<{ devices: MfaDevice[]; recoveryCodesLeft: number }> {
+    if (!(await this.deps.stores.directory.getUser(userId))) throw new NotFoundError('user', userId);
+    return { devices: await this.deps.stores.mfa.listDevices(userId), recoveryCodesLeft: await this.deps.stores.mfa.countUnusedRecoveryCodes(userId) };
+  }
+
+  /** An administrator removes one device of a user (the last one takes the recovery codes with it). */
   async removeForUser(userId: string, deviceId: string, actor: string): Promise<void> {
     await this.deps.stores.transaction(async (tx) => {
+      const devices = await tx.mfa.listDevices(userId);
       await tx.mfa.deleteDevice(userId, deviceId);
+      if (devices.length === 1) await tx.mfa.replaceRecoveryCodes(userId, []);
       await tx.audit.append({ actor, action: 'mfa.device-remove', target: `user/${userId}`, detail: { deviceId, by: 'administrator' } });
     });
   }
 
   /** An administrator resets a user's MFA: every device and recovery code goes; the next sign-in registers anew. */
   async reset(userId: string, actor: string): Promise<number> {
+    if (!(await this.deps.stores.directory.getUser(userId))) throw new NotFoundError('user', userId);
     return this.deps.stores.transaction(async (tx) => {
       const removed = await tx.mfa.deleteAllForUser(userId);
       await tx.audit.append({ actor, action: 'mfa.reset', target: `user/${userId}`, detail: { devicesRemoved: removed } });

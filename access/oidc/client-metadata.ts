@@ -16,6 +16,7 @@ export function oidcClientMetadata(app: Application): Record<string, unknown> | 
     // The SHA-256 of the secret: server/oidc/provider.ts compares presented secrets hashed.
     ...(oidc.tokenEndpointAuthMethod === 'none' || oidc.clientSecretSha256 === null ? {} : { client_secret: oidc.clientSecretSha256 }),
     token_endpoint_auth_method: oidc.tokenEndpointAuthMethod,
+    ...(oidc.tokenEndpointAuthMethod === 'private_key_jwt' && oidc.jwks ? { jwks: oidc.jwks } : {}),
     id_token_signed_response_alg: oidc.idTokenSignedResponseAlg ?? 'RS256',
     grant_types: oidc.grantTypes,
     response_types: usesCode ? ['code'] : [],

@@ -96,7 +96,8 @@ export function ephemeralAdapter(deps: AdapterDeps) {
 /** Deletes every record issued under a grant (codes, tokens) and the grant itself. */
 export async function revokeGrantRecords(store: EphemeralStore, grantId: string): Promise<void> {
   const keys = await store.setMembers(grantIndex(grantId));
-  await store.delete(...keys, grantIndex(grantId), recordKey('Grant', grantId));
+  // One key per command: in a Redis Cluster the keys of a grant live in different slots.
+  await Promise.all([...keys, grantIndex(grantId), recordKey('Grant', grantId)].map((k) => store.delete(k)));
 }
 
 /** The grant ids recorded for a user or a client. */

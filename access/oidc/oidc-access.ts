@@ -7,6 +7,7 @@ import type { AuthenticationMethod } from '../../model/mfa.ts';
 import type { Application, Group, User } from '../../model/types.ts';
 import type { ApplicationStore, AuditStore, DirectoryStore } from '../../store/stores.ts';
 import { activeUser } from '../sessions/signed-in-person.ts';
+import { resolveMapping } from '../app-sso/decisions.ts';
 import type { PortalSession } from '../portal-sessions.ts';
 
 /** The acr values Gatehouse asserts (OpenID Connect Core §2): a password alone, or with a second factor. */
@@ -34,7 +35,7 @@ export type OidcSignInDecision =
 export class OidcAccess {
   constructor(
     private readonly deps: {
-      applications: Pick<ApplicationStore, 'get' | 'applicationsFor'>;
+      applications: Pick<ApplicationStore, 'get' | 'applicationsFor' | 'list'>;
       directory: Pick<DirectoryStore, 'getUser'>;
       identitySourceFor: (source: User['source']) => IdentitySource;
       audit: AuditStore;
@@ -59,6 +60,18 @@ export class OidcAccess {
   async reaches(person: OidcPerson, clientId: string): Promise<boolean> {
     const rows = await this.deps.applications.applicationsFor(person.user.id, person.groups.map((g) => g.id));
     return rows.some((r) => r.applicationId === clientId);
+  }
+
+  /** Every custom claim name of every OIDC application: the provider releases only claims it knows. */
+  async customClaimNames(): Promise<string[]> {
+    const names = new Set<string>();
+    let nextToken: string | undefined;
+    do {
+      const page = await this.deps.applications.list({ limit: 1000, nextToken });
+      for (const app of page.items) if (app.kind === 'oidc') for (const m of app.attributeMappings) names.add(m.name);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return [...names].sort();
   }
 
   /** The person, when they are active and reach the app now; else null (the token request is refused). */
@@ -93,8 +106,19 @@ export class OidcAccess {
   }
 }
 
-/** The claims of a person (OpenID Connect Core §5.1), `groups` as their group names. */
-export function claimsOf({ user, groups }: OidcPerson): Record<string, unknown> {
+/**
+ * The claims of a person (OpenID Connect Core §5.1), `groups` as their group names, and the app's
+ * custom claims (its mappings, resolved as SAML attributes are: a single placeholder of several
+ * values, `${user:groups}`, gives an array).
+ */
+export function claimsOf({ user, groups }: OidcPerson, app?: Pick<Application, 'attributeMappings'> | null): Record<string, unknown> {
+  const custom: Record<string, unknown> = {};
+  for (const mapping of app?.attributeMappings ?? []) {
+    const { attribute } = resolveMapping(mapping, user, groups);
+    if (!attribute) continue;
+    const many = /^\$\{user:groups\}$/.test(mapping.value);
+    custom[mapping.name] = many ? attribute.values : attribute.values.join(',');
+  }
   const email = user.emails.find((e) => e.primary) ?? user.emails[0];
   return {
     sub: user.id,
@@ -105,5 +129,6 @@ export function claimsOf({ user, groups }: OidcPerson): Record<string, unknown> 
     ...(email ? { email: email.value, email_verified: false } : {}),
     groups: groups.map((g) => g.displayName).sort(),
     updated_at: Math.floor(user.updatedAt.getTime() / 1000),
+    ...custom,
   };
 }

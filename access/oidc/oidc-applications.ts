@@ -12,6 +12,17 @@ import type { Application } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, NewApplication } from '../../store/stores.ts';
 import { NAMEID_PERSISTENT } from '../../idp/saml/namespaces.ts';
+import { parseTemplate } from '../applications/attribute-templates.ts';
+
+const templateValue = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS)
+  .superRefine((value, ctx) => {
+    const parsed = parseTemplate(value);
+    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+  });
 
 const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
@@ -48,6 +59,35 @@ const lifetimes = z.strictObject({
   refreshTokenSeconds: z.number().int().min(300).max(90 * 86400).optional(),
 });
 
+/** Public keys only (RFC 7517 §4): a key with a private part is refused, so none is ever stored. */
+const publicJwk = z.record(z.string(), z.unknown()).superRefine((k, ctx) => {
+  if (k.kty !== 'RSA' && k.kty !== 'EC') ctx.addIssue({ code: 'custom', message: 'kty must be RSA or EC' });
+  if ('d' in k || 'p' in k || 'q' in k) ctx.addIssue({ code: 'custom', message: 'must be a public key: remove the private part (d) and never send it' });
+});
+const jwks = z.strictObject({ keys: z.array(publicJwk).min(1).max(10) });
+
+/**
+ * Claims an application can never map: those the JWT and OpenID Connect define or Gatehouse sets
+ * itself (RFC 7519 §4.1, OpenID Connect Core §2 and §5.1).
+ */
+export const RESERVED_CLAIMS = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 's_hash',
+  'name', 'preferred_username', 'given_name', 'family_name', 'email', 'email_verified', 'groups', 'updated_at', 'scope', 'client_id', 'cnf',
+]);
+
+/** Custom claims, in the template grammar of SAML attribute mappings (access/applications/attribute-templates.ts). */
+const claimMappings = z
+  .array(z.strictObject({ name: z.string().regex(/^[A-Za-z][\w.:-]{0,63}$/, 'must start with a letter and hold letters, digits, _ . : - (64 at most)'), value: templateValue }))
+  .max(30)
+  .superRefine((mappings, ctx) => {
+    const seen = new Set<string>();
+    mappings.forEach((m, i) => {
+      if (RESERVED_CLAIMS.has(m.name)) ctx.addIssue({ code: 'custom', message: `${m.name} is a claim Gatehouse sets itself`, path: [i, 'name'] });
+      if (seen.has(m.name)) ctx.addIssue({ code: 'custom', message: `another mapping already has the name ${JSON.stringify(m.name)}`, path: [i, 'name'] });
+      seen.add(m.name);
+    });
+  });
+
 const oidcFields = {
   description: text(0, 1024).optional(),
   redirectUris: z.array(redirectUri).max(20).optional(),
@@ -58,6 +98,8 @@ const oidcFields = {
   backchannelLogoutUri: httpsUrl.nullable().optional(),
   lifetimes: lifetimes.optional(),
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256']).optional(),
+  jwks: jwks.optional(),
+  claimMappings: claimMappings.optional(),
 };
 
 export const oidcCreateSchema = z.strictObject({ kind: z.literal('oidc'), name: text(1, 256), ...oidcFields });
@@ -73,6 +115,9 @@ function assertClient(c: OidcClientSettings): void {
   }
   if (grants.has('client_credentials') && c.tokenEndpointAuthMethod === 'none') {
     throw fieldError('grantTypes', 'a public client (tokenEndpointAuthMethod none) cannot use client_credentials: it has no secret to authenticate with');
+  }
+  if (c.tokenEndpointAuthMethod === 'private_key_jwt' && !c.jwks) {
+    throw fieldError('jwks', 'private_key_jwt needs the client\'s public keys (jwks) to check its signed assertions');
   }
   if (grants.has('refresh_token') && !grants.has('authorization_code') && !grants.has('urn:ietf:params:oauth:grant-type:device_code')) {
     throw fieldError('grantTypes', 'refresh_token needs authorization_code or the device code grant to obtain the first refresh token');
@@ -91,7 +136,7 @@ export function newClientSecret(): { secret: string; sha256: string } {
 export function newOidcApplication(input: unknown): { app: NewApplication; clientSecret: string | null } {
   const data = parseInput(oidcCreateSchema, input, 'application');
   const method = (data.tokenEndpointAuthMethod ?? 'client_secret_basic') as OidcClientSettings['tokenEndpointAuthMethod'];
-  const secret = method === 'none' ? null : newClientSecret();
+  const secret = method === 'none' || method === 'private_key_jwt' ? null : newClientSecret();
   const settings: OidcClientSettings = {
     tokenEndpointAuthMethod: method,
     clientSecretSha256: secret?.sha256 ?? null,
@@ -102,6 +147,7 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     backchannelLogoutUri: data.backchannelLogoutUri ?? null,
     lifetimes: { ...DEFAULT_OIDC_LIFETIMES, ...data.lifetimes },
     idTokenSignedResponseAlg: data.idTokenSignedResponseAlg ?? 'RS256',
+    ...(data.jwks ? { jwks: data.jwks } : {}),
   };
   assertClient(settings);
   const id = newApplicationId();
@@ -121,7 +167,8 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     metadataTrust: { requireSignature: null, requireValidUntil: null, signingCertificates: [] },
     nameIdFormat: NAMEID_PERSISTENT,
     nameIdSource: 'persistent',
-    attributeMappings: [],
+    // An OIDC app's custom claims (claimMappings) are kept as its attribute mappings.
+    attributeMappings: data.claimMappings ?? [],
     signResponse: true,
     signAssertion: true,
     encryptAssertion: false,
@@ -138,10 +185,13 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
   const data = parseInput(oidcUpdateSchema, input, 'application');
   const current = app.oidc!;
   const method = (data.tokenEndpointAuthMethod ?? current.tokenEndpointAuthMethod) as OidcClientSettings['tokenEndpointAuthMethod'];
-  const secret = method !== 'none' && current.clientSecretSha256 === null ? newClientSecret() : null;
+  const usesSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+  const secret = usesSecret && current.clientSecretSha256 === null ? newClientSecret() : null;
+  const jwksNow = data.jwks ?? current.jwks;
   const settings: OidcClientSettings = {
+    ...(jwksNow ? { jwks: jwksNow } : {}),
     tokenEndpointAuthMethod: method,
-    clientSecretSha256: method === 'none' ? null : (secret?.sha256 ?? current.clientSecretSha256),
+    clientSecretSha256: usesSecret ? (secret?.sha256 ?? current.clientSecretSha256) : null,
     redirectUris: data.redirectUris ?? current.redirectUris,
     postLogoutRedirectUris: data.postLogoutRedirectUris ?? current.postLogoutRedirectUris,
     grantTypes: (data.grantTypes ?? current.grantTypes) as OidcClientSettings['grantTypes'],
@@ -154,13 +204,16 @@ export function oidcPatch(app: Application, input: unknown): { patch: Applicatio
   const patch: ApplicationPatch = { oidc: settings };
   if (data.name !== undefined) patch.name = data.name;
   if (data.description !== undefined) patch.description = data.description;
+  if (data.claimMappings !== undefined) patch.attributeMappings = data.claimMappings;
   return { patch, clientSecret: secret?.secret ?? null };
 }
 
 /** A new secret for a confidential client, replacing the old one at once. */
 export function rotatedSecret(app: Application): { patch: ApplicationPatch; clientSecret: string } {
   if (app.kind !== 'oidc' || !app.oidc) throw fieldError('id', 'only OIDC applications have a client secret');
-  if (app.oidc.tokenEndpointAuthMethod === 'none') throw fieldError('tokenEndpointAuthMethod', 'a public client (none) has no client secret');
+  if (app.oidc.tokenEndpointAuthMethod === 'none' || app.oidc.tokenEndpointAuthMethod === 'private_key_jwt') {
+    throw fieldError('tokenEndpointAuthMethod', `a client authenticating with ${app.oidc.tokenEndpointAuthMethod} has no client secret`);
+  }
   const secret = newClientSecret();
   return { patch: { oidc: { ...app.oidc, clientSecretSha256: secret.sha256 } }, clientSecret: secret.secret };
 }

@@ -87,6 +87,9 @@ export function openApiDocument(baseUrl: string) {
       '/users/{id}': users.item,
       '/users/{id}/entitlements': { parameters: [idParam()], get: { tags: ['users'], summary: 'Accounts and permission sets the user reaches directly or through groups', responses: { '200': ok('Entitlements'), ...errors } } },
       '/users/{id}/sign-in-state': { parameters: [idParam()], get: { tags: ['users'], summary: 'Whether the user is locked (state "locked", until unlocked) or throttled (state "throttled", with retryAfterSeconds) from signing in, or "open"', responses: { '200': { description: 'The state', content: { 'application/json': { schema: { type: 'object', required: ['state'], properties: { state: { type: 'string', enum: ['open', 'throttled', 'locked'] }, retryAfterSeconds: { type: 'integer' } } } } } }, ...errors } } },
+      '/users/{id}/mfa-devices': { parameters: [idParam()], get: { tags: ['users'], summary: "The user's second-factor devices (id, kind, name, dates; never a secret) and how many recovery codes are unused", responses: { '200': ok('{items, recoveryCodesLeft}'), ...errors } } },
+      '/users/{id}/mfa-devices/{deviceId}': { parameters: [idParam(), { name: 'deviceId', in: 'path', required: true, schema: { type: 'string' } }], delete: { tags: ['users'], summary: 'Remove one of the user\'s devices (audited); the last one takes the recovery codes with it', responses: { '204': { description: 'Removed' }, ...errors } } },
+      '/users/{id}/mfa-reset': { parameters: [idParam()], post: { tags: ['users'], summary: 'Reset the user\'s MFA: every device and recovery code goes (audited); the next sign-in registers a device anew', responses: { '200': ok('{devicesRemoved}'), ...errors } } },
       '/users/{id}/unlock': { parameters: [idParam()], post: { tags: ['users'], summary: 'Lift the lock of 100 consecutive failed password checks (portal and token endpoint alike)', responses: { '204': { description: 'Unlocked' }, ...errors } } },
       '/groups': groups.collection,
       '/groups/{id}': groups.item,
@@ -117,7 +120,7 @@ export function openApiDocument(baseUrl: string) {
       },
       '/instance': {
         get: { tags: ['instance'], summary: 'Instance settings', responses: { '200': ok('Instance') } },
-        patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
+        patch: { tags: ['instance'], summary: 'Portal session duration, attributes for access control, SP metadata trust, the MFA policy (mode, allowedFactors, withoutDevice)', requestBody: body('InstanceUpdate'), responses: { '200': ok('Instance'), ...errors } },
       },
       '/identity-source': {
         get: { tags: ['identity-source'], summary: 'The identity source in force (built-in or LDAP; the service password is never returned)', responses: { '200': ok('Description') } },

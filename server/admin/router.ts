@@ -6,12 +6,14 @@ import type { AdminPolicy } from '../../access/admin/admin-policy.ts';
 import type { AdminTokenService } from '../../access/admin-tokens.ts';
 import type { AssignmentService } from '../../access/assignments.ts';
 import type { InstanceSettingsService } from '../../access/instance-settings.ts';
+import type { MfaService } from '../../access/mfa/mfa-service.ts';
 import type { AuditLog } from '../../access/audit/audit-log.ts';
 import type { UserAccess } from '../../access/org/user-access.ts';
 import type { PermissionSetService } from '../../access/permission-sets.ts';
 import type { GroupService } from '../../directory/groups.ts';
 import type { UserService } from '../../directory/users.ts';
 import { parseInput } from '../../model/validate.ts';
+import type { MfaDevice } from '../../model/mfa.ts';
 import { applicationRoutes, type ApplicationRoutesDeps } from './application-routes.ts';
 import { applicationIconRoutes, type ApplicationIconRoutesDeps } from './application-icon-routes.ts';
 import { mountAdminRoles, type AdminRolesRoutesDeps } from './admin-roles-routes.ts';
@@ -41,6 +43,8 @@ export interface AdminRouterDeps extends ApplicationRoutesDeps, ApplicationIconR
   permissionSets: PermissionSetService;
   assignments: Pick<AssignmentService, 'list' | 'create' | 'delete'>;
   instanceSettings: Pick<InstanceSettingsService, 'get' | 'update'>;
+  /** A user's second-factor devices, for administrators (docs/mfa.md). */
+  mfa: Pick<MfaService, 'devicesOfUser' | 'removeForUser' | 'reset'>;
   auditLog: Pick<AuditLog, 'list' | 'export'>;
 }
 
@@ -110,6 +114,20 @@ export function adminRouter(services: AdminRouterDeps): Router {
     res.json(await services.userAccess.signInStateOf(req.params.id));
   });
 
+  // A user's second factors (docs/mfa.md "Recovery and administrator reset"): listed without any
+  // secret, removed one at a time, or all reset at once; each change audited.
+  router.get('/users/:id/mfa-devices', async (req, res) => {
+    const { devices, recoveryCodesLeft } = await services.mfa.devicesOfUser(req.params.id);
+    res.json({ items: devices.map(deviceView), recoveryCodesLeft });
+  });
+  router.delete('/users/:id/mfa-devices/:deviceId', async (req, res) => {
+    await services.mfa.removeForUser(req.params.id, req.params.deviceId, actorOf(res));
+    res.status(204).end();
+  });
+  router.post('/users/:id/mfa-reset', async (req, res) => {
+    res.json({ devicesRemoved: await services.mfa.reset(req.params.id, actorOf(res)) });
+  });
+
   mountResource(router, '/groups', {
     create: (input, actor) => groups.create(input, actor),
     get: (id) => groups.get(id),
@@ -167,4 +185,8 @@ export function adminRouter(services: AdminRouterDeps): Router {
   });
   router.use(problemHandler);
   return router;
+}
+
+function deviceView(d: MfaDevice) {
+  return { id: d.id, kind: d.kind, name: d.name, createdAt: d.createdAt.toISOString(), lastUsedAt: d.lastUsedAt?.toISOString() ?? null };
 }

@@ -30,8 +30,9 @@ import { identitySourcePages } from './identity-source-pages.ts';
 import { permissionSetPages } from './permission-set-pages.ts';
 import { settingsPages } from './settings-pages.ts';
 import { apiTokenPages, type ApiTokenPagesDeps } from './api-token-pages.ts';
+import { userMfaPages, type UserMfaPagesDeps } from './user-mfa-pages.ts';
 
-export interface ConsoleRouterDeps extends PortalSessionDeps, ApiTokenPagesDeps {
+export interface ConsoleRouterDeps extends PortalSessionDeps, ApiTokenPagesDeps, Pick<UserMfaPagesDeps, 'mfa'> {
   /** The OpenID Provider's issuer (BASE_URL/oidc), shown on OIDC application pages. */
   oidcIssuer?: string;
   accounts: AccountService;
@@ -64,6 +65,7 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
   router.use('/accounts', accountPages({ ...deps, cascades }));
   router.use('/assign', assignPages({ ...deps, assignAccess }));
   router.use('/permission-sets', permissionSetPages({ ...deps, consolePermissionSets: deps.console.permissionSets, cascades }));
+  router.use('/users', userMfaPages(deps));
   router.use('/users', userPages(directory));
   router.use('/groups', groupPages(directory));
   router.use('/applications', applicationPages({ ...deps, oidcIssuer: deps.oidcIssuer ?? '/oidc', preview, cascades }));

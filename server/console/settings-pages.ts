@@ -1,11 +1,12 @@
-// /admin/settings: the instance's portal session duration and attributes for access control.
+// /admin/settings: the instance's portal session duration, attributes for access control, and MFA policy.
 import { Router } from 'express';
 import type { InstanceSettingsService } from '../../access/instance-settings.ts';
 import type { Instance } from '../../model/types.ts';
 import { emptyForm } from '../../views/console/form.ts';
 import { ATTRIBUTE_ROWS_EXTRA, settingsPage } from '../../views/console/settings.ts';
 import { actorOf, adminOf } from './console-auth.ts';
-import { field, noticeOf, refusedForm, render } from './render.ts';
+import { field, many, noticeOf, refusedForm, render } from './render.ts';
+import { isDomainError, ValidationError } from '../../model/errors.ts';
 
 export interface SettingsPagesDeps {
   instanceSettings: InstanceSettingsService;
@@ -54,6 +55,18 @@ export function settingsPages(deps: SettingsPagesDeps): Router {
       };
       const instance = await deps.instanceSettings.get();
       render(res, settingsPage({ instance, form: refusedForm(e, values, fieldOf), csrfToken: adminOf(res).csrfToken }), 400);
+    }
+  });
+  // The MFA policy (docs/mfa.md "The policy"), its own form: fields left out keep their value.
+  router.post('/mfa', async (req, res) => {
+    try {
+      await deps.instanceSettings.update({ mfa: { mode: field(req, 'mode') || undefined, withoutDevice: field(req, 'withoutDevice') || undefined, allowedFactors: many(req.body, 'allowedFactors') } }, actorOf(res));
+      res.redirect(303, '/admin/settings?done=saved');
+    } catch (e) {
+      if (!isDomainError(e) || e.kind !== 'validation') throw e;
+      const instance = await deps.instanceSettings.get();
+      const problems = e instanceof ValidationError && e.problems.length ? e.problems.map((p) => `${p.field.replace(/^mfa\./, '')}: ${p.message}`).join('; ') : e.message;
+      render(res, settingsPage({ instance, form: emptyForm(valuesOf(instance)), csrfToken: adminOf(res).csrfToken, mfaError: `Not saved. ${problems}` }), 400);
     }
   });
   return router;

@@ -4,9 +4,9 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { deviceSuccessPage, loggedOutPage, logoutConfirmPage, oidcErrorPage, userCodeConfirmPage, userCodeInputPage } from '../../views/oidc.ts';
 import { csp } from '../http/page-security.ts';
 
-function send(ctx: KoaContextWithOIDC, status: number, page: (nonce: string) => string): void {
+function send(ctx: KoaContextWithOIDC, status: number, page: (nonce: string) => string, formTargets: string[] = []): void {
   const nonce = randomBytes(16).toString('base64');
-  ctx.set('Content-Security-Policy', csp(nonce));
+  ctx.set('Content-Security-Policy', csp(nonce, formTargets));
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('Cache-Control', 'no-store');
   ctx.type = 'html';
@@ -34,7 +34,10 @@ export const oidcPages = {
   },
   async logout(ctx: KoaContextWithOIDC, form: string) {
     const client = ctx.oidc.client;
-    send(ctx, 200, (nonce) => logoutConfirmPage({ nonce, form, clientName: client ? (client.clientName ?? client.clientId) : null }));
+    // The confirmation's post is answered with a redirect to the app's post-logout URI: its origin
+    // must be a form target (CSP Level 3 form-action covers redirects after a submission).
+    const targets = [...new Set((client?.postLogoutRedirectUris ?? []).map((u) => new URL(u).origin))];
+    send(ctx, 200, (nonce) => logoutConfirmPage({ nonce, form, clientName: client ? (client.clientName ?? client.clientId) : null }), targets);
   },
   async loggedOut(ctx: KoaContextWithOIDC) {
     const client = ctx.oidc.client;

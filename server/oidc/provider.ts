@@ -18,6 +18,8 @@ export interface OidcProviderDeps {
   /** BASE_URL + /oidc. */
   issuer: string;
   jwks: ProviderJwk[];
+  /** The custom claim names of every OIDC app, released with the profile scope. */
+  customClaims: string[];
   /** Keys of the provider's signed cookies, derived from the server secret (the same on every node). */
   cookieKeys: string[];
   secureCookies: boolean;
@@ -69,7 +71,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       // How and when the person authenticated (OpenID Connect Core §2), from the portal session:
       // in every ID token, whatever the request asked.
       openid: ['sub', 'acr', 'amr', 'auth_time'],
-      profile: ['name', 'preferred_username', 'given_name', 'family_name', 'updated_at'],
+      profile: ['name', 'preferred_username', 'given_name', 'family_name', 'updated_at', ...deps.customClaims],
       email: ['email', 'email_verified'],
       groups: ['groups'],
     },
@@ -77,9 +79,11 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     async findAccount(ctx, sub) {
       // At the token, userinfo and refresh endpoints the client is known: a person no longer
       // assigned to it (or disabled, or gone) has no account for it, and the request is refused.
-      const person = await deps.access.personFor(sub, (ctx as KoaContextWithOIDC).oidc?.client?.clientId);
+      const clientId = (ctx as KoaContextWithOIDC).oidc?.client?.clientId;
+      const person = await deps.access.personFor(sub, clientId);
       if (!person) return undefined;
-      return { accountId: sub, claims: () => claimsOf(person) as { sub: string } };
+      const app = clientId ? await deps.access.application(clientId) : null;
+      return { accountId: sub, claims: () => claimsOf(person, app) as { sub: string } };
     },
     async loadExistingGrant(ctx) {
       // First-party applications chosen by an administrator: no consent screen; the grant covers

@@ -4,7 +4,7 @@
 // who signed in and how (amr, acr, auth_time); signed in but not assigned, a page says so.
 import { Router, type Request, type Response } from 'express';
 import type { OidcAccess } from '../../access/oidc/oidc-access.ts';
-import { oidcAccessDeniedPage } from '../../views/oidc.ts';
+import { continuePage, oidcAccessDeniedPage } from '../../views/oidc.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { signedInPerson, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
 import { portalErrorHandler } from '../portal/errors.ts';
@@ -31,7 +31,11 @@ export function oidcProviderRouter(deps: OidcRouterDeps): Router {
         oidcAccessDeniedPage({ nonce: nonceOf(res), applicationName: decision.applicationName, userName: person.session.userName, csrfToken: person.session.csrfToken }),
       );
     }
-    await provider.interactionFinished(req, res, { login: { ...decision.login } }, { mergeWithLastSubmission: false });
+    // A page that moves on by itself, not a redirect: when this request follows the sign-in form's
+    // post, a redirect chain ending at the app's origin would be a form submission to it, which
+    // the sign-in page's CSP (form-action 'self', CSP Level 3 §6.3.1) rightly blocks.
+    const next = await provider.interactionResult(req, res, { login: { ...decision.login } }, { mergeWithLastSubmission: false });
+    res.type('html').send(continuePage({ nonce: nonceOf(res), url: next }));
   });
   router.use(INTERACTION_PATH, portalErrorHandler);
 

@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, seriousViolations } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
+import { totpCodeAt } from '../support/mfa.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { spMetadataXml } from '../idp/inbound-fixtures.ts';
@@ -261,6 +262,9 @@ describe('admin console in a browser', function () {
     const appId = (await gh.services.applications.list({ nameContains: 'Team Wiki' })).items[0]!.id;
     const oidcApp = await gh.services.applications.create({ kind: 'oidc', name: 'Team Chat', redirectUris: ['https://chat.example/callback'] }, 'test');
     await gh.services.applications.assign(oidcApp.id, { principalType: 'GROUP', principalId: org.groups.Engineers }, 'test');
+    // alice has an authenticator app, so her MFA page shows the device table.
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await gh.services.mfa.confirmTotp(await gh.services.users.get(org.users.alice!.id), { secret, code: totpCodeAt(secret, gh.clock.now()), name: 'Work phone' }, '127.0.0.1');
     const pages: [string, string][] = [
       ['dashboard', '/admin'],
       ['accounts', '/admin/accounts'],
@@ -277,6 +281,7 @@ describe('admin console in a browser', function () {
       ['users', '/admin/users'],
       ['user', `/admin/users/${org.users.alice!.id}`],
       ['user-delete', `/admin/users/${org.users.bob!.id}/delete`],
+      ['user-mfa', `/admin/users/${org.users.alice!.id}/mfa`],
       ['groups', '/admin/groups'],
       ['group', `/admin/groups/${org.groups.Engineers}`],
       ['group-delete', `/admin/groups/${org.groups.Engineers}/delete`],

@@ -70,6 +70,10 @@ describe('access portal layout and accessibility', function () {
       await page.fill('#application-search', 'runbooks');
       expect(await page.textContent('#application-count')).to.equal('Showing 1 of 2 applications');
       expect(await page.isVisible('button[data-launch]:has-text("CRM")')).to.equal(false);
+      // The second-factor pages are checked with MFA on (mfa.browser.test.ts); here, the tab with no device.
+      await page.goto(`${gh.baseUrl}/start/security`);
+      expect(await page.locator('#no-devices').count()).to.equal(1);
+      await check(page, 'sign-in-security-no-device', viewport);
       await page.goto(`${gh.baseUrl}/device`);
       await check(page, 'device-code', viewport);
       await page.goto(`${gh.baseUrl}/start/console?account_id=444455556666&role_name=ReadOnly&destination=https://evil.example/`);

@@ -140,3 +140,74 @@ describe('OIDC applications with openid-client as the relying party', function (
     expect((await client.tokenIntrospection(rp, tokens.access_token)).active).to.equal(false);
   });
 });
+
+describe('OIDC client authentication with private_key_jwt', function () {
+  this.timeout(30000);
+  let gh: TestGatehouse;
+
+  before(async () => {
+    gh = await startGatehouse();
+  });
+  after(() => gh?.close());
+
+  it('accepts an assertion signed with the registered key and refuses one signed with another key', async () => {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const publicJwk = { ...(await crypto.subtle.exportKey('jwk', pair.publicKey)), kid: 'rp-key-1', alg: 'ES256', use: 'sig' };
+    const refused = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Leaky', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ ...publicJwk, d: 'secret' }] } });
+    expect(refused.status).to.equal(400);
+    expect(JSON.stringify(refused.body)).to.include('must be a public key');
+
+    const made = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Signed job', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [publicJwk] } });
+    expect(made.status).to.equal(201);
+    expect(made.body.clientSecret).to.equal(null);
+    const discovery = (issuerKey: CryptoKey, kid: string) =>
+      client.discovery(new URL(`${gh.baseUrl}/oidc`), made.body.id, undefined, client.PrivateKeyJwt({ key: issuerKey, kid }), { execute: [client.allowInsecureRequests] });
+    const tokens = await client.clientCredentialsGrant(await discovery(pair.privateKey, 'rp-key-1'), {});
+    expect(tokens.access_token).to.be.a('string');
+
+    const other = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const err = await client.clientCredentialsGrant(await discovery(other.privateKey, 'rp-key-1'), {}).then(
+      () => null,
+      (e: { error?: string; cause?: { parameters?: { error?: string } }[] }) => e.error ?? (Array.isArray(e.cause) ? e.cause[0]?.parameters?.error : undefined),
+    );
+    expect(err).to.equal('invalid_client');
+  });
+});
+
+describe('OIDC custom claims from user attributes', function () {
+  this.timeout(30000);
+  let gh: TestGatehouse;
+
+  before(async () => {
+    gh = await startGatehouse();
+  });
+  after(() => gh?.close());
+
+  it('maps claims with the template grammar of SAML attribute mappings, at userinfo', async () => {
+    const org = await seedOrganization(gh.services, {
+      users: [{ userName: 'erin', attributes: { department: 'Engineering', costCenter: 'CC-9' } }],
+      groups: [{ name: 'Ops', members: ['erin'] }, { name: 'Dev', members: ['erin'] }],
+    });
+    const refused = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Bad', redirectUris: [REDIRECT_URI], claimMappings: [{ name: 'sub', value: '${user:userName}' }] });
+    expect(refused.status).to.equal(400);
+    expect(JSON.stringify(refused.body)).to.include('claim Gatehouse sets itself');
+    const typo = await gh.api('POST', '/applications', { kind: 'oidc', name: 'Bad', redirectUris: [REDIRECT_URI], claimMappings: [{ name: 'dept', value: '${user:departmnt}' }] });
+    expect(typo.status).to.equal(400);
+
+    const app = await createOidcApp(gh, {
+      name: 'Mapped',
+      claimMappings: [
+        { name: 'department', value: '${user:attribute.department}' },
+        { name: 'teams', value: '${user:groups}' },
+        { name: 'cost_label', value: 'cc/${user:attribute.costCenter}' },
+      ],
+    }, { USER: [org.users.erin!.id] });
+    // The provider learns the new claim names at its next re-read.
+    gh.clock.advanceSeconds(gh.config.signingKeysRefreshSeconds + 1);
+    const rp = await rpFor(gh, app);
+    const tokens = await signInWithCode(rp, new PortalClient(gh.baseUrl), { userName: 'erin', password: org.users.erin!.password }, 'openid profile');
+    // With an access token issued, scope claims go to userinfo, not the ID token (OpenID Connect Core §5.4).
+    const info = await client.fetchUserInfo(rp, tokens.access_token, org.users.erin!.id);
+    expect(info).to.deep.include({ department: 'Engineering', teams: ['Dev', 'Ops'], cost_label: 'cc/CC-9' });
+  });
+});

@@ -3,7 +3,8 @@
 // SP-initiated sign-in stops at it before any Response; the Response then states REFEDS MFA; an SP
 // asking for MFA through RequestedAuthnContext gets it, or, from a password-only session, a
 // NoAuthnContext status Response with no assertion; an SP asking exactly for
-// PasswordProtectedTransport (node-saml's default) still gets an assertion stated as such.
+// PasswordProtectedTransport (node-saml's default) still gets an assertion stated as such. AWS
+// console federation states the class too.
 import { expect } from 'chai';
 import { MFA_OFF } from '../../model/mfa.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
@@ -32,7 +33,12 @@ describe('SAML authentication context and MFA (node-saml as the SP)', function (
 
   before(async () => {
     gh = await startGatehouse({ mfa: MFA_ON });
-    org = await seedOrganization(gh.services, { users: [{ userName: 'alice', email: 'alice@example.com' }, { userName: 'bob', email: 'bob@example.com' }] });
+    org = await seedOrganization(gh.services, {
+      users: [{ userName: 'alice', email: 'alice@example.com' }, { userName: 'bob', email: 'bob@example.com' }],
+      accounts: [{ accountId: '111122223333', name: 'Production' }],
+      permissionSets: [{ name: 'ReadOnly' }],
+      assignments: [{ accountId: '111122223333', set: 'ReadOnly', user: 'alice' }],
+    });
     ({ app } = await signInRegisteringApp(new PortalClient(gh.baseUrl), 'alice', org.users.alice!.password, gh.clock));
   });
   after(async () => gh?.close());
@@ -56,6 +62,9 @@ describe('SAML authentication context and MFA (node-saml as the SP)', function (
     expect(post).to.not.equal(null);
     expect((await saml.validatePostResponseAsync({ SAMLResponse: post!.fields.SAMLResponse! })).profile?.nameID).to.equal('alice@example.com');
     expect(readResponse(post!.fields.SAMLResponse!).classRef).to.equal(REFEDS_MFA);
+    // Federation into an AWS account from the same session states it too.
+    const { fields } = await client.federate('111122223333', 'ReadOnly');
+    expect(readResponse(fields.SAMLResponse!).classRef).to.equal(REFEDS_MFA);
   });
 
   it('gives an SP requiring MFA (RequestedAuthnContext) its assertion, and an SP asking exactly for PasswordProtectedTransport its own class', async () => {

@@ -428,7 +428,9 @@ describe('ephemeral store: Redis Sentinel (private primary, replica, three Senti
     const store = await openEphemeralStore({
       redis: { kind: 'sentinel', sentinels: sentinel.sentinels, masterName: sentinel.masterName, username: null, password: null, tls: false },
       sqliteFile: '',
-      timeoutMs: 500,
+      // Long enough for a loaded test machine outside the failover; during it, operations still
+      // fail (UnavailableError) rather than hang.
+      timeoutMs: 2000,
       keyPrefix: prefix,
       onConnectionError: () => {},
     });

@@ -29,6 +29,7 @@ import { webauthnCounterContract } from './webauthn-counter.contract.ts';
 import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 import { provisioningStoreContract } from './provisioning-store.contract.ts';
+import { mfaStoreContract } from './mfa-store.contract.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -1208,6 +1209,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
     provisioningStoreContract(() => freshDatabase(backend));
+    mfaStoreContract(() => freshDatabase(backend), () => backend.emptyTarget());
     describe('transactions (one unit of work per change)', () => {
       const limitMessage = /at most 20 managed and customer managed policies/;
       const plainApplication = (tag: string): NewApplication => ({

@@ -36,8 +36,11 @@ export async function follow(browser: PortalClient, start: string, max = 15): Pr
   let target = start.startsWith(browser.baseUrl) ? start.slice(browser.baseUrl.length) : start;
   for (let i = 0; i < max; i++) {
     const res = await browser.request('GET', target);
-    if (res.status < 300 || res.status >= 400 || !res.location) return { last: res, leftTo: null };
-    const next = new URL(res.location, browser.baseUrl);
+    // The signed-in step moves on with a meta refresh, as a browser follows it.
+    const refresh = res.status === 200 ? /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(res.text)?.[1] : undefined;
+    const location = refresh ? decode(refresh) : res.location;
+    if (!location || (!refresh && (res.status < 300 || res.status >= 400))) return { last: res, leftTo: null };
+    const next = new URL(location, browser.baseUrl);
     if (next.origin !== browser.baseUrl) return { last: res, leftTo: next.href };
     target = next.pathname + next.search;
   }

@@ -20,11 +20,13 @@ export function hiddenFields(page: string): Record<string, string> {
 export class PortalClient {
   readonly cookies = new Map<string, string>();
   lastPage = '';
+  /** Sent with every request (e.g. X-Forwarded-For, for a server with TRUST_PROXY). */
+  readonly headers: Record<string, string> = {};
 
   constructor(public baseUrl: string) {}
 
   async request(method: string, path: string, form?: Record<string, string>): Promise<PageResponse> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers };
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (form) headers['content-type'] = 'application/x-www-form-urlencoded';
     const res = await fetch(this.baseUrl + path, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined, redirect: 'manual' });

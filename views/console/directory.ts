@@ -47,6 +47,7 @@ ${o.newPassword ? html`<div class="notice" role="status" id="new-password"><p>Th
 <form method="post" action="/admin/users/${u.id}/${u.enabled ? 'disable' : 'enable'}">${csrfField(o.csrfToken)}<button type="submit" class="secondary">${u.enabled ? 'Disable user' : 'Enable user'}</button></form>
 ${builtin ? html`<details class="confirm"><summary class="button secondary">Reset password</summary><form method="post" action="/admin/users/${u.id}/reset-password">${csrfField(o.csrfToken)}<p>A new password is generated and shown once; the current one stops working at once.</p><button type="submit" class="danger">Reset the password of ${u.userName}</button></form></details>` : ''}
 <form method="post" action="/admin/users/${u.id}/unlock">${csrfField(o.csrfToken)}<button type="submit" class="secondary">Unlock</button></form>
+<a href="/admin/users/${u.id}/mfa">Sign-in devices (MFA)</a>
 <a href="/admin/users/${u.id}/delete">Delete this user</a>
 </div>
 ${u.enabled ? html`<p class="muted">Disabling ends the user's portal sessions at once; their assignments stay.</p>` : ''}

@@ -87,7 +87,7 @@ ${m.clientSecret ? html`<div class="card" id="client-secret" role="status"><h2>C
 <dt>Client authentication</dt><dd>${o.tokenEndpointAuthMethod}${o.clientSecretSha256 ? ' (secret set)' : ''}</dd>
 <dt>Redirect URIs</dt><dd>${o.redirectUris.length ? o.redirectUris.map((u) => html`${u}<br>`) : 'none'}</dd>
 <dt>Grant types</dt><dd>${o.grantTypes.join(', ')}</dd><dt>Scopes</dt><dd>openid profile email groups</dd></dl>
-<div class="actions">${o.tokenEndpointAuthMethod === 'none' ? '' : html`<form method="post" action="/admin/applications/${a.id}/client-secret" class="inline-form">${csrfField(m.csrfToken)}<button type="submit" class="secondary">Replace the client secret</button></form>`}
+<div class="actions">${o.clientSecretSha256 === null ? '' : html`<form method="post" action="/admin/applications/${a.id}/client-secret" class="inline-form">${csrfField(m.csrfToken)}<button type="submit" class="secondary">Replace the client secret</button></form>`}
 <a href="/admin/applications/${a.id}/delete">Delete this application</a></div></div>
 
 <form method="post" action="/admin/applications/${a.id}/oidc" class="card" novalidate id="settings"><h2>Settings</h2>${summaryError(m.settings)}${csrfField(m.csrfToken)}

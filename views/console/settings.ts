@@ -1,5 +1,6 @@
 // Instance settings: the portal session's duration, and which user attributes become session
 // tags (attributes for access control).
+import { mfaPolicyForm } from './mfa-policy.ts';
 import type { Instance } from '../../model/types.ts';
 import { html } from '../html.ts';
 import { csrfField, noticeBox, summaryError, textField, type FormState } from './form.ts';
@@ -7,7 +8,7 @@ import type { ConsolePage } from './layout.ts';
 
 export const ATTRIBUTE_ROWS_EXTRA = 2;
 
-export function settingsPage(o: { instance: Instance; form: FormState; notice?: string; csrfToken: string }): ConsolePage {
+export function settingsPage(o: { instance: Instance; form: FormState; notice?: string; csrfToken: string; mfaError?: string }): ConsolePage {
   const rows = Number(o.form.values.rows ?? '0');
   const cell = (name: string, label: string) => {
     const error = o.form.errors[name];
@@ -26,6 +27,7 @@ ${Array.from({ length: rows }, (_, i) => html`<tr><td>${cell(`attr${i}`, `Attrib
 </tbody></table><input type="hidden" name="rows" value="${rows}">
 <div class="actions"><button type="submit">Save settings</button></div>
 <p class="muted">Instance ${o.instance.id}</p>
-</form>`,
+</form>
+${mfaPolicyForm({ policy: o.instance.mfa, csrfToken: o.csrfToken, error: o.mfaError })}`,
   };
 }
