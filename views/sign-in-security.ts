@@ -39,7 +39,8 @@ export interface SecurityPageOptions {
   extraAdd?: SafeHtml;
 }
 
-const tabs = html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications">Applications</a><a href="/start/security" aria-current="page">Sign-in security</a></nav>`;
+/** The portal's tabs with Sign-in security current (also on its sub-pages, e.g. views/webauthn.ts). */
+export const tabs = html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications">Applications</a><a href="/start/security" aria-current="page">Sign-in security</a></nav>`;
 
 export function securityPage(o: SecurityPageOptions): string {
   const only = o.devices.length === 1;

@@ -6,6 +6,7 @@
 // and get() (WebAuthn L3 §5.1.3, §5.1.4) and the credential's bytes back into base64url, by hand.
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { tabs } from './sign-in-security.ts';
 
 export interface PasskeyFormOptions {
   action: string;
@@ -144,13 +145,13 @@ export function addPasskeyPage(o: { nonce: string; signedIn: { userName: string;
     nonce: o.nonce,
     signedIn: o.signedIn,
     script: o.form ? PASSKEY_SCRIPT : undefined,
-    body: html`<div class="card narrow">
+    body: html`${tabs}<div class="card narrow">
 <h2>Add a passkey or security key</h2>
 <p>Sign in with your phone, your computer's fingerprint or face unlock, or a USB or NFC security key instead of typing a code.</p>
 <p class="muted">You have ${o.devices === 1 ? '1 sign-in device' : `${o.devices} sign-in devices`} registered.</p>
 ${errorBox(o.error)}
 ${o.form ?? html`<p>Passkeys are not allowed on this instance. Ask an administrator.</p>`}
-<p><a href="/start">Back to your accounts</a></p>
+<p><a href="/start/security">Cancel</a></p>
 </div>`,
   });
 }
@@ -161,14 +162,21 @@ export function passkeyAddedPage(o: { nonce: string; signedIn: { userName: strin
     title: 'Passkey added',
     nonce: o.nonce,
     signedIn: o.signedIn,
-    body: html`<div class="card narrow">
+    body: html`${tabs}<div class="card narrow">
 <h2>Passkey added</h2>
 <p role="status"><strong>${o.name}</strong> is registered. Next time you sign in, use it instead of a code.</p>
 ${o.recoveryCodes
   ? html`<p>If you lose it, each of these codes signs you in once. Keep them somewhere safe: <strong>they are shown only now.</strong></p>
 <ul class="codes" aria-label="Recovery codes">${o.recoveryCodes.map((c) => html`<li><code>${c}</code></li>`)}</ul>`
   : ''}
-<p><a class="button" href="/start">Done</a></p>
+<p><a class="button" href="/start/security">Done</a></p>
 </div>`,
   });
+}
+
+/** The Sign-in security tab's card that leads to adding one (views/sign-in-security.ts `extraAdd`). */
+export function addPasskeyCard(): SafeHtml {
+  return html`<div class="card"><h2>Add a passkey or security key</h2>
+<p>Your phone, your computer's fingerprint or face unlock, or a USB or NFC key: no code to type.</p>
+<p><a class="button" href="/start/passkeys/add">Add a passkey or security key</a></p></div>`;
 }

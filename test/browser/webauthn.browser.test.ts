@@ -136,13 +136,19 @@ describe('passkeys in a browser, on two nodes', function () {
     const { authenticatorId: roaming } = (await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: false, automaticPresenceSimulation: true },
     })) as { authenticatorId: string };
-    await page.goto(`${b.baseUrl}/start/passkeys/add`);
+    // The Sign-in security tab lists the passkey and leads to adding another.
+    await page.goto(`${b.baseUrl}/start/security`);
+    expect(await page.textContent('#devices')).to.include('This laptop').and.include('Passkey or security key');
+    await screenshots(page, 'sign-in-security-with-passkey');
+    await Promise.all([page.waitForURL(`${b.baseUrl}/start/passkeys/add`), page.click('a.button:text("Add a passkey or security key")')]);
     expect(await page.textContent('.card p.muted')).to.include('1 sign-in device');
     await screenshots(page, 'add-passkey');
     await page.fill('#passkey-name', 'YubiKey');
     // Enter in the name field runs the ceremony as the button does (no empty form is posted).
     await Promise.all([page.waitForSelector('text=Passkey added'), page.press('#passkey-name', 'Enter')]);
     await screenshots(page, 'passkey-added');
+    await Promise.all([page.waitForURL(`${b.baseUrl}/start/security`), page.click('text=Done')]);
+    expect(await page.textContent('#devices')).to.include('YubiKey');
     expect((await credentials(cdp, roaming))[0]?.isResidentCredential).to.equal(false);
     expect((await a.services.mfa.devices(org.users.alice!.id)).map((d) => d.name)).to.deep.equal(['This laptop', 'YubiKey']);
 

@@ -95,14 +95,15 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     expect(session?.amr).to.deep.equal(['pwd', 'hwk', 'mfa']);
   });
 
-  it('registers only a passkey when authenticator apps are not allowed', async () => {
+  it('registers only a passkey when authenticator apps are not allowed; offers and takes none when passkeys are not', async () => {
     await gh.services.sql.instance.update({ mfa: { ...MFA_ON, allowedFactors: ['webauthn'] } });
+    let key: SoftAuthenticator;
     try {
       const client = new PortalClient(gh.baseUrl);
       const setup = await secondStep(client, 'bob');
       expect(setup.text).to.include('Set up a passkey');
       expect(setup.text).to.not.include('id="secret"');
-      const key = new SoftAuthenticator(gh.baseUrl);
+      key = new SoftAuthenticator(gh.baseUrl);
       const page = await client.request('POST', '/start/mfa/passkey/register', { csrf: hiddenFields(setup.text).csrf!, credential: key.create(passkeyOptionsOf(setup.text)!) });
       expect(page.status).to.equal(200);
       // No name given: it is named for what it is.
@@ -110,6 +111,24 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     } finally {
       await gh.services.sql.instance.update({ mfa: MFA_ON });
     }
+
+    // A page shown while passkeys were allowed, answered after an administrator took them off the list.
+    const racing = new PortalClient(gh.baseUrl);
+    const before = await secondStep(racing, 'bob');
+    await gh.services.sql.instance.update({ mfa: { ...MFA_ON, allowedFactors: ['totp'] } });
+    try {
+      expectRefused(await answer(racing, before, key), racing);
+      // From now on no passkey is offered, and a user with no device is offered an app alone.
+      const signedIn = new PortalClient(gh.baseUrl);
+      expect(passkeyOptionsOf((await secondStep(signedIn, 'bob')).text)).to.equal(null);
+      const { page } = await registerable(new PortalClient(gh.baseUrl));
+      expect(page.text).to.include('id="secret"');
+      expect(passkeyOptionsOf(page.text)).to.equal(null);
+    } finally {
+      await gh.services.sql.instance.update({ mfa: MFA_ON });
+    }
+    const audit = await gh.services.sql.audit.list({ action: 'mfa.failure', target: `user/${org.users.bob!.id}` });
+    expect(JSON.stringify(audit)).to.include('factor-not-allowed');
   });
 
   it('offers a passkey or a code when the user has both, and either signs in', async () => {
@@ -122,7 +141,9 @@ describe('passkeys and security keys (WebAuthn) at portal sign-in', function () 
     const registered = await client.request('POST', '/start/mfa/register', { csrf: hiddenFields(setup.text).csrf!, code: totp.generate({ timestamp: gh.clock.now() }), name: 'Phone' });
     expect(registered.status).to.equal(200);
 
-    // Signed in, she adds a passkey from the portal.
+    // Signed in, she adds a passkey from the portal's Sign-in security tab.
+    const security = await client.request('GET', '/start/security');
+    expect(security.text).to.include('href="/start/passkeys/add"');
     const add = await client.request('GET', '/start/passkeys/add');
     expect(add.status).to.equal(200);
     expect(add.text).to.include('1 sign-in device');
