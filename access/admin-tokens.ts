@@ -26,9 +26,9 @@ const PREFIX = 'gha_';
 export const ADMIN_TOKEN_REFUSED = 'Invalid userName or password, or not an administrator, or too many failed attempts (try again later)';
 /** A right password without the second factor the account needs. */
 export const ADMIN_TOKEN_NEEDS_TOTP =
-  'This account signs in with a second factor: send totpCode, the current six-digit code of its authenticator app. Without an app (none registered yet), mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
+  'This account signs in with a second factor: send totpCode, the current six-digit code of its authenticator app. Without an app (none registered yet), mint a token from the admin console (/admin/api-token) or on the host with `npx --no-install gatehouse admin token <userName>`.';
 export const ADMIN_TOKEN_NO_DEVICE =
-  'This account needs a second factor and has no authenticator app to send a code from: register one on the portal, or mint a token from the admin console (/admin/api-token) or on the host with `npx gatehouse admin token <userName>`.';
+  'This account needs a second factor and has no authenticator app to send a code from: register one on the portal, or mint a token from the admin console (/admin/api-token) or on the host with `npx --no-install gatehouse admin token <userName>`.';
 export const ADMIN_TOKEN_WRONG_TOTP = 'The totpCode is wrong, already used, or not current: send the code the authenticator app shows now.';
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -34,8 +34,7 @@ export interface PasswordAttempt {
   secondFactorFollows?: boolean;
 }
 
-/** How long a check waits for another check of the same name to end, and how often it looks. */
-const CLAIM_WAIT_MS = 5000;
+/** How often a check looks whether another check of the same name has ended. */
 const CLAIM_POLL_MS = 10;
 
 /** A typed name as the audit log and the log keep it: bounded. */
@@ -95,10 +94,11 @@ export class PasswordCheck {
 
   /**
    * Waits for the name's one check at a time (sign-in-throttle.ts beginCheck), so that checks sent
-   * at once run one after another; false when the name stays busy for CLAIM_WAIT_MS.
+   * at once run one after another; false when the name stays busy past the claim's stale time.
    */
   private async claimCheck(userName: string): Promise<boolean> {
-    const until = Date.now() + CLAIM_WAIT_MS;
+    // A second longer than a claim can be held: by then a claim left behind is taken over.
+    const until = Date.now() + this.throttle.staleClaimMs + 1000;
     for (;;) {
       if (await this.throttle.beginCheck(userName)) return true;
       if (Date.now() >= until) return false;

@@ -25,6 +25,14 @@ export const DEFAULT_THROTTLE: ThrottleLimits = { perUser: 10, perAddress: 100, 
 const CONSECUTIVE_TTL = 90 * 24 * 3600;
 /** Longer than a check can take (a directory that does not answer fails after DEPENDENCY_TIMEOUT_MS). */
 const CHECK_CLAIM_TTL = 60;
+/** A check's claim older than this is taken for one whose release was lost (beginCheck). */
+const DEFAULT_STALE_CLAIM_MS = 5000;
+
+export interface ClaimOptions {
+  /** Longer than one password check can take: the directory's and the stores' timeouts, and argon2. */
+  staleClaimMs?: number;
+  now?: () => number;
+}
 
 /** Why an attempt was refused before its password was looked at (for the log and audit only). */
 export type ThrottleReason = 'locked' | 'user-window' | 'address-window' | 'check-in-progress';
@@ -44,11 +52,18 @@ const userKey = (kind: 'user' | 'consecutive' | 'checking', userName: string) =>
 const addressKey = (address: string) => `signin:addr:${digest(address.toLowerCase())}`;
 
 export class SignInThrottle {
+  /** How long a check may hold its claim before another check of the name takes it over. */
+  readonly staleClaimMs: number;
+  readonly #now: () => number;
+
   constructor(
     private readonly store: EphemeralStore,
     readonly limits: ThrottleLimits = DEFAULT_THROTTLE,
-    private readonly releaseRetryMs = 500,
-  ) {}
+    options: ClaimOptions = {},
+  ) {
+    this.staleClaimMs = options.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS;
+    this.#now = options.now ?? Date.now;
+  }
 
   /** Why this user name or address may not try now, or null when it may. */
   async refusal(userName: string, address: string): Promise<ThrottleRefusal | null> {
@@ -68,33 +83,22 @@ export class SignInThrottle {
    * False when another check of the name is under way. The claim expires by itself if a node
    * dies holding it.
    */
-  beginCheck(userName: string): Promise<boolean> {
-    return this.store.setIfAbsent(userKey('checking', userName), '1', CHECK_CLAIM_TTL);
-  }
-
-  /**
-   * Releases the claim. When the store does not answer (a Redis failover under way), the claim
-   * would keep refusing this name's sign-ins until it expires, so the release is tried again in
-   * the background, every `releaseRetryMs`, for half the claim's lifetime (while it is still this
-   * check's own), and the error goes to the caller as usual.
-   */
-  async endCheck(userName: string): Promise<void> {
+  async beginCheck(userName: string): Promise<boolean> {
     const key = userKey('checking', userName);
-    try {
-      await this.store.delete(key);
-    } catch (e) {
-      this.retryRelease(key, Date.now() + (CHECK_CLAIM_TTL * 1000) / 2);
-      throw e;
-    }
+    const now = this.#now();
+    if (await this.store.setIfAbsent(key, String(now), CHECK_CLAIM_TTL)) return true;
+    // The claim holds when it began. One older than any check can take was left behind: by a
+    // node that died, or by a Redis failover that lost its release, or that applied the claim
+    // while answering the request with an error. Waiting out its expiry would refuse the person
+    // for a minute, so it is taken over.
+    const began = Number(await this.store.get(key));
+    if (Number.isFinite(began) && now - began < this.staleClaimMs) return false;
+    await this.store.set(key, String(now), CHECK_CLAIM_TTL);
+    return true;
   }
 
-  private retryRelease(key: string, until: number): void {
-    const timer = setTimeout(() => {
-      this.store.delete(key).catch(() => {
-        if (Date.now() < until) this.retryRelease(key, until);
-      });
-    }, this.releaseRetryMs);
-    timer.unref();
+  async endCheck(userName: string): Promise<void> {
+    await this.store.delete(userKey('checking', userName));
   }
 
   async recordFailure(userName: string, address: string): Promise<void> {

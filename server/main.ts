@@ -49,7 +49,7 @@ const server: Server = createHttpServer(services, state).listen(config.port, con
   }
   // With MFA on, a password alone no longer buys an admin API token (docs/mfa.md "Admin API tokens").
   if (mfaOn) lines.push('  sign-in asks for a second factor: register an authenticator app at your first sign-in (docs/mfa.md)');
-  lines.push(`  admin API token: npx gatehouse admin token ${bootstrap.created ? bootstrap.userName : '<userName>'} (on this host) or ${config.baseUrl}/admin/api-token (signed in), then Authorization: Bearer <token>`);
+  lines.push(`  admin API token: npx --no-install gatehouse admin token ${bootstrap.created ? bootstrap.userName : '<userName>'} (in this directory, on this host) or ${config.baseUrl}/admin/api-token (signed in), then Authorization: Bearer <token>`);
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.info({ baseUrl: config.baseUrl, port: config.port }, 'listening');
 });

@@ -82,6 +82,7 @@ import { ephemeralAdapter } from '../access/oidc/ephemeral-adapter.ts';
 import { oidcClientMetadata } from '../access/oidc/client-metadata.ts';
 import { OidcProviderHolder } from './oidc/provider-holder.ts';
 import { portalBridge } from './oidc/portal-bridge.ts';
+import { ProviderLogout } from './oidc/provider-logout.ts';
 import { OIDC_MOUNT } from './oidc/provider.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
@@ -289,7 +290,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const identitySource = (): IdentitySource => activeSource;
   const identitySourceFor = (source: User['source']): IdentitySource => (source === 'ldap' ? ldapSource : builtinDirectory);
   const portalSessions = new PortalSessionService(ephemeral, clock);
-  const signInThrottle = new SignInThrottle(ephemeral);
+  // A check's claim is stale once a directory bind and a store call could both have timed out.
+  const signInThrottle = new SignInThrottle(ephemeral, undefined, { staleClaimMs: 2 * config.dependencyTimeoutMs + 1000, now: () => clock.now() });
   // One password check for every surface that takes a password, so their guesses add up.
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const mfaSealKey = serverSecret.deriveKey('mfa-secrets');
@@ -389,9 +391,11 @@ export async function createServices(config: Config, logger: Logger, options: Se
   // Generated at first start, as the SAML key is (access/oidc/signing-keys.ts).
   await oidcSigningKeys.ensure();
   const signedInPeople = new SignedInPeople({ sessions: portalSessions, identitySourceFor });
-  const portalSignOut = new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout, oidcGrants });
+  // The provider sessions end through the provider, built below (server/oidc/provider-logout.ts).
+  const oidcSessions = { endForPortalSession: (sessionId: string) => providerLogout.endForPortalSession(sessionId) };
+  const portalSignOut = new PortalSignOut({ sessions: portalSessions, audit: sql.audit, singleLogout: appSso.singleLogout, oidcGrants, oidcSessions });
   const secureCookies = config.baseUrl.startsWith('https://');
-  const bridge = portalBridge({ secureCookies, people: signedInPeople, access: oidcAccess, grants: oidcGrants, signOut: portalSignOut });
+  const bridge = portalBridge({ secureCookies, people: signedInPeople, access: oidcAccess, grants: oidcGrants, signOut: portalSignOut, logger: logger.child({ component: 'oidc' }) });
   const oidcProviders = new OidcProviderHolder({
     provider: {
       issuer: `${config.baseUrl}${OIDC_MOUNT}`,
@@ -415,6 +419,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     now: () => clock.now(),
     configure: bridge.configure,
   });
+  const providerLogout = new ProviderLogout({ providers: oidcProviders, sessions: oidcGrants, logger: logger.child({ component: 'oidc' }) });
   const services: Services = {
     config,
     logger,

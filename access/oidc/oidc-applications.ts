@@ -44,6 +44,13 @@ const redirectUri = z.string().max(2048).superRefine((value, ctx) => {
   if (url.protocol === 'javascript:' || url.protocol === 'data:') ctx.addIssue({ code: 'custom', message: 'must not be a javascript: or data: URI' });
 });
 
+/**
+ * A back-channel logout endpoint: the rules of a redirect URI (absolute, no fragment, https except
+ * on the loopback address; OpenID Connect Back-Channel Logout 1.0 §2.2), and reachable over HTTP:
+ * the provider POSTs the logout token to it (§2.5).
+ */
+const backchannelLogoutUri = redirectUri.refine((v) => /^https?:\/\//i.test(v), 'must be an http(s) URL: the logout token is POSTed to it');
+
 const httpsUrl = z.string().max(2048).refine((v) => {
   try {
     const u = new URL(v);
@@ -95,7 +102,7 @@ const oidcFields = {
   tokenEndpointAuthMethod: z.enum(OIDC_CLIENT_AUTH_METHODS as [string, ...string[]]).optional(),
   grantTypes: z.array(z.enum(OIDC_GRANT_TYPES as [string, ...string[]])).min(1).max(4).optional(),
   initiateLoginUri: httpsUrl.nullable().optional(),
-  backchannelLogoutUri: httpsUrl.nullable().optional(),
+  backchannelLogoutUri: backchannelLogoutUri.nullable().optional(),
   lifetimes: lifetimes.optional(),
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256']).optional(),
   jwks: jwks.optional(),

@@ -8,13 +8,31 @@ import { forgetGrant, grantIds, grantOwner, grantsOfClientKey, grantsOfUserKey, 
 import type { OidcAccess } from './oidc-access.ts';
 
 const grantsOfPortalSessionKey = (sessionHash: string) => `oidc:grants-of-portal-session:${sessionHash}`;
+const providerSessionsOfPortalSessionKey = (sessionHash: string) => `oidc:provider-sessions-of-portal-session:${sessionHash}`;
 
 export class OidcGrants {
   constructor(private readonly deps: { store: EphemeralStore; access: Pick<OidcAccess, 'person' | 'reaches'> }) {}
 
-  /** Remembers that a grant was made under a portal session (its cookie value), to end it with that session. */
-  async bindToPortalSession(sessionId: string, grantId: string): Promise<void> {
-    await this.deps.store.addToSet(grantsOfPortalSessionKey(hashSessionId(sessionId)), grantId, INDEX_TTL_SECONDS);
+  /**
+   * Remembers that a grant was made under a portal session (its cookie value), and in which
+   * provider session (its uid), to end both with that session.
+   */
+  async bindToPortalSession(sessionId: string, grantId: string, providerSessionUid?: string): Promise<void> {
+    const hash = hashSessionId(sessionId);
+    await this.deps.store.addToSet(grantsOfPortalSessionKey(hash), grantId, INDEX_TTL_SECONDS);
+    if (providerSessionUid) await this.deps.store.addToSet(providerSessionsOfPortalSessionKey(hash), providerSessionUid, INDEX_TTL_SECONDS);
+  }
+
+  /**
+   * The uids of the provider sessions opened under a portal session, forgotten as they are read:
+   * the portal session is signing out, and each is ended once (OpenID Connect Back-Channel Logout
+   * 1.0 §2.3: the OP remembers the RPs a session signed in to).
+   */
+  async takeProviderSessions(sessionId: string): Promise<string[]> {
+    const key = providerSessionsOfPortalSessionKey(hashSessionId(sessionId));
+    const uids = await this.deps.store.setMembers(key);
+    await this.deps.store.delete(key);
+    return uids;
   }
 
   /** The portal session signed out: the grants made under it go (OpenID Connect RP-Initiated Logout 1.0 §2, the OP side). */

@@ -115,7 +115,7 @@ export function applicationPages(deps: ApplicationPagesDeps): Router {
 
   // OpenID Connect applications (docs/oidc-applications.md).
   const oidcValues = (req: Request) => ({
-    ...Object.fromEntries(['name', 'description', 'redirectUris', 'postLogoutRedirectUris', 'tokenEndpointAuthMethod', 'initiateLoginUri', 'accessTokenSeconds', 'refreshTokenSeconds'].map((n) => [n, field(req, n)])),
+    ...Object.fromEntries(['name', 'description', 'redirectUris', 'postLogoutRedirectUris', 'tokenEndpointAuthMethod', 'initiateLoginUri', 'backchannelLogoutUri', 'accessTokenSeconds', 'refreshTokenSeconds'].map((n) => [n, field(req, n)])),
     grantTypes: many(req.body, 'grantType').join(' '),
   });
   const lines = (v: string | undefined) => (v ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -127,6 +127,7 @@ export function applicationPages(deps: ApplicationPagesDeps): Router {
     tokenEndpointAuthMethod: v.tokenEndpointAuthMethod,
     grantTypes: (v.grantTypes ?? '').split(' ').filter(Boolean),
     initiateLoginUri: v.initiateLoginUri || null,
+    backchannelLogoutUri: v.backchannelLogoutUri || null,
     lifetimes: { accessTokenSeconds: Number(v.accessTokenSeconds), idTokenSeconds: Number(v.accessTokenSeconds), refreshTokenSeconds: Number(v.refreshTokenSeconds) },
   });
   const oidcFieldOf = (p: string) => (p.startsWith('lifetimes.') ? (p.includes('refresh') ? 'refreshTokenSeconds' : 'accessTokenSeconds') : (p.split('.')[0] ?? null));

@@ -8,6 +8,7 @@ import type { SignedInPeople } from '../../access/sessions/signed-in-person.ts';
 import type { OidcAccess } from '../../access/oidc/oidc-access.ts';
 import type { OidcGrants } from '../../access/oidc/oidc-grants.ts';
 import type { PortalSignOut } from '../../access/sessions/sign-out.ts';
+import type { Logger } from '../logger.ts';
 import { cookieFromHeader, SESSION_COOKIE, wireName } from '../http/cookies.ts';
 
 export interface PortalBridgeDeps {
@@ -16,6 +17,7 @@ export interface PortalBridgeDeps {
   access: Pick<OidcAccess, 'reaches'>;
   grants: Pick<OidcGrants, 'bindToPortalSession'>;
   signOut: Pick<PortalSignOut, 'signOut'>;
+  logger: Pick<Logger, 'warn'>;
 }
 
 export function portalBridge(deps: PortalBridgeDeps) {
@@ -26,12 +28,17 @@ export function portalBridge(deps: PortalBridgeDeps) {
       if (check.status !== 'signed-in' || check.person.user.id !== accountId) return false;
       return deps.access.reaches({ user: check.person.user, groups: await check.person.groups() }, clientId);
     },
-    async bindGrant(cookieHeader: string | undefined, grantId: string): Promise<void> {
+    async bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string): Promise<void> {
       const id = sessionIdOf(cookieHeader);
-      if (id) await deps.grants.bindToPortalSession(id, grantId);
+      if (id) await deps.grants.bindToPortalSession(id, grantId, providerSessionUid);
     },
     /** Koa middleware on every provider: the portal side of a confirmed RP-initiated logout. */
     configure(provider: Provider): void {
+      // A back-channel logout token the app did not accept (RP-initiated logout) does not stop the
+      // logout; the operator sees it here.
+      provider.on('backchannel.error', (_ctx: unknown, err: Error, client: { clientId: string }) => {
+        deps.logger.warn({ clientId: client.clientId, err: err.message }, 'OIDC back-channel logout not delivered');
+      });
       provider.use(async (ctx, next) => {
         await next();
         if (ctx.oidc?.route !== 'end_session_confirm' || !ctx.oidc.params?.logout || ctx.status >= 400) return;

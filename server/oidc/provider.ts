@@ -32,8 +32,11 @@ export interface OidcProviderDeps {
    * outlives the portal session nor an assignment.
    */
   portalAllows(cookieHeader: string | undefined, accountId: string, clientId: string): Promise<boolean>;
-  /** Records a grant made under the browser's portal session, to revoke it when that session signs out. */
-  bindGrant(cookieHeader: string | undefined, grantId: string): Promise<void>;
+  /**
+   * Records a grant and the provider session it was made in under the browser's portal session, to
+   * revoke the one and end the other (with back-channel logout) when that session signs out.
+   */
+  bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string): Promise<void>;
 }
 
 const SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
@@ -98,7 +101,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const requested = String(oidc.params?.scope ?? 'openid').split(' ').filter((s) => SCOPES.includes(s));
       grant.addOIDCScope(requested.join(' '));
       const grantId = await grant.save();
-      await deps.bindGrant(ctx.get('cookie') || undefined, grantId);
+      await deps.bindGrant(ctx.get('cookie') || undefined, grantId, oidc.session!.uid);
       return grant;
     },
     features: {
@@ -116,6 +119,10 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       rpInitiatedLogout: { enabled: true, logoutSource: oidcPages.logout, postLogoutSuccessSource: oidcPages.loggedOut },
       backchannelLogout: { enabled: true },
       userinfo: { enabled: true },
+      // Sender-constrained tokens (RFC 9449): a client that sends DPoP proofs gets tokens bound to
+      // its key (token_type DPoP), usable only with a fresh proof from that key. Proof jtis are
+      // remembered in the ephemeral store, so a replay is refused on every node (RFC 9449 §11.1).
+      dPoP: { enabled: true, allowReplay: false },
       resourceIndicators: { enabled: false },
     },
     extraClientMetadata: { properties: [LIFETIMES_METADATA] },
@@ -139,6 +146,15 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256'], userinfoSigningAlgValues: ['RS256', 'ES256'] },
     clientDefaults: { grant_types: ['authorization_code'], id_token_signed_response_alg: 'RS256', response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' },
     renderError: oidcPages.error,
+    // The provider's calls out (back-channel logout tokens, OpenID Connect Back-Channel Logout 1.0
+    // §2.5) keep its 2.5 s timeout but not its guard against private addresses: only administrators
+    // register an app's URIs (there is no dynamic registration), and a self-hosted app commonly
+    // lives on a private network (docs/oidc-applications.md "Logout").
+    fetch: (url, init) => {
+      const options = { ...init } as RequestInit & { dispatcher?: unknown };
+      delete options.dispatcher;
+      return fetch(url, options);
+    },
   };
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = true;

@@ -20,7 +20,7 @@ describe('admin API tokens with MFA', function () {
   it('refuses a password alone, says where to get a token, and the console mints one from a signed-in session', async () => {
     const noApp = await exchange({});
     expect(noApp.status).to.equal(401);
-    expect(noApp.body.detail).to.include('no authenticator app to send a code from').and.include('/admin/api-token').and.include('npx gatehouse admin token');
+    expect(noApp.body.detail).to.include('no authenticator app to send a code from').and.include('/admin/api-token').and.include('npx --no-install gatehouse admin token');
 
     const browser = new PortalClient(gh.baseUrl);
     const { app } = await signInRegisteringApp(browser, 'admin', ADMIN_PASSWORD, gh.clock);

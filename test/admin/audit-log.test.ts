@@ -34,11 +34,12 @@ describe('audit log', function () {
     expect(failures).to.have.length(1);
     expect(failures[0]).to.include({ actor: 'anonymous', address: '127.0.0.1', target: 'admin-token' });
 
-    await gh.api('POST', '/groups', { displayName: 'auditors' });
-    const mid = new Date().toISOString();
-    await gh.api('POST', '/groups', { displayName: 'readers' });
+    expect((await gh.api('POST', '/groups', { displayName: 'auditors' })).status).to.equal(201);
+    expect((await gh.api('POST', '/groups', { displayName: 'readers' })).status).to.equal(201);
     const created = (await gh.api('GET', `/audit?action=group.create&actorName=admin&from=${start}`)).body.items;
     expect(created.map((e: any) => e.detail.displayName)).to.deep.equal(['readers', 'auditors']);
+    // `to` is exclusive: up to the second event's own time, only the first.
+    const mid: string = created[0].at;
     const before = (await gh.api('GET', `/audit?action=group.create&from=${start}&to=${mid}`)).body.items;
     expect(before.map((e: any) => e.detail.displayName)).to.deep.equal(['auditors']);
     expect((await gh.api('GET', `/audit?target=${created[0].target}`)).body.items.map((e: any) => e.id)).to.deep.equal([created[0].id]);

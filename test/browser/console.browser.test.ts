@@ -260,7 +260,7 @@ describe('admin console in a browser', function () {
   it('has no serious or critical accessibility violation on any console page, at desktop and phone sizes', async () => {
     const setId = (await gh.services.permissionSets.list({ nameContains: 'S3Reader' })).items[0]!.id;
     const appId = (await gh.services.applications.list({ nameContains: 'Team Wiki' })).items[0]!.id;
-    const oidcApp = await gh.services.applications.create({ kind: 'oidc', name: 'Team Chat', redirectUris: ['https://chat.example/callback'] }, 'test');
+    const oidcApp = await gh.services.applications.create({ kind: 'oidc', name: 'Team Chat', redirectUris: ['https://chat.example/callback'], backchannelLogoutUri: 'https://chat.example/oidc/backchannel-logout' }, 'test');
     await gh.services.applications.assign(oidcApp.id, { principalType: 'GROUP', principalId: org.groups.Engineers }, 'test');
     // alice has an authenticator app, so her MFA page shows the device table.
     const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

@@ -19,7 +19,7 @@ describe('console: OpenID Connect applications', function () {
 
   const form = (over: Record<string, string> = {}) => ({
     name: 'Wiki', description: '', redirectUris: 'https://wiki.example/callback', postLogoutRedirectUris: '', tokenEndpointAuthMethod: 'client_secret_basic',
-    initiateLoginUri: '', accessTokenSeconds: '3600', refreshTokenSeconds: '86400', grantType: 'authorization_code', ...over,
+    initiateLoginUri: '', backchannelLogoutUri: '', accessTokenSeconds: '3600', refreshTokenSeconds: '86400', grantType: 'authorization_code', ...over,
   });
 
   it('adds an app and shows its client secret once', async () => {
@@ -48,5 +48,17 @@ describe('console: OpenID Connect applications', function () {
     expect(refused.status).to.equal(400);
     expect(refused.text).to.include('must use https');
     expect((await gh.api('GET', '/applications')).body.items.length).to.equal(before);
+  });
+
+  it('keeps a back-channel logout URI from the settings form, and refuses one with a fragment next to the field', async () => {
+    await admin.request('GET', '/admin/applications/new-oidc');
+    const refused = await admin.request('POST', '/admin/applications/oidc', { csrf: admin.csrf(), ...form({ backchannelLogoutUri: 'https://wiki.example/logout#x' }) });
+    expect(refused.status).to.equal(400);
+    expect(refused.text).to.include('must not have a fragment').and.include('name="backchannelLogoutUri"');
+    const made = await admin.request('POST', '/admin/applications/oidc', { csrf: admin.csrf(), ...form({ backchannelLogoutUri: 'https://wiki.example/oidc/backchannel' }) });
+    expect(made.status).to.equal(201);
+    const id = /<code>(app-[0-9a-f]{16})<\/code>/.exec(made.text)![1]!;
+    expect((await gh.api('GET', `/applications/${id}`)).body.oidc.backchannelLogoutUri).to.equal('https://wiki.example/oidc/backchannel');
+    expect((await admin.request('GET', `/admin/applications/${id}`)).text).to.include('value="https://wiki.example/oidc/backchannel"');
   });
 });

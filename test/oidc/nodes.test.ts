@@ -1,6 +1,9 @@
 // Two Gatehouse nodes on one PostgreSQL database and one Redis serve one OIDC application: a
 // sign-in on one is refreshed on the other, a revocation on one counts on the other at once, and a
-// key rotation reaches the other node at its next key re-read.
+// key rotation reaches the other node at its next key re-read, and a portal sign-out on the other
+// node sends the back-channel logout token.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { PortalClient } from '../support/portal-client.ts';
@@ -73,5 +76,32 @@ describe('OIDC on two nodes (PostgreSQL and Redis)', function () {
     a.clock.advanceSeconds(b.config.signingKeysRefreshSeconds + 1);
     const tokens = await signInWithCode(await rpFor(b, app), new PortalClient(b.baseUrl), creds('alice'));
     expect(rotated.body.current).to.include(decodeKid(tokens.id_token!));
+  });
+
+  it('signing out of the portal on b sends the back-channel logout token for a sign-in made on a', async () => {
+    const received: string[] = [];
+    const rpServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(new URLSearchParams(body).get('logout_token') ?? '');
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => rpServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (rpServer.address() as AddressInfo).port;
+      const withLogout = await createOidcApp(a, { name: 'Notes', backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel` }, { USER: [org.users.alice!.id] });
+      const browser = new PortalClient(a.baseUrl);
+      const tokens = await signInWithCode(await rpFor(a, withLogout), browser, creds('alice'));
+      browser.baseUrl = b.baseUrl;
+      await browser.signOut();
+      expect(received).to.have.length(1);
+      const claims = JSON.parse(Buffer.from(received[0]!.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+      expect(claims).to.include({ aud: withLogout.id, sub: org.users.alice!.id, sid: tokens.claims()!.sid });
+    } finally {
+      rpServer.closeAllConnections();
+      await new Promise((resolve) => rpServer.close(resolve));
+    }
   });
 });

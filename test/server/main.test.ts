@@ -31,7 +31,7 @@ function run(env: Record<string, string>, cwd: string): { child: ChildProcess; o
   return { child, output: () => out };
 }
 
-/** `npx gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
+/** `npx --no-install gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [path.join(checkout.dir, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
@@ -146,14 +146,14 @@ describe('gatehouse process', function () {
       expect(ready.status).to.equal(200);
       // A new instance asks for a second factor, so the password alone buys no admin API token:
       // the refusal says what to do instead, and the banner's host command does it.
-      expect(output()).to.include('admin API token: npx gatehouse admin token admin (on this host)');
+      expect(output()).to.include('admin API token: npx --no-install gatehouse admin token admin (in this directory, on this host)');
       const byPassword = await fetch(`http://127.0.0.1:${port}/api/v1/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ userName: 'admin', password }),
       });
       expect(byPassword.status).to.equal(401);
-      expect(((await byPassword.json()) as { detail: string }).detail).to.include('npx gatehouse admin token');
+      expect(((await byPassword.json()) as { detail: string }).detail).to.include('npx --no-install gatehouse admin token');
       const minted = await cli(['admin', 'token', 'admin'], dir);
       expect(minted.code, minted.stderr).to.equal(0);
       const token = minted.stdout.trim();

@@ -68,6 +68,7 @@ export async function signInWithCode(
   browser: PortalClient,
   credentials: { userName: string; password: string } | undefined,
   scope = 'openid profile email groups',
+  options: client.AuthorizationCodeGrantOptions = {},
 ) {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
@@ -82,7 +83,7 @@ export async function signInWithCode(
   });
   const { callback, page } = await authorizeInBrowser(browser, url, credentials);
   if (!callback) throw new Error(`no redirect to the app: ${page.status} ${page.text.slice(0, 400)}`);
-  return client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+  return client.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, undefined, options);
 }
 
 export { client };

@@ -22,7 +22,7 @@ export function apiTokenPage(o: { csrfToken: string; baseUrl: string; ttlMinutes
 <div class="card">
 <h2>Create a token</h2>
 <p>A token for the <a href="/api/v1/docs">admin API</a>, acting as you with your admin role, valid for ${hours}. You signed in to this console${' '}with your second factor when sign-in asks for one, so no password or code is asked again.</p>
-<p class="muted">Scripts on the Gatehouse host can also run <code>npx gatehouse admin token &lt;userName&gt;</code>; elsewhere, <code>POST /api/v1/tokens</code> takes the user name, password and, with multi-factor authentication, a current <code>totpCode</code>.</p>
+<p class="muted">Scripts on the Gatehouse host can also run <code>npx --no-install gatehouse admin token &lt;userName&gt;</code>; elsewhere, <code>POST /api/v1/tokens</code> takes the user name, password and, with multi-factor authentication, a current <code>totpCode</code>.</p>
 <form method="post" action="/admin/api-token"><input type="hidden" name="csrf" value="${o.csrfToken}"><button type="submit">Create token</button></form>
 </div>`,
   };

@@ -30,6 +30,7 @@ export function oidcFormValues(a: Application | null): Record<string, string> {
     postLogoutRedirectUris: (o?.postLogoutRedirectUris ?? []).join('\n'),
     tokenEndpointAuthMethod: o?.tokenEndpointAuthMethod ?? 'client_secret_basic',
     initiateLoginUri: o?.initiateLoginUri ?? '',
+    backchannelLogoutUri: o?.backchannelLogoutUri ?? '',
     grantTypes: (o?.grantTypes ?? ['authorization_code', 'refresh_token']).join(' '),
     accessTokenSeconds: String(o?.lifetimes.accessTokenSeconds ?? 3600),
     refreshTokenSeconds: String(o?.lifetimes.refreshTokenSeconds ?? 14 * 86400),
@@ -45,6 +46,7 @@ ${selectField({ name: 'tokenEndpointAuthMethod', label: 'Client authentication',
 ${state.errors.grantTypes ? html`<p class="field-error">${state.errors.grantTypes}</p>` : ''}
 <div class="grid2"><div>${textField({ name: 'initiateLoginUri', label: 'Sign-in address (initiate login URI)', type: 'url', state, hint: 'Where the portal\'s Applications tab opens the app; empty: the first redirect URI\'s site.' })}</div>
 <div>${textArea({ name: 'postLogoutRedirectUris', label: 'Post-logout redirect URIs', state, rows: 2, hint: 'Optional, one per line.' })}</div>
+<div>${textField({ name: 'backchannelLogoutUri', label: 'Back-channel logout URI', type: 'url', state, hint: 'Optional. Gatehouse POSTs a signed logout token here when the person signs out. https (http only for localhost).' })}</div><div></div>
 <div>${textField({ name: 'accessTokenSeconds', label: 'Access and ID token lifetime (seconds)', type: 'number', state, hint: '60 to 86400' })}</div>
 <div>${textField({ name: 'refreshTokenSeconds', label: 'Refresh token lifetime (seconds)', type: 'number', state, hint: '300 to 7776000 (90 days)' })}</div></div>`;
 }
