@@ -10,6 +10,8 @@ import type { User } from '../model/types.ts';
 import type { AuditStore, InstanceStore } from '../store/stores.ts';
 import type { MfaService, TotpEnrolment } from './mfa/mfa-service.ts';
 import type { PendingSignIn, PendingSignIns } from './mfa/pending-sign-ins.ts';
+import type { WebauthnService } from './mfa/webauthn-service.ts';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { PasswordCheck } from './password-check.ts';
 import type { PortalSession, PortalSessionService } from './portal-sessions.ts';
 import { activeUser } from './sessions/signed-in-person.ts';
@@ -29,8 +31,10 @@ export type SignInStep = ({ kind: 'signed-in' } & OpenedSession) | { kind: 'seco
 
 /** What the second-factor page shows for a pending sign-in. */
 export type SecondFactorStage =
-  | { stage: 'code'; user: User; pending: PendingSignIn }
-  | { stage: 'register'; user: User; pending: PendingSignIn; enrolment: TotpEnrolment }
+  /** `passkey`: the user has a passkey or security key to sign in with; `app`: an authenticator app. */
+  | { stage: 'code'; user: User; pending: PendingSignIn; passkey?: boolean; app?: boolean }
+  /** `enrolment`: null when authenticator apps are not allowed; `passkey`: whether passkeys are. */
+  | { stage: 'register'; user: User; pending: PendingSignIn; enrolment: TotpEnrolment | null; passkey?: boolean }
   | { stage: 'refused'; user: User; pending: PendingSignIn };
 
 export interface SignInDeps {
@@ -41,7 +45,11 @@ export interface SignInDeps {
   audit: AuditStore;
   mfa: MfaService;
   pending: PendingSignIns;
+  webauthn: WebauthnService;
 }
+
+/** What the page hands navigator.credentials: create() to register a passkey, get() to sign in with one. */
+export type PasskeyCeremony = { kind: 'create'; options: PublicKeyCredentialCreationOptionsJSON } | { kind: 'get'; options: PublicKeyCredentialRequestOptionsJSON };
 
 /**
  * What a throttled attempt is told: to wait, and for how long. The throttle counts failures per
@@ -78,12 +86,43 @@ export class SignInService {
     const found = await this.#pending(pendingId);
     if (!found) return null;
     const { pending, user } = found;
-    if ((await this.deps.mfa.devices(user.id)).length > 0) return { stage: 'code', user, pending };
-    if ((await this.deps.mfa.policy()).withoutDevice === 'refuse') return { stage: 'refused', user, pending };
+    const devices = await this.deps.mfa.devices(user.id);
+    const policy = await this.deps.mfa.policy();
+    const passkey = policy.allowedFactors.includes('webauthn');
+    if (devices.length > 0) return { stage: 'code', user, pending, passkey: passkey && devices.some((d) => d.kind === 'webauthn'), app: devices.some((d) => d.kind === 'totp') };
+    if (policy.withoutDevice === 'refuse') return { stage: 'refused', user, pending };
+    if (!policy.allowedFactors.includes('totp')) return { stage: 'register', user, pending, enrolment: null, passkey };
     const offered = this.deps.pending.enrolmentSecret(pendingId!, pending);
     const enrolment = offered ? this.deps.mfa.totpEnrolment(user, offered) : this.deps.mfa.newTotpEnrolment(user);
     if (!offered) await this.deps.pending.offerEnrolment(pendingId!, pending, enrolment.secret);
-    return { stage: 'register', user, pending, enrolment };
+    return { stage: 'register', user, pending, enrolment, passkey };
+  }
+
+  /**
+   * The WebAuthn ceremony the second-factor page offers, with a new challenge bound to this
+   * pending sign-in; null when it offers none.
+   */
+  async passkeyCeremony(pendingId: string, stage: SecondFactorStage): Promise<PasskeyCeremony | null> {
+    if (stage.stage === 'refused' || !stage.passkey) return null;
+    if (stage.stage === 'code') return { kind: 'get', options: await this.deps.webauthn.authenticationOptions(stage.user, pendingId) };
+    return { kind: 'create', options: await this.deps.webauthn.registrationOptions(stage.user, pendingId) };
+  }
+
+  /** Completes a sign-in with a passkey or security key. Throws UnauthenticatedError or ThrottledError. */
+  async completeWithPasskey(pendingId: string, response: string, address: string): Promise<OpenedSession & { returnTo: string }> {
+    const found = await this.#pending(pendingId);
+    if (!found) throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    const amr = await this.deps.webauthn.authenticate(found.user, pendingId, response, address);
+    return this.#finish(pendingId, found.user, address, amr);
+  }
+
+  /** Completes a sign-in by registering a passkey (policy "register at sign-in"); returns the recovery codes to show once. */
+  async completeWithPasskeyRegistration(pendingId: string, input: { response: string; name?: string }, address: string): Promise<OpenedSession & { returnTo: string; recoveryCodes: string[] }> {
+    const stage = await this.secondFactor(pendingId);
+    if (!stage || stage.stage !== 'register' || !stage.passkey) throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    const { recoveryCodes } = await this.deps.webauthn.register(stage.user, pendingId, input, address);
+    const opened = await this.#finish(pendingId, stage.user, address, ['pwd', 'hwk', 'mfa']);
+    return { ...opened, recoveryCodes: recoveryCodes ?? [] };
   }
 
   /** Completes a sign-in with a TOTP or recovery code. Throws UnauthenticatedError or ThrottledError. */
@@ -100,7 +139,7 @@ export class SignInService {
    */
   async completeWithRegistration(pendingId: string, input: { code: string; name?: string }, address: string): Promise<OpenedSession & { returnTo: string; recoveryCodes: string[] }> {
     const stage = await this.secondFactor(pendingId);
-    if (!stage || stage.stage !== 'register') throw new UnauthenticatedError(SIGN_IN_EXPIRED);
+    if (!stage || stage.stage !== 'register' || !stage.enrolment) throw new UnauthenticatedError(SIGN_IN_EXPIRED);
     const { recoveryCodes } = await this.deps.mfa.confirmTotp(stage.user, { secret: stage.enrolment.secret, code: input.code, name: input.name }, address);
     const opened = await this.#finish(pendingId, stage.user, address, ['pwd', 'otp', 'mfa']);
     return { ...opened, recoveryCodes: recoveryCodes ?? [] };

@@ -1,8 +1,8 @@
 // Multi-factor authentication: the instance's policy and a user's registered devices (docs/mfa.md).
 
 /** The second factors Gatehouse can check. */
-export type MfaFactor = 'totp';
-export const MFA_FACTORS: readonly MfaFactor[] = ['totp'];
+export type MfaFactor = 'totp' | 'webauthn';
+export const MFA_FACTORS: readonly MfaFactor[] = ['totp', 'webauthn'];
 
 export interface MfaPolicy {
   /** When a second factor is asked for: at every portal sign-in, or never. */
@@ -14,10 +14,10 @@ export interface MfaPolicy {
 }
 
 /** A new instance asks for a second factor at every sign-in, as Identity Center's default does. */
-export const NEW_INSTANCE_MFA_POLICY: MfaPolicy = { mode: 'every-sign-in', allowedFactors: ['totp'], withoutDevice: 'register' };
+export const NEW_INSTANCE_MFA_POLICY: MfaPolicy = { mode: 'every-sign-in', allowedFactors: ['totp', 'webauthn'], withoutDevice: 'register' };
 
 /** An instance created before MFA existed keeps signing in as it did until an administrator turns MFA on. */
-export const MFA_OFF: MfaPolicy = { mode: 'never', allowedFactors: ['totp'], withoutDevice: 'register' };
+export const MFA_OFF: MfaPolicy = { mode: 'never', allowedFactors: ['totp', 'webauthn'], withoutDevice: 'register' };
 
 export interface MfaDevice {
   id: string;
@@ -30,4 +30,4 @@ export interface MfaDevice {
 }
 
 /** How a portal session was authenticated (RFC 8176 Authentication Method Reference values). */
-export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa';
+export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa' | 'hwk';

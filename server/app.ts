@@ -18,6 +18,7 @@ import { portalCredentialsRouter } from './portal/credentials.ts';
 import { authorizeRouter } from './portal/authorize.ts';
 import { deviceRouter } from './portal/device.ts';
 import { portalRouter } from './portal/router.ts';
+import { portalPasskeyRouter } from './portal/webauthn.ts';
 import { samlRouter } from './saml/router.ts';
 import { oidcProviderRouter } from './oidc/router.ts';
 import { exposeRequestContext } from './request-log.ts';
@@ -92,6 +93,7 @@ export function createApp(services: Services, state: AppState = { draining: fals
   app.use(oidcProviderRouter({ ...portalSession, providers: services.oidcProviders, access: services.oidcAccess }));
   app.use(signInSecurityRouter({ ...portalSession, mfa: services.mfa }));
   app.use(portalApplicationsRouter({ ...portalSession, applications: services.applications, idpInitiated: services.appSso.idpInitiated, icons: services.applicationIcons }));
+  app.use(portalPasskeyRouter({ ...portalSession, webauthn: services.webauthn, mfa: services.mfa }));
   app.use(portalRouter({
     ...portalSession,
     signIn: services.signIn,

@@ -34,6 +34,8 @@ import { PasswordCheck } from '../access/password-check.ts';
 import { SignInService } from '../access/sign-in.ts';
 import { MfaService } from '../access/mfa/mfa-service.ts';
 import { PendingSignIns } from '../access/mfa/pending-sign-ins.ts';
+import { WebauthnChallenges } from '../access/mfa/webauthn-challenges.ts';
+import { relyingPartyOf, WebauthnService } from '../access/mfa/webauthn-service.ts';
 import { SsoAccessTokenService } from '../access/sso-access-tokens.ts';
 import { SsoLogoutService } from '../access/sso-logout.ts';
 import { SsoOidcService } from '../access/sso-oidc/sso-oidc.ts';
@@ -126,6 +128,8 @@ export interface Services {
   signIn: SignInService;
   /** Second factors: registration, checks, devices (docs/mfa.md). */
   mfa: MfaService;
+  /** Passkeys and security keys: WebAuthn ceremonies (docs/mfa.md). */
+  webauthn: WebauthnService;
   signInThrottle: SignInThrottle;
   awsFederation: AwsFederationService;
   ssoAccessTokens: SsoAccessTokenService;
@@ -292,6 +296,15 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const passwordCheck = new PasswordCheck(signInThrottle, sql.audit, logger.child({ component: 'password-check' }));
   const mfaSealKey = serverSecret.deriveKey('mfa-secrets');
   const mfa = new MfaService({ stores: sql, throttle: signInThrottle, sealKey: mfaSealKey, issuer: 'Gatehouse', clock });
+  const webauthn = new WebauthnService({
+    stores: sql,
+    challenges: new WebauthnChallenges(ephemeral, clock),
+    throttle: signInThrottle,
+    sealKey: mfaSealKey,
+    rp: relyingPartyOf(config.baseUrl),
+    log: logger.child({ component: 'webauthn' }),
+    clock,
+  });
   const entitlements = new EntitlementService(sql.assignments, sql.accounts, sql.permissionSets);
   const assignments = new AssignmentService(sql, accessEvents, sql.lagTolerant);
   // A mapped attribute too long to be a session tag is left out of the assertion (access/aws-federation.ts).
@@ -462,8 +475,10 @@ export async function createServices(config: Config, logger: Logger, options: Se
       audit: sql.audit,
       mfa,
       pending: new PendingSignIns(ephemeral, mfaSealKey, clock),
+      webauthn,
     }),
     mfa,
+    webauthn,
     signInThrottle,
     awsFederation,
     ssoAccessTokens,

@@ -377,6 +377,12 @@ export interface MfaStore {
    * when that step or a later one was used before (a replayed code), whoever asked first.
    */
   useTotpStep(deviceId: string, step: number, at: Date): Promise<boolean>;
+  /**
+   * Records a WebAuthn assertion with signature counter `counter` (kept in lastStep): false, and
+   * nothing changed, when the stored counter is not below it, unless both are 0 (an authenticator
+   * without a counter, WebAuthn L3 §6.1.1).
+   */
+  useWebauthnCounter(deviceId: string, counter: number, at: Date): Promise<boolean>;
   renameDevice(userId: string, deviceId: string, name: string): Promise<MfaDevice>;
   deleteDevice(userId: string, deviceId: string): Promise<void>;
   /** Removes every device and recovery code of the user; returns how many devices there were. */

@@ -2,6 +2,7 @@
 // code; registering an app when the user has none yet; the recovery codes, shown once.
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
+import { PASSKEY_SCRIPT } from './webauthn.ts';
 
 interface Common {
   nonce: string;
@@ -14,19 +15,26 @@ const errorBox = (error?: string) => (error ? html`<div class="error" role="aler
 /** Groups a Base32 secret in fours, as people copy it into an app by hand. */
 const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
 
-export function secondFactorPage(o: Common & { userName: string }): string {
+/**
+ * `passkey`: the passkey form (views/webauthn.ts), offered before the code when the user has one;
+ * `app: false`: the user has no authenticator app, so the code asked for is a recovery code.
+ */
+export function secondFactorPage(o: Common & { userName: string; passkey?: SafeHtml; app?: boolean }): string {
+  const recoveryOnly = o.app === false;
   return layout({
     title: 'Verify your identity',
     nonce: o.nonce,
+    script: o.passkey ? PASSKEY_SCRIPT : undefined,
     body: html`<div class="card narrow">
 <h2>Verify your identity</h2>
 <p class="muted">Signing in as <strong>${o.userName}</strong>.</p>
 ${errorBox(o.error)}
+${o.passkey ? html`${o.passkey}<h3>Or enter a code</h3>` : ''}
 <form method="post" action="/start/mfa">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
-<label for="code">Code from your authenticator app</label>
-<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="32" aria-describedby="code-help${o.error ? ' code-error' : ''}">
-<p class="muted" id="code-help">Lost your device? Enter one of your recovery codes instead.</p>
+<label for="code">${recoveryOnly ? 'Recovery code' : 'Code from your authenticator app'}</label>
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"${o.passkey ? '' : ' autofocus'} required maxlength="32" aria-describedby="code-help${o.error ? ' code-error' : ''}">
+<p class="muted" id="code-help">${recoveryOnly ? 'Lost your passkey? Enter one of the recovery codes you saved.' : 'Lost your device? Enter one of your recovery codes instead.'}</p>
 <p><button type="submit">Verify</button></p>
 </form>
 <p><a href="/start">Cancel and start over</a></p>
@@ -34,13 +42,15 @@ ${errorBox(o.error)}
   });
 }
 
-export function registerAppPage(o: Common & { userName: string; secret: string; qrCode: SafeHtml }): string {
+/** `passkey`: a section registering a passkey instead (views/webauthn.ts), shown first. */
+export function registerAppPage(o: Common & { userName: string; secret: string; qrCode: SafeHtml; passkey?: SafeHtml }): string {
   return layout({
     title: 'Set up an authenticator app',
     nonce: o.nonce,
-    body: html`<div class="card narrow">
+    script: o.passkey ? PASSKEY_SCRIPT : undefined,
+    body: html`${o.passkey ?? ''}<div class="card narrow">
 <h2>Set up an authenticator app</h2>
-<p>This instance asks for a second factor at sign-in. Register an authenticator app for <strong>${o.userName}</strong>:</p>
+<p>${o.passkey ? 'Or register' : 'This instance asks for a second factor at sign-in. Register'} an authenticator app for <strong>${o.userName}</strong>:</p>
 <ol>
 <li>Scan this QR code with the app (Google Authenticator, Microsoft Authenticator, 1Password, …).</li>
 <li>Or type this key into the app: <code id="secret">${grouped(o.secret)}</code></li>
@@ -51,7 +61,7 @@ ${errorBox(o.error)}
 <form method="post" action="/start/mfa/register">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
 <label for="code">Code from the app</label>
-<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus required maxlength="6"${o.error ? html` aria-describedby="code-error"` : ''}>
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code"${o.passkey ? '' : ' autofocus'} required maxlength="6"${o.error ? html` aria-describedby="code-error"` : ''}>
 <label for="name">Name for this device</label>
 <input type="text" id="name" name="name" maxlength="64" value="Authenticator app">
 <p><button type="submit">Register and sign in</button></p>

@@ -39,7 +39,8 @@ export interface SecurityPageOptions {
   extraAdd?: SafeHtml;
 }
 
-const tabs = html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications">Applications</a><a href="/start/security" aria-current="page">Sign-in security</a></nav>`;
+/** The portal's tabs with Sign-in security current (also on its sub-pages, e.g. views/webauthn.ts). */
+export const tabs = html`<nav class="tabs"><a href="/start">AWS accounts</a><a href="/start/applications">Applications</a><a href="/start/security" aria-current="page">Sign-in security</a></nav>`;
 
 export function securityPage(o: SecurityPageOptions): string {
   const only = o.devices.length === 1;
@@ -52,7 +53,7 @@ ${o.notice ? html`<div class="notice" role="status">${o.notice}</div>` : ''}
 ${o.error ? html`<div class="error" role="alert">${o.error}</div>` : ''}
 <div class="card">
 <h2>Your sign-in devices</h2>
-<p class="muted">${o.mfaRequired ? 'Signing in asks for a code from one of these after your password.' : 'Signing in does not ask for a second factor on this instance now; devices you add are asked for when it does, and by the admin API.'}</p>
+<p class="muted">${o.mfaRequired ? 'Signing in asks for one of these after your password.' : 'Signing in does not ask for a second factor on this instance now; devices you add are asked for when it does, and by the admin API.'}</p>
 ${o.devices.length === 0
   ? html`<p id="no-devices">You have no sign-in device yet.</p>`
   : html`<ul class="devices" id="devices">${o.devices.map((d) => deviceItem(d, o.csrfToken, !only || o.lastRemovable))}</ul>`}

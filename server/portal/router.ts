@@ -30,7 +30,7 @@ export const EXPIRED_NOTICE = 'Your session has expired. Sign in again to contin
 const field = formField;
 
 export interface PortalRouterDeps extends PortalSessionDeps {
-  signIn: Pick<SignInService, 'begin' | 'secondFactor' | 'completeWithCode' | 'completeWithRegistration'>;
+  signIn: Pick<SignInService, 'begin' | 'secondFactor' | 'completeWithCode' | 'completeWithRegistration' | 'passkeyCeremony' | 'completeWithPasskey' | 'completeWithPasskeyRegistration'>;
   /** To end the browser's previous session at a new sign-in. */
   portalSessions: Pick<PortalSessionService, 'destroy'>;
   entitlements: Pick<EntitlementService, 'forUser'>;

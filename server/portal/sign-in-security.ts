@@ -11,6 +11,7 @@ import { isDomainError } from '../../model/errors.ts';
 import { recoveryCodesPage } from '../../views/mfa.ts';
 import { qrCodeSvg } from '../../views/qr-code.ts';
 import { addAppPage, securityPage } from '../../views/sign-in-security.ts';
+import { addPasskeyCard } from '../../views/webauthn.ts';
 import { answerOtherMethodsWith405 } from '../http/method-not-allowed.ts';
 import { nonceOf, pageSecurity } from '../http/page-security.ts';
 import { formField, signedInPerson, signedInPersonForPost, toSignIn, type PortalSessionDeps } from '../http/portal-session.ts';
@@ -49,6 +50,7 @@ export function signInSecurityRouter(deps: SignInSecurityRouterDeps): Router {
         lastRemovable: policy.mode === 'never',
         mfaRequired: policy.mode !== 'never',
         totpAllowed: policy.allowedFactors.includes('totp'),
+        extraAdd: policy.allowedFactors.includes('webauthn') ? addPasskeyCard() : undefined,
         ...extra,
       }),
     );

@@ -60,6 +60,19 @@ export class SqlMfaStore implements MfaStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  async useWebauthnCounter(deviceId: string, counter: number, at: Date): Promise<boolean> {
+    const result = await translated(() =>
+      this.ctx.db
+        .updateTable('mfa_devices')
+        .set({ last_step: counter, last_used_at: this.ctx.codec.date(at) })
+        .where('id', '=', deviceId)
+        .where('kind', '=', 'webauthn')
+        .where((eb) => eb.or([eb('last_step', 'is', null), eb('last_step', '<', counter), ...(counter === 0 ? [eb('last_step', '=', 0)] : [])]))
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async renameDevice(userId: string, deviceId: string, name: string): Promise<MfaDevice> {
     const row = await translated(() => this.ctx.db.updateTable('mfa_devices').set({ name }).where('id', '=', deviceId).where('user_id', '=', userId).returningAll().executeTakeFirst());
     if (!row) throw new NotFoundError('MFA device', deviceId);

@@ -54,7 +54,7 @@ describe('admin console: users\' MFA and the MFA policy', function () {
     const none = await admin.request('POST', '/admin/settings/mfa', { csrf: admin.csrf(), mode: 'never', withoutDevice: 'register' });
     expect(none.status).to.equal(400);
     expect(none.text).to.include('Not saved.').and.include('allow at least one kind of device');
-    expect(await gh.services.mfa.policy()).to.deep.equal({ ...MFA_ON, withoutDevice: 'refuse' });
+    expect(await gh.services.mfa.policy()).to.deep.equal({ ...MFA_ON, allowedFactors: ['totp'], withoutDevice: 'refuse' });
     const audit = await gh.api('GET', '/audit?action=instance.update');
     expect(audit.body.items[0].detail.after.mfa.withoutDevice).to.equal('refuse');
     await gh.services.sql.instance.update({ mfa: MFA_ON });

@@ -25,6 +25,7 @@ import { AccountService } from '../../access/accounts.ts';
 import { AccessEventBus } from '../../access/events/bus.ts';
 import { PermissionSetService } from '../../access/permission-sets.ts';
 import { adminStoresContract } from './admin-stores.contract.ts';
+import { webauthnCounterContract } from './webauthn-counter.contract.ts';
 import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 import { provisioningStoreContract } from './provisioning-store.contract.ts';
@@ -1203,6 +1204,7 @@ export function sqlStoreContract(backend: SqlBackend): void {
       });
     });
 
+    webauthnCounterContract(() => freshDatabase(backend));
     signingKeyStoreContract(() => freshDatabase(backend));
     adminStoresContract(() => freshDatabase(backend), () => backend.emptyTarget());
     accessEventsContract(() => freshDatabase(backend));
