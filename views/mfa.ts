@@ -51,12 +51,12 @@ export function registerAppPage(o: Common & { userName: string; secret: string; 
     body: html`${o.passkey ?? ''}<div class="card narrow">
 <h2>Set up an authenticator app</h2>
 <p>${o.passkey ? 'Or register' : 'This instance asks for a second factor at sign-in. Register'} an authenticator app for <strong>${o.userName}</strong>:</p>
+<div class="qr">${o.qrCode}</div>
 <ol>
 <li>Scan this QR code with the app (Google Authenticator, Microsoft Authenticator, 1Password, …).</li>
 <li>Or type this key into the app: <code id="secret">${grouped(o.secret)}</code></li>
 <li>Enter the six-digit code the app shows.</li>
 </ol>
-<div class="qr">${o.qrCode}</div>
 ${errorBox(o.error)}
 <form method="post" action="/start/mfa/register">
 <input type="hidden" name="csrf" value="${o.csrfToken}">
@@ -66,6 +66,7 @@ ${errorBox(o.error)}
 <input type="text" id="name" name="name" maxlength="64" value="Authenticator app">
 <p><button type="submit">Register and sign in</button></p>
 </form>
+<p><a href="/start">Cancel and start over</a></p>
 </div>`,
   });
 }

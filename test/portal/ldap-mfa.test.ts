@@ -47,6 +47,10 @@ describe('MFA for LDAP users (slapd)', function () {
     expect((await gh.api('POST', `/users/${alice.id}/mfa-reset`)).body).to.deep.equal({ devicesRemoved: 1 });
     const fresh = new PortalClient(gh.baseUrl);
     await fresh.signIn('alice', passwordOf('alice'));
-    expect((await fresh.request('GET', '/start/mfa')).text).to.include('Set up an authenticator app');
+    const setup = (await fresh.request('GET', '/start/mfa')).text;
+    expect(setup).to.include('Set up an authenticator app');
+    // A way out for someone who did not mean to sign in as alice: back to the sign-in form.
+    expect(setup).to.include('<a href="/start">Cancel and start over</a>');
+    expect((await fresh.request('GET', '/start')).text).to.include('name="password"');
   });
 });
