@@ -12,7 +12,8 @@ import { parseTemplate } from './attribute-templates.ts';
 import { SAML_PROVIDER_NAME } from './external-aws.ts';
 import { applicationTrustInput } from './metadata-trust.ts';
 
-const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
+/** Text of `min` to `max` characters with no control characters. */
+export const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 /** Short names an admin may use for the NameID formats (SAML Core §8.3), and the URIs stored. */
 export const NAMEID_FORMAT_NAMES = {
@@ -33,7 +34,8 @@ export const ATTRNAME_FORMATS = [
   'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified',
 ] as const;
 
-const templateValue = z
+/** An attribute or claim value in the template grammar (attribute-templates.ts); OIDC claims use it too. */
+export const templateValue = z
   .string()
   .min(1)
   .max(1024)

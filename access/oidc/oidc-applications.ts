@@ -7,24 +7,12 @@ import { z } from 'zod';
 import { ValidationError } from '../../model/errors.ts';
 import { newApplicationId } from '../../model/ids.ts';
 import { DEFAULT_OIDC_LIFETIMES, OIDC_CLIENT_AUTH_METHODS, OIDC_GRANT_TYPES, type OidcClientSettings } from '../../model/oidc.ts';
-import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../../model/text.ts';
 import type { Application } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, NewApplication } from '../../store/stores.ts';
 import { NAMEID_PERSISTENT } from '../../idp/saml/namespaces.ts';
-import { parseTemplate } from '../applications/attribute-templates.ts';
+import { templateValue, text } from '../applications/application-input.ts';
 
-const templateValue = z
-  .string()
-  .min(1)
-  .max(1024)
-  .refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS)
-  .superRefine((value, ctx) => {
-    const parsed = parseTemplate(value);
-    if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
-  });
-
-const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 /**
  * A redirect URI: absolute, no fragment (RFC 6749 §3.1.2), https except on the loopback address
