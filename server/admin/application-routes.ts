@@ -22,6 +22,11 @@ export function applicationView(app: Application & { clientSecret?: string | nul
   const { xml, ...metadata } = app.metadata;
   // The client secret's hash stays inside; the secret itself is in the answer that made it only.
   const oidc = app.oidc ? (({ clientSecretSha256, ...rest }) => ({ ...rest, clientId: app.id, hasClientSecret: clientSecretSha256 !== null }))(app.oidc) : undefined;
+  if (app.kind === 'oidc' && oidc) {
+    // An OpenID Connect application has no SAML settings: none are shown (docs/oidc-applications.md).
+    const { id, name, description, kind, createdAt, updatedAt } = app;
+    return { id, name, description, kind, oidc, ...(app.clientSecret !== undefined ? { clientSecret: app.clientSecret } : {}), createdAt, updatedAt };
+  }
   return {
     ...app,
     ...(oidc ? { oidc } : {}),

@@ -147,6 +147,8 @@ describe('OIDC refusals', function () {
     expect(JSON.stringify(read.body)).not.to.include(confidential.clientSecret!);
     expect(read.body.oidc).to.include({ clientId: confidential.id, hasClientSecret: true });
     expect(read.body.oidc).not.to.have.property('clientSecretSha256');
+    // Only what an OIDC application has: none of a SAML application's settings.
+    expect(Object.keys(read.body).sort()).to.deep.equal(['createdAt', 'description', 'id', 'kind', 'name', 'oidc', 'updatedAt']);
     const rotated = await gh.api('POST', `/applications/${confidential.id}/client-secret`);
     expect(rotated.status).to.equal(200);
     const old = await failure(client.clientCredentialsGrant(await rpFor(gh, confidential), {}));
