@@ -82,7 +82,7 @@ import { ephemeralAdapter } from '../access/oidc/ephemeral-adapter.ts';
 import { oidcClientMetadata } from '../access/oidc/client-metadata.ts';
 import { OidcProviderHolder } from './oidc/provider-holder.ts';
 import { portalBridge } from './oidc/portal-bridge.ts';
-import { ProviderLogout } from './oidc/provider-logout.ts';
+import { ProviderLogout, subscribeOidcSessionEnd } from './oidc/provider-logout.ts';
 import { OIDC_MOUNT } from './oidc/provider.ts';
 
 const NAMEID_FORMATS = { persistent: NAMEID_PERSISTENT, emailAddress: NAMEID_EMAIL, unspecified: NAMEID_UNSPECIFIED } as const;
@@ -542,6 +542,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
   };
   subscribeAccessReactions(accessEvents, { epoch: authorizationEpoch, portalSessions, credentialCache, snapshots: services.roleCredentials, preferences: portalPreferences });
   subscribeProvisioning(accessEvents, provisioning.trigger());
+  // Provider sessions end (with back-channel logout tokens) before their grants are revoked.
+  subscribeOidcSessionEnd(accessEvents, providerLogout);
   subscribeOidcRevocation(accessEvents, oidcGrants);
   return services;
 }

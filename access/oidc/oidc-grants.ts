@@ -9,6 +9,7 @@ import type { OidcAccess } from './oidc-access.ts';
 
 const grantsOfPortalSessionKey = (sessionHash: string) => `oidc:grants-of-portal-session:${sessionHash}`;
 const providerSessionsOfPortalSessionKey = (sessionHash: string) => `oidc:provider-sessions-of-portal-session:${sessionHash}`;
+const providerSessionsOfUserKey = (userId: string) => `oidc:provider-sessions-of-user:${userId}`;
 
 export class OidcGrants {
   constructor(private readonly deps: { store: EphemeralStore; access: Pick<OidcAccess, 'person' | 'reaches'> }) {}
@@ -17,10 +18,11 @@ export class OidcGrants {
    * Remembers that a grant was made under a portal session (its cookie value), and in which
    * provider session (its uid), to end both with that session.
    */
-  async bindToPortalSession(sessionId: string, grantId: string, providerSessionUid?: string): Promise<void> {
+  async bindToPortalSession(sessionId: string, grantId: string, providerSessionUid?: string, userId?: string): Promise<void> {
     const hash = hashSessionId(sessionId);
     await this.deps.store.addToSet(grantsOfPortalSessionKey(hash), grantId, INDEX_TTL_SECONDS);
     if (providerSessionUid) await this.deps.store.addToSet(providerSessionsOfPortalSessionKey(hash), providerSessionUid, INDEX_TTL_SECONDS);
+    if (providerSessionUid && userId) await this.deps.store.addToSet(providerSessionsOfUserKey(userId), providerSessionUid, INDEX_TTL_SECONDS);
   }
 
   /**
@@ -30,6 +32,14 @@ export class OidcGrants {
    */
   async takeProviderSessions(sessionId: string): Promise<string[]> {
     const key = providerSessionsOfPortalSessionKey(hashSessionId(sessionId));
+    const uids = await this.deps.store.setMembers(key);
+    await this.deps.store.delete(key);
+    return uids;
+  }
+
+  /** The uids of every provider session a user opened, forgotten as they are read (the user was disabled or deleted). */
+  async takeProviderSessionsOfUser(userId: string): Promise<string[]> {
+    const key = providerSessionsOfUserKey(userId);
     const uids = await this.deps.store.setMembers(key);
     await this.deps.store.delete(key);
     return uids;

@@ -28,9 +28,9 @@ export function portalBridge(deps: PortalBridgeDeps) {
       if (check.status !== 'signed-in' || check.person.user.id !== accountId) return false;
       return deps.access.reaches({ user: check.person.user, groups: await check.person.groups() }, clientId);
     },
-    async bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string): Promise<void> {
+    async bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string, userId: string): Promise<void> {
       const id = sessionIdOf(cookieHeader);
-      if (id) await deps.grants.bindToPortalSession(id, grantId, providerSessionUid);
+      if (id) await deps.grants.bindToPortalSession(id, grantId, providerSessionUid, userId);
     },
     /** Koa middleware on every provider: the portal side of a confirmed RP-initiated logout. */
     configure(provider: Provider): void {

@@ -34,9 +34,10 @@ export interface OidcProviderDeps {
   portalAllows(cookieHeader: string | undefined, accountId: string, clientId: string): Promise<boolean>;
   /**
    * Records a grant and the provider session it was made in under the browser's portal session, to
-   * revoke the one and end the other (with back-channel logout) when that session signs out.
+   * revoke the one and end the other (with back-channel logout) when that session signs out, or
+   * when the user is disabled or deleted.
    */
-  bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string): Promise<void>;
+  bindGrant(cookieHeader: string | undefined, grantId: string, providerSessionUid: string, userId: string): Promise<void>;
 }
 
 const SCOPES = ['openid', 'profile', 'email', 'groups', 'offline_access'];
@@ -101,7 +102,7 @@ export function createOidcProvider(deps: OidcProviderDeps): Provider {
       const requested = String(oidc.params?.scope ?? 'openid').split(' ').filter((s) => SCOPES.includes(s));
       grant.addOIDCScope(requested.join(' '));
       const grantId = await grant.save();
-      await deps.bindGrant(ctx.get('cookie') || undefined, grantId, oidc.session!.uid);
+      await deps.bindGrant(ctx.get('cookie') || undefined, grantId, oidc.session!.uid, accountId);
       return grant;
     },
     // Only the methods an application can be registered with are advertised in discovery

@@ -137,6 +137,22 @@ describe('OIDC back-channel logout', function () {
     expect(err?.error).to.equal('invalid_grant');
   });
 
+  it('disabling the user tells each app they signed in to, with a logout token for their session', async () => {
+    const bob = (await gh.services.users.create({ userName: 'bob', displayName: 'Bob', password: 'bob-password-1234' }, 'test')).id;
+    await gh.services.groups.addMember(org.groups.Staff!, { userId: bob }, 'test');
+    const journal = await appWithEndpoint('Journal', '/ok/journal');
+    const rp = await rpFor(gh, journal);
+    const tokens = await signInWithCode(rp, new PortalClient(gh.baseUrl), { userName: 'bob', password: 'bob-password-1234' });
+    expect(endpoints.tokensFor('/ok/journal')).to.have.length(0);
+
+    expect((await gh.api('PATCH', `/users/${bob}`, { enabled: false })).status).to.equal(200);
+    const [token, ...more] = endpoints.tokensFor('/ok/journal');
+    expect(more, 'one token').to.have.length(0);
+    const claims = await verifyLogoutToken(token!, journal.id);
+    expect(claims.sub).to.equal(bob);
+    expect(claims.sid).to.equal(tokens.claims()!.sid);
+  });
+
   it('RP-initiated logout confirmed with "Sign out of Gatehouse" tells every app of the session, once', async () => {
     const notes = await appWithEndpoint('Notes', '/ok/notes');
     const tasks = await appWithEndpoint('Tasks', '/ok/tasks');
