@@ -18,20 +18,13 @@ import { PasswordHasher } from '../../directory/passwords.ts';
 import { UserService } from '../../directory/users.ts';
 import type { AccessEvent } from '../../model/access-events.ts';
 import type { SqlStores } from '../../store/stores.ts';
+import { rejection } from '../support/rejection.ts';
 
 interface Fresh {
   stores: SqlStores;
   dispose(): Promise<void>;
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 const accountId = () => String(100000000000 + (randomBytes(5).readUIntBE(0, 5) % 899999999999));
 

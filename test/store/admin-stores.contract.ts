@@ -4,11 +4,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
-import type { SqlStores, NewUser } from '../../store/stores.ts';
+import type { SqlStores } from '../../store/stores.ts';
 import { connectSql } from '../../store/sql/connect.ts';
 import { migrate } from '../../store/sql/migrate.ts';
 import { migrations, type UntypedDb } from '../../store/sql/migrations.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
+import { rejection } from '../support/rejection.ts';
+import { newUser } from '../support/new-user.ts';
 
 interface Fresh {
   stores: SqlStores;
@@ -17,28 +19,7 @@ interface Fresh {
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
-const user = (over: Partial<NewUser> = {}): NewUser => ({
-  id: randomUUID(),
-  userName: `u-${hex(4)}`,
-  displayName: 'Someone',
-  name: {},
-  emails: [],
-  attributes: {},
-  enabled: true,
-  isAdmin: false,
-  source: 'builtin',
-  externalId: null,
-  ...over,
-});
 
 const account = (accountId: string) => ({
   accountId,
@@ -95,8 +76,8 @@ export function adminStoresContract(freshDatabase: () => Promise<Fresh>, emptyTa
     });
 
     it('gives users and groups one admin role each, a user\'s administrator role being its isAdmin flag', async () => {
-      const first = await s.directory.createUser(user({ isAdmin: true }));
-      const ada = await s.directory.createUser(user());
+      const first = await s.directory.createUser(newUser({ isAdmin: true }));
+      const ada = await s.directory.createUser(newUser());
       const group = await s.directory.createGroup({ id: randomUUID(), displayName: 'admins', description: '', source: 'builtin', externalId: null });
       await s.directory.addMember(group.id, ada.id);
       const at = new Date('2030-01-01T00:00:00.000Z');
@@ -151,8 +132,8 @@ export function adminStoresContract(freshDatabase: () => Promise<Fresh>, emptyTa
     });
 
     it('lists API tokens newest first, per user, with their role, and revokes one by id', async () => {
-      const a = await s.directory.createUser(user());
-      const b = await s.directory.createUser(user());
+      const a = await s.directory.createUser(newUser());
+      const b = await s.directory.createUser(newUser());
       const later = new Date(Date.now() + 3_600_000);
       const t1 = await s.apiTokens.create({ hash: hex(32), userId: a.id, role: 'delegated-administrator', createdAt: new Date(Date.now() - 2000), expiresAt: later });
       const t2 = await s.apiTokens.create({ hash: hex(32), userId: a.id, createdAt: new Date(Date.now() - 1000), expiresAt: later });

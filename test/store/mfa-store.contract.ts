@@ -11,20 +11,13 @@ import { migrate } from '../../store/sql/migrate.ts';
 import { migrations, type UntypedDb } from '../../store/sql/migrations.ts';
 import { openSqlStores, type SqlTarget } from '../../store/sql/open.ts';
 import type { NewMfaDevice, SqlStores } from '../../store/stores.ts';
+import { rejection } from '../support/rejection.ts';
 
 interface Fresh {
   stores: SqlStores;
   dispose(): Promise<void>;
 }
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 export function mfaStoreContract(freshDatabase: () => Promise<Fresh>, emptyTarget: () => Promise<{ target: SqlTarget; drop(): Promise<void> }>): void {
   describe('MFA devices and recovery codes', () => {

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { ConflictError, NotFoundError } from '../../model/errors.ts';
 import { newSigningKeyId } from '../../model/ids.ts';
 import type { SqlStores, NewSigningKey } from '../../store/stores.ts';
+import { rejection } from '../support/rejection.ts';
 
 interface Fresh {
   stores: SqlStores;
@@ -22,14 +23,6 @@ const key = (status: 'next' | 'current', fingerprint = randomBytes(32).toString(
   privateKeySealed: `v1.sealed.${fingerprint}`,
 });
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 export function signingKeyStoreContract(freshDatabase: () => Promise<Fresh>): void {
   describe('signing keys (each test on a fresh database)', () => {

@@ -30,6 +30,7 @@ import { accessEventsContract } from '../access/access-events.contract.ts';
 import { signingKeyStoreContract } from './signing-key-store.contract.ts';
 import { provisioningStoreContract } from './provisioning-store.contract.ts';
 import { mfaStoreContract } from './mfa-store.contract.ts';
+import { rejection } from '../support/rejection.ts';
 
 export interface OpenedDatabase {
   stores: SqlStores;
@@ -124,14 +125,6 @@ function permissionSetFixture(tag: string, over: Partial<NewPermissionSet> = {})
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the operation to reject, but it resolved');
-}
 
 /** Every page of a list, following nextToken; fails if a token repeats (an endless list). */
 async function allPages<T>(fetch: (nextToken?: string) => Promise<Page<T>>): Promise<{ items: T[]; pages: number }> {

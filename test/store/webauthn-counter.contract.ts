@@ -4,25 +4,14 @@
 // §6.1.1); a TOTP device is never touched through it.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { NewUser, SqlStores } from '../../store/stores.ts';
+import type { SqlStores } from '../../store/stores.ts';
+import { newUser } from '../support/new-user.ts';
 
 interface Fresh {
   stores: SqlStores;
   dispose(): Promise<void>;
 }
 
-const user = (): NewUser => ({
-  id: randomUUID(),
-  userName: `u-${randomUUID().slice(0, 8)}`,
-  displayName: 'Someone',
-  name: {},
-  emails: [],
-  attributes: {},
-  enabled: true,
-  isAdmin: false,
-  source: 'builtin',
-  externalId: null,
-});
 
 export function webauthnCounterContract(freshDatabase: () => Promise<Fresh>): void {
   describe('WebAuthn signature counters', () => {
@@ -35,7 +24,7 @@ export function webauthnCounterContract(freshDatabase: () => Promise<Fresh>): vo
 
     beforeEach(async () => {
       db = await freshDatabase();
-      userId = (await db.stores.directory.createUser(user())).id;
+      userId = (await db.stores.directory.createUser(newUser())).id;
     });
     afterEach(async () => {
       await db.dispose();
