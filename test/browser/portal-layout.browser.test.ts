@@ -51,9 +51,10 @@ describe('access portal layout and accessibility', function () {
       await page.fill('#userName', 'alice');
       await page.fill('#password', 'wrong password');
       await page.click('button[type=submit]');
-      await page.waitForLoadState('load');
-      // The user name is kept and the keyboard starts in the password.
-      expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+      // The user name is kept and the keyboard starts in the password. Waited for, not read at
+      // once: 'load' may still be the first page's, before the answer to the post has arrived.
+      const focused = await page.waitForFunction(() => document.activeElement?.id === 'password', null, { timeout: 10_000 }).then(() => 'password', () => page.evaluate(() => document.activeElement?.id));
+      expect(focused).to.equal('password');
       expect(await page.inputValue('#userName')).to.equal('alice');
       await check(page, 'sign-in-failed', viewport);
       await page.fill('#userName', 'alice');
