@@ -26,15 +26,24 @@ bash scripts/services.sh || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 passed=0
 failed=0
-step() {
+# The type check, the linter and the build each use one core and need nothing from each other:
+# they run at the same time, each into its own log, printed in order once all three are done.
+checks=$(mktemp -d)
+check() {
   local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
+  if "$@" > "$checks/$name.log" 2>&1; then echo 0 > "$checks/$name.rc"; else echo 1 > "$checks/$name.rc"; fi
 }
-step typecheck npx tsc -p tsconfig.json --noEmit
-step lint npm run --silent lint
+check typecheck npx tsc -p tsconfig.json --noEmit &
+check lint npm run --silent lint &
 # The command line (bin/gatehouse.js) runs compiled JavaScript: build dist/ once here, so that the
 # tests running it find it current instead of each building it.
-step build node --input-type=module -e "const b = await import('./scripts/build.mjs'); if (!b.distIsCurrent() && !b.build()) process.exit(1);"
+check build node --input-type=module -e "const b = await import('./scripts/build.mjs'); if (!b.distIsCurrent() && !b.build()) process.exit(1);" &
+wait
+for name in typecheck lint build; do
+  cat "$checks/$name.log"
+  if [ "$(cat "$checks/$name.rc")" = 0 ]; then passed=$((passed + 1)); else echo "FAILED: $name"; failed=$((failed + 1)); fi
+done
+rm -rf "$checks"
 
 parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()

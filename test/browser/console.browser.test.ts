@@ -2,14 +2,14 @@
 // with an inline policy (a malformed one refused at the field, with and without script), a group
 // assigned to two accounts with it, an application made from an uploaded SP metadata file and
 // assigned, a user's password reset, and the audit log showing all of it. Every console page is
-// checked with axe-core (no serious or critical violation) and photographed at 1280x800 and
-// 390x844 under test-artifacts/console/.
-import { mkdirSync } from 'node:fs';
+// checked with axe-core (no serious or critical violation) and, with GATEHOUSE_TEST_SCREENSHOTS
+// set, photographed at 1280x800 and 390x844 under test-artifacts/console/.
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { describeViolations, seriousViolations } from '../support/axe.ts';
 import { launchChromium } from '../support/browser.ts';
+import { keepScreenshot } from '../support/screenshots.ts';
 import { totpCodeAt } from '../support/mfa.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
@@ -56,7 +56,6 @@ describe('admin console in a browser', function () {
   const button = (p: Page, name: string) => p.getByRole('button', { name, exact: true });
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     [gh, chromium] = await Promise.all([startGatehouse(), launchChromium()]);
     org = await seedOrganization(gh.services, {
       users: [{ userName: 'alice', email: 'alice@example.com', displayName: 'Alice Liddell' }, { userName: 'bob', email: 'bob@example.com' }],
@@ -120,7 +119,7 @@ describe('admin console in a browser', function () {
     expect(refusal).to.include('Statement[0] needs Resource or NotResource');
     expect(await plain.inputValue('#f-name'), 'what was typed stays').to.equal('S3Reader');
     expect((await gh.services.permissionSets.list({ nameContains: 'S3Reader' })).items).to.deep.equal([]);
-    await plain.screenshot({ path: path.join(ARTIFACTS, 'permission-set-refused-no-script.png'), fullPage: true });
+    await keepScreenshot(plain, path.join(ARTIFACTS, 'permission-set-refused-no-script.png'), { fullPage: true });
     await noScript.close();
 
     // With script: the editor says so while typing, and counts the bytes against the limit.
@@ -132,7 +131,7 @@ describe('admin console in a browser', function () {
     await page.waitForFunction(() => document.getElementById('policy-check')?.textContent?.includes('Effect'));
     expect(await page.textContent('#policy-meter')).to.equal(`${BAD_POLICY.length} of 32768 bytes`);
     expect(await page.getAttribute('#f-inlinePolicy', 'aria-invalid')).to.equal('true');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'permission-set-editor-refusing.png'), fullPage: true });
+    await keepScreenshot(page, path.join(ARTIFACTS, 'permission-set-editor-refusing.png'), { fullPage: true });
     await page.fill('#f-inlinePolicy', GOOD_POLICY);
     await page.waitForFunction(() => document.getElementById('policy-check')?.textContent?.startsWith('Valid IAM policy'));
     expect(await page.textContent('#policy-check')).to.equal('Valid IAM policy: 1 statement.');
@@ -157,7 +156,7 @@ describe('admin console in a browser', function () {
     await page.check('label:has-text("S3Reader") input');
     await button(page, 'Next').click();
     expect(await page.textContent('main h2')).to.equal('2 assignments will be made');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'assign-review.png'), fullPage: true });
+    await keepScreenshot(page, path.join(ARTIFACTS, 'assign-review.png'), { fullPage: true });
     await button(page, 'Submit').click();
     await page.waitForSelector('.notice');
     expect(await page.textContent('.notice')).to.include('2 assignments made');
@@ -196,7 +195,7 @@ describe('admin console in a browser', function () {
     await button(page, 'Preview').click();
     await page.waitForSelector('#preview-result');
     expect(await page.textContent('#preview-result')).to.include('alice@example.com');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'application-assigned.png'), fullPage: true });
+    await keepScreenshot(page, path.join(ARTIFACTS, 'application-assigned.png'), { fullPage: true });
 
     const [app] = (await gh.services.applications.list({ nameContains: 'Team Wiki' })).items;
     expect(app).to.deep.include({ entityId: 'https://wiki.example.com/saml/metadata', nameIdFormat: NAMEID_EMAIL });
@@ -212,7 +211,7 @@ describe('admin console in a browser', function () {
     await page.waitForSelector('#new-password');
     const password = (await page.textContent('#new-password pre'))!.trim();
     expect(password).to.have.length.greaterThan(16);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'password-reset.png'), fullPage: true });
+    await keepScreenshot(page, path.join(ARTIFACTS, 'password-reset.png'), { fullPage: true });
 
     const context = await chromium.browser.newContext();
     const old = await signIn(context, 'alice', org.users.alice!.password, '/start');
@@ -245,7 +244,7 @@ describe('admin console in a browser', function () {
     const filtered = await page.locator('#audit tbody tr').allTextContents();
     expect(filtered).to.have.length(1);
     expect(filtered[0]).to.include(org.groups.Engineers);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'audit-filtered.png'), fullPage: true });
+    await keepScreenshot(page, path.join(ARTIFACTS, 'audit-filtered.png'), { fullPage: true });
   });
 
   it('says what else goes before a delete, and deletes only when confirmed', async () => {
@@ -310,7 +309,7 @@ describe('admin console in a browser', function () {
         expect(res!.status(), url).to.equal(200);
         const violations = await seriousViolations(page);
         if (violations.length) found.push(`${url} (${viewport}):\n${describeViolations(violations)}`);
-        await page.screenshot({ path: path.join(ARTIFACTS, `${viewport}-${name}.png`) });
+        await keepScreenshot(page, path.join(ARTIFACTS, `${viewport}-${name}.png`));
       }
     }
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -334,7 +333,7 @@ describe('admin console in a browser', function () {
     expect(requested.filter((u) => !u.startsWith(gh.baseUrl)), 'nothing from another origin').to.deep.equal([]);
     expect(refused).to.deep.equal([]);
     const violations = await seriousViolations(docs);
-    await docs.screenshot({ path: path.join(ARTIFACTS, 'api-docs.png') });
+    await keepScreenshot(docs, path.join(ARTIFACTS, 'api-docs.png'));
     expect(violations.map((v) => v.id), describeViolations(violations)).to.deep.equal([]);
   });
 });

@@ -1,10 +1,12 @@
 // A person in a real browser (Debian chromium): sign in, open an account, click "Access keys" on a
 // role, and copy the bash snippet and a single value with the copy buttons, under the page's CSP.
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { PROD, startPortalApiWorld, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
 import { launchChromium } from '../support/browser.ts';
 import { checkPage, VIEWPORTS } from '../support/page-checks.ts';
+import { keepScreenshot } from '../support/screenshots.ts';
 
 describe('Access keys dialog in a browser', function () {
   this.timeout(60000);
@@ -69,7 +71,7 @@ describe('Access keys dialog in a browser', function () {
     expect(w.sts.hits).to.equal(1);
     expect(await page.textContent('#expires-in')).to.match(/^\(expires in (59 min|1 h 59 min)\)$/);
 
-    await page.screenshot({ path: process.env.GATEHOUSE_SCREENSHOT_CREDENTIALS ?? '/tmp/gatehouse-credentials.png', fullPage: true });
+    await keepScreenshot(page, path.resolve('test-artifacts/portal/credentials.png'), { fullPage: true });
     expect(violations).to.deep.equal([]);
     await context.close();
   });

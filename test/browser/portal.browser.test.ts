@@ -1,6 +1,7 @@
 // A person in a real browser: sign in, search, expand an account, click a role, and land at the
 // (stand-in) AWS sign-in endpoint with a valid SAMLResponse, in a new tab; a shareable console
 // link opened while signed out signs in first, then federates into the role it names.
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { awsServiceProviderFromMetadata, ROLE_ATTR, values } from '../support/aws-sp.ts';
@@ -8,6 +9,7 @@ import { launchChromium } from '../support/browser.ts';
 import { startFormSink, type FormSink } from '../support/form-sink.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
+import { keepScreenshot } from '../support/screenshots.ts';
 
 describe('access portal in a browser', function () {
   this.timeout(60000);
@@ -60,7 +62,7 @@ describe('access portal in a browser', function () {
     await page.fill('#account-search', '1111');
 
     await page.click('details[data-account-id="111122223333"] summary');
-    await page.screenshot({ path: process.env.GATEHOUSE_SCREENSHOT ?? '/tmp/gatehouse-portal.png' });
+    await keepScreenshot(page, path.resolve('test-artifacts/portal/accounts.png'));
     const posted = sink.next();
     // The console opens in a new tab; the portal stays where it was.
     const opened = page.context().waitForEvent('page');

@@ -3,6 +3,7 @@
 // PostgreSQL and Redis. A person registers a passkey at their first sign-in, signs in with it, signs
 // in through the other node, and adds a roaming security key from the portal; no page breaks the
 // CSP. Also, at the HTTP level: a challenge issued by one node is answered at the other.
+import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { MfaPolicy } from '../../model/mfa.ts';
@@ -15,9 +16,10 @@ import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts'
 import { seedOrganization, type SeededOrg } from '../support/seed.ts';
 import { TestClock } from '../support/test-clock.ts';
 import { passkeyOptionsOf, SoftAuthenticator } from '../support/webauthn-authenticator.ts';
+import { keepScreenshot } from '../support/screenshots.ts';
 
 const MFA_ON: MfaPolicy = { mode: 'every-sign-in', allowedFactors: ['totp', 'webauthn'], withoutDevice: 'register' };
-const SHOTS = process.env.GATEHOUSE_SCREENSHOT_DIR ?? '/tmp';
+const SHOTS = path.resolve('test-artifacts/passkeys');
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -63,7 +65,7 @@ describe('passkeys in a browser, on two nodes', function () {
   async function screenshots(page: Page, name: string): Promise<void> {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
-      await page.screenshot({ path: `${SHOTS}/gatehouse-${name}-${size.name}.png`, fullPage: true });
+      await keepScreenshot(page, path.join(SHOTS, `${name}-${size.name}.png`), { fullPage: true });
       const violations = await seriousViolations(page);
       expect(violations, `${name} at ${size.name}: ${describeViolations(violations)}`).to.deep.equal([]);
     }

@@ -1,7 +1,7 @@
 // The order of a graceful shutdown (server/shutdown.ts), on a real HTTP server in this process
 // with the clock in the test's hands: requests under way are answered before the stores close, a
 // request that outlives the finish period is cut, and a second signal exits at once.
-// test/server/main.test.ts stops the real process.
+// test/server/process.test.ts stops the real process.
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';

@@ -5,7 +5,7 @@
 // Two costs that buy nothing in a test are injected here, never switched by the server itself: the
 // SAML signing key is a fixture generated once per test process (test/support/signing-keys.ts)
 // instead of a new RSA 3072 key per start, and password hashes use a trivial argon2id cost.
-// test/directory/passwords.test.ts and test/server/main.test.ts check the production cost.
+// test/directory/passwords.test.ts and test/server/process.test.ts check the production cost.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import os from 'node:os';

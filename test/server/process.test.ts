@@ -1,137 +1,35 @@
-// The README's first command, as a newcomer runs it: `npm start` in a fresh clone, which compiles
-// the server to dist/ (scripts/build.mjs) and runs the compiled JavaScript on embedded defaults;
-// and how that process stops (server/shutdown.ts).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// The server as a process, the way `npm start` runs it (scripts/start.mjs, the compiled dist/ of
+// this repository; the test run builds it first, and a start finds it current): the first start on
+// embedded defaults, the request log, and how the process stops (server/shutdown.ts).
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { freshCheckout, type Checkout } from '../support/checkout.ts';
+import { ROOT, build, distIsCurrent } from '../../scripts/build.mjs';
 import { freePort } from '../support/free-port.ts';
+import { runCommand, startProcess, stopProcess, waitFor } from '../support/gatehouse-process.ts';
 import { secretOnPage, totpCodeAt } from '../support/mfa.ts';
 import { PortalClient } from '../support/portal-client.ts';
 import { placeFixtureSigningKey } from '../support/signing-keys.ts';
 
 const ADMIN_PASSWORD = 'correct-horse-battery-staple';
-
-let checkout: Checkout;
-
-/** `node scripts/start.mjs` (what `npm start` runs) in the fresh checkout, from a data directory. */
-function run(env: Record<string, string>, cwd: string): { child: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn(process.execPath, [path.join(checkout.dir, 'scripts/start.mjs')], {
-    cwd,
-    // No drain unless a test asks for one: the tests that are not about shutdown stop at once.
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_SECONDS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
-  return { child, output: () => out };
-}
-
-/** `npx --no-install gatehouse …` (bin/gatehouse.js) in the fresh checkout, from the same data directory as `npm start`. */
-function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(checkout.dir, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitFor(predicate: () => boolean | Promise<boolean>, ms: number) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out');
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-}
-
-// The first start in the checkout builds dist/; every test waits for it, so none depends on order.
-// Except in the test of a first start on embedded defaults, a start finds a test signing key
-// already in its certs directory (test/support/signing-keys.ts) instead of generating one.
-let firstStart: Promise<{ output: string; healthz: number; exitCode: number | null }> | null = null;
-function built() {
-  firstStart ??= (async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
-    await placeFixtureSigningKey(path.join(dir, 'certs'));
-    const port = await freePort();
-    const { child, output } = run({ PORT: String(port) }, dir);
-    try {
-      await waitFor(() => output().includes('Gatehouse is serving') || child.exitCode !== null, 180000);
-      const healthz = child.exitCode === null ? (await fetch(`http://127.0.0.1:${port}/healthz`)).status : 0;
-      await stop(child);
-      return { output: output(), healthz, exitCode: child.exitCode };
-    } finally {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  })();
-  return firstStart;
-}
+const run = (env: Record<string, string>, cwd: string) => startProcess(ROOT, env, cwd);
+const cli = (args: string[], cwd: string) => runCommand(ROOT, args, cwd);
+const stop = stopProcess;
 
 describe('gatehouse process', function () {
   this.timeout(240000);
   let dir: string;
-  before(() => {
-    checkout = freshCheckout();
+  before(function () {
+    // `npm test` builds dist/ before any test; run alone, this file builds it once, as npm start would.
+    if (!distIsCurrent() && !build()) throw new Error('the build failed');
   });
-  after(() => checkout?.remove());
-  beforeEach(async () => {
+  beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-main-'));
-    await built();
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('npm start on a fresh clone builds dist/ first, then runs the compiled server', async () => {
-    const first = await built();
-    expect(first.output).to.include('gatehouse: building dist/');
-    expect(first.healthz, first.output).to.equal(200);
-    expect(first.exitCode).to.equal(0);
-    expect(existsSync(path.join(checkout.dir, 'dist/server/main.js'))).to.equal(true);
-    // The next start finds dist/ current and does not build again.
-    await placeFixtureSigningKey(path.join(dir, 'certs'));
-    const port = await freePort();
-    const again = run({ PORT: String(port) }, dir);
-    try {
-      await waitFor(() => again.output().includes('Gatehouse is serving'), 30000);
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
-      expect(again.output()).to.not.include('building');
-    } finally {
-      await stop(again.child);
-    }
-  });
-
-  it('builds again when a source changed, and does not start when the change does not compile', async () => {
-    const source = path.join(checkout.dir, 'server/health.ts');
-    const original = readFileSync(source, 'utf8');
-    const { atime, mtime } = statSync(source);
-    const compiled = readFileSync(path.join(checkout.dir, 'dist/server/main.js'), 'utf8');
-    try {
-      writeFileSync(source, `${original}\nexport const notANumber: number = 'text';\n`);
-      const { child, output } = run({ PORT: String(await freePort()) }, dir);
-      const code = await new Promise((r) => child.once('exit', r));
-      expect(code, output()).to.equal(1);
-      expect(output()).to.include('gatehouse: building dist/');
-      expect(output()).to.match(/server\/health\.ts.*TS2322/);
-      expect(output()).to.include('not starting');
-      expect(output()).to.not.include('Gatehouse is serving');
-      // The previous build is left as it was.
-      expect(readFileSync(path.join(checkout.dir, 'dist/server/main.js'), 'utf8')).to.equal(compiled);
-    } finally {
-      writeFileSync(source, original);
-      utimesSync(source, atime, mtime);
-    }
-  });
 
   it('starts on embedded defaults, prints its URL and a one-time admin password, serves /healthz and /readyz, and stops on SIGTERM', async () => {
     const port = await freePort();
