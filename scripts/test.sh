@@ -47,9 +47,25 @@ rm -rf "$checks"
 
 parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()
+# A full run hands the files to the workers longest first (test/support/file-order.mjs) and records
+# how long each took, for the next run's order.
+record=
+if [ $# -eq 0 ]; then
+  mapfile -t files < <(node test/support/file-order.mjs)
+  set -- "${files[@]}"
+  if [ -z "${GATEHOUSE_TEST_TIMINGS:-}" ]; then
+    mkdir -p .test-tmp
+    record=$(mktemp .test-tmp/durations.XXXXXX)
+    export GATEHOUSE_TEST_TIMINGS=$record
+  fi
+fi
 counts=$(mktemp)
-GATEHOUSE_TEST_COUNTS="$counts" npx mocha "${parallel[@]}" --reporter test/support/counting-reporter.cjs "${@:-test/**/*.test.ts}"
+GATEHOUSE_TEST_COUNTS="$counts" npx mocha "${parallel[@]}" --reporter test/support/counting-reporter.cjs "$@"
 mocha_rc=$?
+if [ -n "$record" ]; then
+  # Only a run that reached every file replaces the record.
+  if [ "$(wc -l < "$record")" -ge $# ]; then mv "$record" .test-tmp/file-durations.txt; else rm -f "$record"; fi
+fi
 if [ -s "$counts" ]; then
   read -r p f < "$counts"
   passed=$((passed + p))

@@ -1,0 +1,30 @@
+// The order `npm test` hands test files to mocha's workers: longest first, so that the last file
+// to start is a short one and no worker idles while the other finishes a long file (longest
+// processing time first scheduling). Durations come from the last full run in this checkout
+// (.test-tmp/file-durations.txt, written by scripts/test.sh), else from the record kept in the
+// repository (test/file-durations.txt). A file in neither comes first: nothing says it is short.
+// Prints one path per line.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RECORDS = ['.test-tmp/file-durations.txt', 'test/file-durations.txt'].map((f) => path.join(ROOT, f));
+
+function durations(file) {
+  const seconds = new Map();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*([\d.]+)\s+(\S+)$/.exec(line);
+    if (m) seconds.set(m[2], Number(m[1]));
+  }
+  return seconds;
+}
+
+const files = readdirSync(path.join(ROOT, 'test'), { recursive: true })
+  .filter((f) => f.endsWith('.test.ts'))
+  .map((f) => path.join('test', f))
+  .sort();
+const record = RECORDS.find((f) => existsSync(f));
+const seconds = record ? durations(record) : new Map();
+const order = (f) => seconds.get(f) ?? Infinity;
+files.sort((a, b) => order(b) - order(a));
+process.stdout.write(`${files.join('\n')}\n`);
