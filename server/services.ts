@@ -77,7 +77,7 @@ import { subscribeProvisioning } from '../access/provisioning/provisioning-react
 import { OuAssignmentService } from '../access/provisioning/ou-assignments.ts';
 import { OidcAccess } from '../access/oidc/oidc-access.ts';
 import { OidcGrants, subscribeOidcRevocation } from '../access/oidc/oidc-grants.ts';
-import { OidcSigningKeys } from '../access/oidc/signing-keys.ts';
+import { OidcSigningKeys, type OidcKeyGenerator } from '../access/oidc/signing-keys.ts';
 import { ephemeralAdapter } from '../access/oidc/ephemeral-adapter.ts';
 import { oidcClientMetadata } from '../access/oidc/client-metadata.ts';
 import { OidcProviderHolder } from './oidc/provider-holder.ts';
@@ -200,6 +200,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** The provisioning driver's AWS credentials, backoff and clock. */
   provisioning?: ProvisioningTestOptions;
+  /** Makes the OpenID Provider's new signing keys; default: a new key pair each time. */
+  oidcKeyGenerator?: OidcKeyGenerator;
 }
 
 export async function createServices(config: Config, logger: Logger, options: ServiceOptions = {}): Promise<Services> {
@@ -387,7 +389,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const portalPreferences = new PortalPreferences({ settings: sql.settings, ephemeral });
   const oidcAccess = new OidcAccess({ applications: sql.applications, directory: sql.directory, identitySourceFor, audit: sql.audit });
   const oidcGrants = new OidcGrants({ store: ephemeral, access: oidcAccess });
-  const oidcSigningKeys = new OidcSigningKeys({ stores: sql, audit: sql.audit, sealKey: serverSecret.deriveKey('oidc-signing-keys'), now: () => dateNow(clock) });
+  const oidcSigningKeys = new OidcSigningKeys({ stores: sql, audit: sql.audit, sealKey: serverSecret.deriveKey('oidc-signing-keys'), now: () => dateNow(clock), ...(options.oidcKeyGenerator ? { generate: options.oidcKeyGenerator } : {}) });
   // Generated at first start, as the SAML key is (access/oidc/signing-keys.ts).
   await oidcSigningKeys.ensure();
   const signedInPeople = new SignedInPeople({ sessions: portalSessions, identitySourceFor });

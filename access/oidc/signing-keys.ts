@@ -6,7 +6,7 @@
 // Rotation keeps an overlap: the new pair signs at once, the pair it replaces stays published in
 // the JWKS (status `previous`) until the next rotation, so tokens it signed still verify and
 // relying parties that cache the JWKS find the new kid on their next fetch (OpenID Connect Core §10.1.1).
-import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { open, seal } from '../../crypto/secret-box.ts';
 import type { AuditStore, SqlStores } from '../../store/stores.ts';
 
@@ -38,10 +38,15 @@ export interface OidcKeySet {
   version: string;
 }
 
-function newKey(alg: OidcSigningAlg, sealKey: Buffer, now: Date): StoredKey {
-  const { privateKey } = alg === 'RS256'
-    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** Makes the private key of a new signing key of an algorithm. */
+export type OidcKeyGenerator = (alg: OidcSigningAlg) => KeyObject;
+
+/** A new RSA 2048 (RS256, RFC 7518 §3.3) or P-256 (ES256, RFC 7518 §3.4) private key. */
+export const generateOidcKey: OidcKeyGenerator = (alg) =>
+  (alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' })).privateKey;
+
+function newKey(alg: OidcSigningAlg, sealKey: Buffer, now: Date, generate: OidcKeyGenerator): StoredKey {
+  const privateKey = generate(alg);
   const kid = `${alg.toLowerCase()}-${randomBytes(8).toString('hex')}`;
   const jwk = privateKey.export({ format: 'jwk' });
   return { kid, alg, status: 'current', privateJwkSealed: seal(sealKey, JSON.stringify(jwk), `oidc-key:${kid}`), createdAt: now.toISOString() };
@@ -54,8 +59,14 @@ export class OidcSigningKeys {
       audit: AuditStore;
       sealKey: Buffer;
       now: () => Date;
+      /** Default: generateOidcKey. */
+      generate?: OidcKeyGenerator;
     },
   ) {}
+
+  private newKeys(): StoredKey[] {
+    return OIDC_SIGNING_ALGS.map((alg) => newKey(alg, this.deps.sealKey, this.deps.now(), this.deps.generate ?? generateOidcKey));
+  }
 
   /**
    * The key set, created at first start. Nodes starting together on one database are made to
@@ -64,7 +75,7 @@ export class OidcSigningKeys {
   async ensure(): Promise<OidcKeySet> {
     const existing = await this.deps.stores.settings.get<KeySetDocument>(DOCUMENT);
     if (existing) return this.toKeySet(existing.value);
-    const generated: KeySetDocument = { keys: OIDC_SIGNING_ALGS.map((alg) => newKey(alg, this.deps.sealKey, this.deps.now())) };
+    const generated: KeySetDocument = { keys: this.newKeys() };
     const doc = await this.deps.stores.transaction(async (tx) => {
       await tx.instance.getOrCreateForUpdate();
       const again = await tx.settings.get<KeySetDocument>(DOCUMENT);
@@ -83,7 +94,7 @@ export class OidcSigningKeys {
 
   /** New current keys for every algorithm; the replaced ones stay published, older ones go. */
   async rotate(actor: string): Promise<{ current: string[]; previous: string[] }> {
-    const fresh = OIDC_SIGNING_ALGS.map((alg) => newKey(alg, this.deps.sealKey, this.deps.now()));
+    const fresh = this.newKeys();
     const doc = await this.deps.stores.transaction(async (tx) => {
       await tx.instance.getOrCreateForUpdate();
       const stored = (await tx.settings.get<KeySetDocument>(DOCUMENT))?.value ?? { keys: [] };

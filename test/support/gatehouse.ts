@@ -2,9 +2,10 @@
 // that go through the HTTP surface. Each call is independent (own SQLite file or own PostgreSQL
 // database), so nothing depends on test order.
 //
-// Two costs that buy nothing in a test are injected here, never switched by the server itself: the
+// Costs that buy nothing in a test are taken out here, never switched by the server itself: the
 // SAML signing key is a fixture generated once per test process (test/support/signing-keys.ts)
-// instead of a new RSA 3072 key per start, and password hashes use a trivial argon2id cost.
+// instead of a new RSA 3072 key per start, so are the OpenID Provider's keys, and password hashes
+// use a trivial argon2id cost.
 // test/directory/passwords.test.ts and test/server/process.test.ts check the production cost.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,7 +20,7 @@ import { createLogger } from '../../server/logger.ts';
 import type { Argon2idCost } from '../../directory/passwords.ts';
 import { createServices, type ServiceOptions, type Services } from '../../server/services.ts';
 import { freePort } from './free-port.ts';
-import { placeFixtureSigningKey } from './signing-keys.ts';
+import { fixtureOidcKey, placeFixtureSigningKey } from './signing-keys.ts';
 import { TestClock } from './test-clock.ts';
 import { MFA_OFF, type MfaPolicy } from '../../model/mfa.ts';
 
@@ -88,6 +89,7 @@ export async function startGatehouse(options: StartOptions = {}): Promise<TestGa
   });
   const services = await createServices(config, createLogger(config.logLevel, options.log?.destination), {
     passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
+    oidcKeyGenerator: fixtureOidcKey,
     clock,
     provisioning: options.provisioning,
   });
