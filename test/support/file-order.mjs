@@ -6,6 +6,7 @@
 // Prints one path per line.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RECORDS = ['.test-tmp/file-durations.txt', 'test/file-durations.txt'].map((f) => path.join(ROOT, f));
