@@ -106,7 +106,11 @@ async function withKeys(config: Config, work: (service: SigningKeyService) => Pr
     const keyring = new SigningKeyring({ store: sql.signingKeys, sealKey, refreshMs: config.signingKeysRefreshSeconds * 1000 });
     // Promotion waits for every account's SAML provider to carry the new certificate, as on the API.
     const provisioning = buildProvisioning(config, sql, keyring, silentLogger());
-    await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl), providersBehind: () => provisioning.providersBehind() }));
+    try {
+      await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl), providersBehind: () => provisioning.providersBehind() }));
+    } finally {
+      await provisioning.close();
+    }
   } finally {
     await sql.close();
   }

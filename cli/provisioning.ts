@@ -65,14 +65,19 @@ async function withProvisioning(config: Config, work: (p: ProvisioningService, a
   try {
     const keyring = new SigningKeyring({ store: sql.signingKeys, sealKey: serverSecret.deriveKey('signing-keys'), refreshMs: config.signingKeysRefreshSeconds * 1000 });
     const provisioning = buildProvisioning(config, sql, keyring, silentLogger());
-    const names = new Map<string, string>();
-    let nextToken: string | undefined;
-    do {
-      const page = await sql.accounts.list({ limit: 1000, nextToken });
-      for (const a of page.items) names.set(a.accountId, a.name);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    await work(provisioning, names);
+    try {
+      const names = new Map<string, string>();
+      let nextToken: string | undefined;
+      do {
+        const page = await sql.accounts.list({ limit: 1000, nextToken });
+        for (const a of page.items) names.set(a.accountId, a.name);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      await work(provisioning, names);
+    } finally {
+      // Jobs already started when apply fails finish and record their outcome before the database closes.
+      await provisioning.close();
+    }
   } finally {
     await sql.close();
   }
