@@ -11,7 +11,10 @@ export interface CliRun {
 
 /**
  * Runs `gatehouse <args>` with `env` as its whole environment (runCli reads no other, so nothing
- * of this process's reaches it) and `stdin` as all of its standard input.
+ * of this process's reaches it) and `stdin` as all of its standard input. Libraries that read
+ * process.env for what the configuration leaves out still see this process's (node-postgres's
+ * PG* variables, the AWS SDK's credential chain when AWS_ACCESS_KEY_ID is not given); the tests
+ * set none of them.
  */
 export async function runGatehouse(args: string[], env: Record<string, string>, stdin = ''): Promise<CliRun> {
   let stdout = '';
