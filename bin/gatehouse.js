@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npx gatehouse …` (package.json "bin"): the command line in cli/main.ts, run as compiled
-// JavaScript from dist/ like `npm start` (scripts/start.mjs): built first when dist/ is missing or
-// older than the sources, and never run from older code when that build fails.
+// `npx gatehouse …` (package.json "bin"): the command line in cli/main.ts, run with this process's
+// streams by cli/run.ts, as compiled JavaScript from dist/ like `npm start` (scripts/start.mjs):
+// built first when dist/ is missing or older than the sources, and never run from older code when
+// that build fails.
 import process from 'node:process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,4 +15,4 @@ if (!distIsCurrent()) {
     process.exit(1);
   }
 }
-await import(pathToFileURL(path.join(DIST, 'cli', 'main.js')).href);
+await import(pathToFileURL(path.join(DIST, 'cli', 'run.js')).href);

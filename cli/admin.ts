@@ -17,14 +17,9 @@ import { ADMIN_ROLES, type AdminRole } from '../model/types.ts';
 import type { Config } from '../server/config.ts';
 import { openEphemeralStore } from '../store/ephemeral/open.ts';
 import { openSqlStores } from '../store/sql/open.ts';
-import type { Output } from './keys.ts';
+import type { CliIo } from './io.ts';
 
-export interface AdminCommandOptions {
-  /** Reads a password given on standard input (--password-stdin). */
-  readStdin(): Promise<string>;
-}
-
-export function addAdminCommand(program: Command, config: () => Config, output: Output, options: AdminCommandOptions): Command {
+export function addAdminCommand(program: Command, config: () => Config, io: CliIo): Command {
   const admin = program.command('admin').description('recover administration: reset a password, give an admin role, mint an admin API token');
 
   admin
@@ -34,9 +29,9 @@ export function addAdminCommand(program: Command, config: () => Config, output: 
     .option('--password-stdin', 'read the new password from standard input instead of generating one')
     .action((userName: string, opts: { passwordStdin?: boolean }) =>
       withRecovery(config(), async (recovery) => {
-        const password = opts.passwordStdin ? (await options.readStdin()).replace(/\r?\n$/, '') : null;
+        const password = opts.passwordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : null;
         const { user, generatedPassword } = await recovery.resetPassword(userName, password);
-        output.out(generatedPassword === null ? `Password of ${user.userName} reset.` : `Password of ${user.userName} reset. New password (shown once):\n${generatedPassword}`);
+        io.out(generatedPassword === null ? `Password of ${user.userName} reset.\n` : `Password of ${user.userName} reset. New password (shown once):\n${generatedPassword}\n`);
       }),
     );
 
@@ -49,7 +44,7 @@ export function addAdminCommand(program: Command, config: () => Config, output: 
       withRecovery(config(), async (recovery) => {
         if (!(ADMIN_ROLES as readonly string[]).includes(opts.role)) throw new Error(`--role must be ${ADMIN_ROLES.join(' or ')}`);
         const { user } = await recovery.grant(userName, opts.role as AdminRole);
-        output.out(`${user.userName} is now ${opts.role === 'administrator' ? 'an administrator' : 'a delegated administrator'}.`);
+        io.out(`${user.userName} is now ${opts.role === 'administrator' ? 'an administrator' : 'a delegated administrator'}.\n`);
       }),
     );
   admin
@@ -59,8 +54,8 @@ export function addAdminCommand(program: Command, config: () => Config, output: 
     .action((userName: string) =>
       withRecovery(config(), async (recovery) => {
         const { token, expiresAt, role } = await recovery.issueToken(userName);
-        output.out(token);
-        process.stderr.write(`Admin API token of ${userName} (${role}), valid until ${expiresAt.toISOString()}: send it as Authorization: Bearer <token>\n`);
+        io.out(`${token}\n`);
+        io.err(`Admin API token of ${userName} (${role}), valid until ${expiresAt.toISOString()}: send it as Authorization: Bearer <token>\n`);
       }),
     );
   return admin;

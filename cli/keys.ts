@@ -11,20 +11,16 @@ import { SigningKeyring } from '../access/signing-keys/keyring.ts';
 import { SigningKeyService, type SigningKeyView } from '../access/signing-keys/signing-key-service.ts';
 import { idpEntityId } from '../idp/saml/metadata.ts';
 import type { Config } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
 import { buildProvisioning } from '../server/provisioning-services.ts';
 import { openSqlStores } from '../store/sql/open.ts';
-
-export interface Output {
-  out(text: string): void;
-}
+import { silentLogger, type CliIo } from './io.ts';
 
 /** Adds `keys` to the program; its subcommands inherit the program's settings (exit and output handling). */
-export function addKeysCommand(program: Command, config: () => Config, output: Output): Command {
+export function addKeysCommand(program: Command, config: () => Config, io: CliIo): Command {
   const keys = program.command('keys').description('roll the SAML signing key over: stage a next key, promote it, retire the old one');
   keys.option('--json', 'print JSON instead of text');
   const json = () => Boolean(keys.opts().json);
-  const print = (value: unknown, text: string) => output.out(json() ? JSON.stringify(value, null, 2) : text);
+  const print = (value: unknown, text: string) => io.out(`${json() ? JSON.stringify(value, null, 2) : text}\n`);
 
   keys
     .command('list')
@@ -109,8 +105,12 @@ async function withKeys(config: Config, work: (service: SigningKeyService) => Pr
     const sealKey = serverSecret.deriveKey('signing-keys');
     const keyring = new SigningKeyring({ store: sql.signingKeys, sealKey, refreshMs: config.signingKeysRefreshSeconds * 1000 });
     // Promotion waits for every account's SAML provider to carry the new certificate, as on the API.
-    const provisioning = buildProvisioning(config, sql, keyring, createLogger('silent'));
-    await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl), providersBehind: () => provisioning.providersBehind() }));
+    const provisioning = buildProvisioning(config, sql, keyring, silentLogger());
+    try {
+      await work(new SigningKeyService({ store: sql.signingKeys, audit: sql.audit, keyring, sealKey, entityId: idpEntityId(config.baseUrl), providersBehind: () => provisioning.providersBehind() }));
+    } finally {
+      await provisioning.close();
+    }
   } finally {
     await sql.close();
   }

@@ -11,12 +11,11 @@ import { planText } from '../access/provisioning/plan-text.ts';
 import { loadExistingServerSecret } from '../access/server-secret.ts';
 import { SigningKeyring } from '../access/signing-keys/keyring.ts';
 import type { Config } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
 import { buildProvisioning } from '../server/provisioning-services.ts';
 import { openSqlStores } from '../store/sql/open.ts';
-import type { Output } from './keys.ts';
+import { silentLogger, type CliIo } from './io.ts';
 
-export function addProvisioningCommands(program: Command, config: () => Config, output: Output): void {
+export function addProvisioningCommands(program: Command, config: () => Config, io: CliIo): void {
   program
     .command('plan')
     .description('what apply would create, update and delete in each account (from what Gatehouse last provisioned; no AWS call)')
@@ -25,7 +24,7 @@ export function addProvisioningCommands(program: Command, config: () => Config, 
     .action((o: { account?: string; json?: boolean }) =>
       withProvisioning(config(), async (p, names) => {
         const plan = o.account !== undefined ? [await p.planAccount(o.account)].filter((c) => c.provider || c.roles.length) : await p.plan();
-        output.out(o.json ? JSON.stringify({ accounts: plan }, null, 2) : planText(plan, names));
+        io.out(`${o.json ? JSON.stringify({ accounts: plan }, null, 2) : planText(plan, names)}\n`);
       }),
     );
 
@@ -37,13 +36,13 @@ export function addProvisioningCommands(program: Command, config: () => Config, 
     .action((o: { account?: string; json?: boolean }) =>
       withProvisioning(config(), async (p, names) => {
         const plan = o.account !== undefined ? [await p.planAccount(o.account)] : await p.plan();
-        if (!o.json) output.out(planText(plan.filter((c) => c.provider || c.roles.length), names));
+        if (!o.json) io.out(`${planText(plan.filter((c) => c.provider || c.roles.length), names)}\n`);
         const started = [];
         for (const c of plan) started.push(await p.start(c.accountId, 'apply', actor()));
         await p.idle();
         const jobs = await Promise.all(started.map((j) => p.job(j.id)));
-        if (o.json) output.out(JSON.stringify({ jobs }, null, 2));
-        else for (const j of jobs) output.out(`${j.accountId}: ${j.status}${j.failureReason ? ` (${j.failureReason})` : ''}`);
+        if (o.json) io.out(`${JSON.stringify({ jobs }, null, 2)}\n`);
+        else for (const j of jobs) io.out(`${j.accountId}: ${j.status}${j.failureReason ? ` (${j.failureReason})` : ''}\n`);
         if (jobs.some((j) => j.status !== 'SUCCEEDED')) throw new Error(`${jobs.filter((j) => j.status !== 'SUCCEEDED').length} of ${jobs.length} job(s) failed`);
       }),
     );
@@ -65,15 +64,20 @@ async function withProvisioning(config: Config, work: (p: ProvisioningService, a
   const sql = await openSqlStores(config.database, { connectTimeoutMs: config.dependencyTimeoutMs, queryTimeoutMs: Math.max(config.dependencyTimeoutMs, 5000) });
   try {
     const keyring = new SigningKeyring({ store: sql.signingKeys, sealKey: serverSecret.deriveKey('signing-keys'), refreshMs: config.signingKeysRefreshSeconds * 1000 });
-    const provisioning = buildProvisioning(config, sql, keyring, createLogger('silent'));
-    const names = new Map<string, string>();
-    let nextToken: string | undefined;
-    do {
-      const page = await sql.accounts.list({ limit: 1000, nextToken });
-      for (const a of page.items) names.set(a.accountId, a.name);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    await work(provisioning, names);
+    const provisioning = buildProvisioning(config, sql, keyring, silentLogger());
+    try {
+      const names = new Map<string, string>();
+      let nextToken: string | undefined;
+      do {
+        const page = await sql.accounts.list({ limit: 1000, nextToken });
+        for (const a of page.items) names.set(a.accountId, a.name);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      await work(provisioning, names);
+    } finally {
+      // Jobs already started when apply fails finish and record their outcome before the database closes.
+      await provisioning.close();
+    }
   } finally {
     await sql.close();
   }

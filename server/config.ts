@@ -84,6 +84,13 @@ const schema = z.object({
   PROVISIONING_STS_ENDPOINT: httpUrl.optional(),
   PROVISIONING_ORGANIZATIONS_ENDPOINT: httpUrl.optional(),
   PROVISIONING_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  // Gatehouse's own AWS credentials where the SDK's chain looks first (its environment provider),
+  // read here with the rest so that the environment handed to loadConfig decides them, as it
+  // decides everything else (the gatehouse command run inside the tests' process, cli/main.ts).
+  // Without both, the rest of the SDK's chain (docs/provisioning.md, "Drivers").
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
 });
 
 export interface Config {
@@ -122,7 +129,7 @@ export interface Config {
   metadataFetch: { timeoutMs: number; allowPrivateTargets: PrivateTargetAllowance; refreshIntervalSeconds: number };
   /** After SIGTERM: seconds served while /readyz says 503, then seconds in-flight requests may still take. */
   shutdown: { drainSeconds: number; finishSeconds: number };
-  /** Provisioning roles into accounts: driver, export folder, the role assumed per account, AWS endpoints, job lease. */
+  /** Provisioning roles into accounts: driver, export folder, the role assumed per account, AWS endpoints, job lease, Gatehouse's AWS credentials. */
   provisioning: {
     driver: 'none' | 'aws' | 'export';
     exportDir: string;
@@ -132,6 +139,8 @@ export interface Config {
     stsEndpoint: string | undefined;
     organizationsEndpoint: string | undefined;
     leaseSeconds: number;
+    /** AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; null: the SDK's credential chain finds them. */
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
   };
 }
 
@@ -210,6 +219,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stsEndpoint: e.PROVISIONING_STS_ENDPOINT,
       organizationsEndpoint: e.PROVISIONING_ORGANIZATIONS_ENDPOINT,
       leaseSeconds: e.PROVISIONING_LEASE_SECONDS,
+      credentials:
+        e.AWS_ACCESS_KEY_ID !== undefined && e.AWS_SECRET_ACCESS_KEY !== undefined
+          ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY, ...(e.AWS_SESSION_TOKEN !== undefined ? { sessionToken: e.AWS_SESSION_TOKEN } : {}) }
+          : null,
     },
   };
 }

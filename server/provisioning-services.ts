@@ -12,7 +12,7 @@ import type { SqlStores } from '../store/stores.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 
-/** What only tests choose: Gatehouse's own AWS credentials (else the SDK's chain), the backoff's sleep, the clock. */
+/** What only tests choose: Gatehouse's own AWS credentials (else the configuration's, else the SDK's chain), the backoff's sleep, the clock. */
 export interface ProvisioningTestOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   backoff?: Backoff;
@@ -21,6 +21,7 @@ export interface ProvisioningTestOptions {
 
 export function provisioningDriver(config: Config, options: ProvisioningTestOptions = {}): ProvisioningDriver | null {
   const p = config.provisioning;
+  const credentials = options.credentials ?? p.credentials ?? undefined;
   if (p.driver === 'export') return new ExportDriver(p.exportDir);
   if (p.driver === 'aws') {
     return new AwsDriver({
@@ -28,7 +29,7 @@ export function provisioningDriver(config: Config, options: ProvisioningTestOpti
       iamEndpoint: p.iamEndpoint,
       stsEndpoint: p.stsEndpoint,
       accessRoleName: p.accessRoleName,
-      credentials: options.credentials,
+      credentials,
       backoff: options.backoff,
       now: options.now,
     });
@@ -52,7 +53,7 @@ export function buildProvisioning(config: Config, sql: SqlStores, keyring: Signi
     metadata,
     organization:
       config.provisioning.driver === 'aws'
-        ? new AwsOrganizationReader({ region: config.provisioning.region, endpoint: config.provisioning.organizationsEndpoint, credentials: options.credentials, backoff: options.backoff })
+        ? new AwsOrganizationReader({ region: config.provisioning.region, endpoint: config.provisioning.organizationsEndpoint, credentials: options.credentials ?? config.provisioning.credentials ?? undefined, backoff: options.backoff })
         : null,
     defaultSignInEndpoint: config.defaultSignInEndpoint,
     now: options.now ?? (() => new Date()),

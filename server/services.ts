@@ -537,8 +537,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     async close() {
       await metadataRefresher.stop();
       services.auditRetention.stop();
-      provisioning.stopRecovery();
-      await provisioning.idle();
+      await provisioning.close();
       await Promise.allSettled([ephemeral.close(), sql.close()]);
     },
   };

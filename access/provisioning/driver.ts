@@ -10,6 +10,8 @@ export interface ProvisioningDriver {
   observe(account: Account): Promise<ObservedAccount>;
   /** Carries out `changes` (found against observe's answer) so the account reaches `desired`. */
   execute(account: Account, changes: AccountChanges, desired: DesiredAccount | null): Promise<void>;
+  /** Lets go of the connections it keeps between jobs; called once no job runs any more (ProvisioningService.close). */
+  close?(): void;
 }
 
 /** A driver call that failed: the job records `message` as its reason. `retryable` for throttling that outlasted the retries. */

@@ -18,6 +18,8 @@ export interface OrganizationMember {
 
 export interface OrganizationReader {
   read(): Promise<OrganizationMember[]>;
+  /** Lets go of the connections it keeps between reads. */
+  close?(): void;
 }
 
 export interface ImportResult {

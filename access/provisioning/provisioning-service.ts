@@ -296,6 +296,14 @@ export class ProvisioningService {
     this.#sweeper = undefined;
   }
 
+  /** Stops the recovery sweep, waits for the jobs this node runs, then lets go of the driver's and the organization reader's connections. */
+  async close(): Promise<void> {
+    this.stopRecovery();
+    await this.idle();
+    this.d.driver?.close?.();
+    this.d.organization?.close?.();
+  }
+
   /** A job IN_PROGRESS past its lease was running on a node that stopped: FAILED, then resumed by a new job (apply is idempotent). */
   async recoverInterrupted(): Promise<ProvisioningJob[]> {
     const resumed: ProvisioningJob[] = [];

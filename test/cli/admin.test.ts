@@ -1,34 +1,16 @@
-// `gatehouse admin reset-password`, `gatehouse admin grant` and `gatehouse admin token` (bin/gatehouse.js) run as the host
-// would run them, next to a running Gatehouse with the same environment, on SQLite and on
+// `gatehouse admin reset-password`, `gatehouse admin grant` and `gatehouse admin token` run as the
+// host would run them (the command line of bin/gatehouse.js, run in the test process by
+// test/support/cli.ts), next to a running Gatehouse with the same environment, on SQLite and on
 // PostgreSQL: the operator who lost the only administrator password gets back in, and without the
 // nodes' server secret the command refuses and changes nothing.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { requestToken } from '../support/admin-people.ts';
+import { runGatehouse as gatehouse } from '../support/cli.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.ts';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(REPO, 'bin/gatehouse.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gatehouse(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
 
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`gatehouse admin (command line, ${backend})`, function () {

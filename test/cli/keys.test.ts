@@ -1,4 +1,5 @@
-// `gatehouse keys` (bin/gatehouse.js) run as the host would run it, next to a running Gatehouse
+// `gatehouse keys` run as the host would run it (the command line of bin/gatehouse.js, run in the
+// test process by test/support/cli.ts, and once as the binary itself), next to a running Gatehouse
 // with the same environment: it stages, promotes and retires signing keys in the database the node
 // reads, through the same use cases as the admin API, and refuses what the API refuses.
 import { execFile } from 'node:child_process';
@@ -10,19 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { generateSelfSignedSigningKey } from '../../idp/keys/self-signed-certificate.ts';
+import { runGatehouse as gatehouse, type CliRun } from '../support/cli.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin/gatehouse.js');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `gatehouse <args>` with the environment a node has (and nothing else of this process's). */
-function gatehouse(args: string[], env: Record<string, string>): Promise<Run> {
+/** Runs `node bin/gatehouse.js <args>`, a process with the environment a node has (and nothing else of this process's). */
+function binary(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
@@ -136,6 +132,21 @@ describe('gatehouse keys (command line)', function () {
     expect(noDatabase.code).to.equal(1);
     expect(noDatabase.stderr).to.match(/No database at/);
     expect(JSON.parse((await gatehouse(['keys', 'list', '--json'], env)).stdout).items.filter((k: any) => k.status === 'next')).to.have.length(0);
+  });
+
+  // The only test under test/cli/ that runs the binary (test/server/main.test.ts runs it in a fresh copy):
+  // bin/gatehouse.js → dist/cli/run.js hands runCli this process's arguments, environment and
+  // streams, and its answer becomes the exit status.
+  it('runs as a process of its own from bin/gatehouse.js, with the same output and exit status', async () => {
+    const inProcess = JSON.parse((await gatehouse(['keys', 'list', '--json'], env)).stdout);
+    const listed = await binary(['keys', 'list', '--json'], env);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(JSON.parse(listed.stdout)).to.deep.equal(inProcess);
+    const current = inProcess.items.find((k: any) => k.status === 'current');
+    const refused = await binary(['keys', 'retire', current.id], env);
+    expect(refused.code).to.equal(1);
+    expect(refused.stdout).to.equal('');
+    expect(refused.stderr).to.match(/^gatehouse: Signing key sk-[0-9a-f]{16} is current/);
   });
 });
 

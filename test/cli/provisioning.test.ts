@@ -1,25 +1,15 @@
-// `gatehouse plan` and `gatehouse apply` (bin/gatehouse.js) as an administrator runs them on the
-// host, next to a node that has no driver configured: plan prints the readable diff, apply runs
-// the jobs with the aws driver (Gatehouse's credentials from the standard AWS environment
-// variables) against the AWS stand-in, or writes CloudFormation templates with the export driver.
-import { execFile } from 'node:child_process';
+// `gatehouse plan` and `gatehouse apply` as an administrator runs them on the host (the command
+// line of bin/gatehouse.js, run in the test process by test/support/cli.ts), next to a node that
+// has no driver configured: plan prints the readable diff, apply runs the jobs with the aws driver
+// (Gatehouse's credentials from the standard AWS environment variables) against the AWS stand-in,
+// or writes CloudFormation templates with the export driver.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { runGatehouse as gatehouse } from '../support/cli.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-standin/server.ts';
-
-const REPO = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(REPO, 'bin/gatehouse.js');
-
-function gatehouse(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('gatehouse plan / apply (command line)', function () {
   this.timeout(120_000);

@@ -3,11 +3,12 @@
 // environment variables, is killed while the stand-in holds its CreateRole call. Another node on
 // the same database finds the job by its lapsed lease, records it FAILED with the reason, and
 // resumes the account with a new job that finishes it.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { runGatehouse } from '../support/cli.ts';
 import { ADMIN_PASSWORD, startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
 import { freePort } from '../support/free-port.ts';
 import { placeFixtureSigningKey } from '../support/signing-keys.ts';
@@ -15,15 +16,6 @@ import { startAwsStandIn, type AwsStandIn } from '../support/aws-standin/server.
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const ACCOUNT = '111122223333';
-
-/** `gatehouse …` (cli/main.ts) on the host, with the node's environment. */
-function hostCommand(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', path.join(REPO, 'cli/main.ts'), ...args], { cwd: REPO, env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function waitFor(predicate: () => boolean | Promise<boolean>, ms: number) {
   const until = Date.now() + ms;
@@ -80,8 +72,9 @@ describe('Provisioning: a node killed mid-job', function () {
       throw new Error(`the node did not start:\n${out}`);
     });
     const base = `http://localhost:${port}/api/v1`;
-    // A new instance asks for a second factor at sign-in: the script gets its token on the host.
-    const minted = await hostCommand(['admin', 'token', 'admin'], { PATH: process.env.PATH ?? '', DATA_DIR: dir, CERTS_DIR: certsDir, LOG_LEVEL: 'warn' });
+    // A new instance asks for a second factor at sign-in: the script gets its token on the host
+    // (`gatehouse admin token`, run in this process by test/support/cli.ts).
+    const minted = await runGatehouse(['admin', 'token', 'admin'], { DATA_DIR: dir, CERTS_DIR: certsDir, LOG_LEVEL: 'warn' });
     expect(minted.code, minted.stderr).to.equal(0);
     const token = minted.stdout.trim();
     const call = async (method: string, p: string, body?: unknown) => {

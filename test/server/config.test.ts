@@ -45,4 +45,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_READ_URL: 'mysql://x' })).to.throw(ConfigError, 'DATABASE_READ_URL');
     expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://r@replica/db' })).to.throw(ConfigError, 'DATABASE_READ_URL: a read replica needs DATABASE_URL');
   });
+
+  it("takes Gatehouse's AWS credentials from the environment it is given, both keys or none (none: the SDK's chain finds them)", () => {
+    expect(loadConfig({}).provisioning.credentials).to.equal(null);
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE' }).provisioning.credentials).to.equal(null);
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: '' }).provisioning.credentials).to.equal(null);
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI' }).provisioning.credentials).to.deep.equal({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI' });
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI', AWS_SESSION_TOKEN: 'FwoGZXIvYXdzE' }).provisioning.credentials).to.deep.equal({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'wJalrXUtnFEMI',
+      sessionToken: 'FwoGZXIvYXdzE',
+    });
+  });
 });

@@ -94,19 +94,36 @@ export class AwsDriver implements ProvisioningDriver {
     return credentials;
   }
 
-  async #iam(account: Account): Promise<Send> {
+  /**
+   * IAM in the account, for one observe or execute: the client (and the connections its own HTTP
+   * agent keeps alive, which no other client could reuse) is destroyed when `work` ends.
+   */
+  async #withIam<T>(account: Account, work: (send: Send) => Promise<T>): Promise<T> {
     const client = new IAMClient({ region: this.o.region, endpoint: this.o.iamEndpoint, credentials: await this.#credentialsFor(account), maxAttempts: 1, requestHandler: REQUEST_TIMEOUTS });
-    return async <O>(command: { readonly input: unknown }, what: string) => {
+    const send: Send = async <O>(command: { readonly input: unknown }, what: string) => {
       try {
         return (await withBackoff(() => client.send(command as never), this.#backoff)) as O;
       } catch (e) {
         throw failure(e, `${what} in account ${account.accountId}`);
       }
     };
+    try {
+      return await work(send);
+    } finally {
+      client.destroy();
+    }
   }
 
-  async observe(account: Account): Promise<ObservedAccount> {
-    const send = await this.#iam(account);
+  /** STS's connections, kept between jobs to assume roles again. */
+  close(): void {
+    this.#sts.destroy();
+  }
+
+  observe(account: Account): Promise<ObservedAccount> {
+    return this.#withIam(account, (send) => this.#observe(account, send));
+  }
+
+  async #observe(account: Account, send: Send): Promise<ObservedAccount> {
     const providerArn = samlProviderArn(account.accountId, account.samlProviderName);
     let provider: ObservedAccount['provider'] = null;
     try {
@@ -163,8 +180,11 @@ export class AwsDriver implements ProvisioningDriver {
     return { provider, roles };
   }
 
-  async execute(account: Account, changes: AccountChanges, desired: DesiredAccount | null): Promise<void> {
-    const send = await this.#iam(account);
+  execute(account: Account, changes: AccountChanges, desired: DesiredAccount | null): Promise<void> {
+    return this.#withIam(account, (send) => this.#execute(send, changes, desired));
+  }
+
+  async #execute(send: Send, changes: AccountChanges, desired: DesiredAccount | null): Promise<void> {
     const p = changes.provider;
     // The provider first: IAM refuses a trust policy that names a provider that does not exist.
     if (p?.action === 'create' && desired) {

@@ -31,6 +31,10 @@ export class AwsOrganizationReader implements OrganizationReader {
     this.#backoff = o.backoff ?? defaultBackoff();
   }
 
+  close(): void {
+    this.#client.destroy();
+  }
+
   async #send<O>(command: { readonly input: unknown }, what: string): Promise<O> {
     try {
       return (await withBackoff(() => this.#client.send(command as never), this.#backoff)) as O;
