@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UnavailableError } from '../../model/errors.ts';
-import type { EphemeralStore } from './ephemeral-store.ts';
+import { ttlMilliseconds, type EphemeralStore } from './ephemeral-store.ts';
 
 export interface EmbeddedEphemeralStoreOptions {
   /** The SQLite file; created (with its directory) when missing. */
@@ -257,10 +257,7 @@ export class EmbeddedEphemeralStore implements EphemeralStore {
   }
 }
 
-/** The expiry instant for a TTL; whole seconds, as Redis's EX takes them. */
+/** The expiry instant for a TTL, to the millisecond, as Redis's PX keeps it. */
 function expiry(ttlSeconds: number): number {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-    throw new RangeError(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
-  }
-  return Date.now() + ttlSeconds * 1000;
+  return Date.now() + ttlMilliseconds(ttlSeconds);
 }

@@ -3,7 +3,9 @@
 // embedded store kept in the SQLite file (so a restart loses nothing).
 //
 // Contract (test/store/ephemeral.test.ts runs it on both):
-// - Every key has a TTL in seconds (> 0); an expired key is gone for every operation.
+// - Every key has a TTL in seconds, to the millisecond (1.5 is a second and a half; Redis PX): at
+//   least 1 ms and finite, else the call rejects with RangeError and stores nothing. An expired key
+//   is gone for every operation.
 // - Values are strings; callers serialise.
 // - When the backend does not answer, every operation rejects with UnavailableError promptly (no
 //   offline queueing): callers deny, never allow.
@@ -32,4 +34,17 @@ export interface EphemeralStore {
   setMembers(key: string): Promise<string[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A TTL given in seconds as whole milliseconds, as both backends keep it (Redis PX/PEXPIRE, the
+ * embedded store's expires_at). Finer than a millisecond is rounded; what rounds to less than one
+ * millisecond, or is not a finite number, is refused rather than stored without expiry or deleted.
+ */
+export function ttlMilliseconds(ttlSeconds: number): number {
+  const ms = Math.round(ttlSeconds * 1000);
+  if (!Number.isFinite(ms) || ms < 1) {
+    throw new RangeError(`ttlSeconds must be a finite number of seconds of at least 0.001, got ${ttlSeconds}`);
+  }
+  return ms;
 }

@@ -10,12 +10,13 @@
 // - the reconnect strategy never gives up; its backoff is capped at one second so the store
 //   recovers soon after Redis returns, without a restart.
 // - 'error' events are handled (an unhandled one would crash the process on a dropped connection).
-// Atomicity comes from Redis itself: GETDEL, SET NX EX, and Lua scripts for compound updates
+// TTLs go to Redis in milliseconds (PX, PEXPIRE), so a TTL need not be whole seconds.
+// Atomicity comes from Redis itself: GETDEL, SET NX PX, and Lua scripts for compound updates
 // (MULTI is avoided: node-redis queues MULTI/pipelines even with the offline queue disabled).
 
 import { createClient, createCluster, createSentinel, ErrorReply } from 'redis';
 import { UnavailableError } from '../../model/errors.ts';
-import type { EphemeralStore } from './ephemeral-store.ts';
+import { ttlMilliseconds, type EphemeralStore } from './ephemeral-store.ts';
 import type { RedisAuth, RedisConnection } from './redis-connection.ts';
 
 export interface RedisEphemeralStoreOptions {
@@ -33,13 +34,13 @@ export interface RedisEphemeralStoreOptions {
 // window is never extended by later increments (rate counters count within a fixed window).
 const INCREMENT = `
 local value = redis.call('INCR', KEYS[1])
-if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return value`;
 
 // SADD and refresh the TTL in one step, so a set never exists without an expiry.
 const ADD_TO_SET = `
 redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
 const MAX_BACKOFF_MS = 1000;
@@ -110,14 +111,14 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    checkTtl(ttlSeconds);
-    await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: 'EX', value: ttlSeconds } }));
+    const ttl = ttlMilliseconds(ttlSeconds);
+    await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: 'PX', value: ttl } }));
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    checkTtl(ttlSeconds);
+    const ttl = ttlMilliseconds(ttlSeconds);
     const reply = await this.#run((c) =>
-      c.set(this.#key(key), value, { expiration: { type: 'EX', value: ttlSeconds }, condition: 'NX' }),
+      c.set(this.#key(key), value, { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
     );
     return reply !== null;
   }
@@ -132,9 +133,9 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async increment(key: string, ttlSeconds: number): Promise<number> {
-    checkTtl(ttlSeconds);
+    const ttl = ttlMilliseconds(ttlSeconds);
     const reply = await this.#run((c) =>
-      c.eval(INCREMENT, { keys: [this.#key(key)], arguments: [String(ttlSeconds)] }),
+      c.eval(INCREMENT, { keys: [this.#key(key)], arguments: [String(ttl)] }),
     );
     return Number(reply);
   }
@@ -147,8 +148,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
-    checkTtl(ttlSeconds);
-    await this.#run((c) => c.eval(ADD_TO_SET, { keys: [this.#key(key)], arguments: [member, String(ttlSeconds)] }));
+    const ttl = ttlMilliseconds(ttlSeconds);
+    await this.#run((c) => c.eval(ADD_TO_SET, { keys: [this.#key(key)], arguments: [member, String(ttl)] }));
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
@@ -290,11 +291,4 @@ export async function openRedisEphemeralStore(options: RedisEphemeralStoreOption
   const store = new RedisEphemeralStore(options);
   await store.ready();
   return store;
-}
-
-function checkTtl(ttlSeconds: number): void {
-  // Redis EX takes whole seconds; a zero or negative TTL would be refused (or delete the key).
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-    throw new RangeError(`ttlSeconds must be a positive whole number, got ${ttlSeconds}`);
-  }
 }
