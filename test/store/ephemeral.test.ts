@@ -480,9 +480,11 @@ describe('ephemeral store: Redis Sentinel (private primary, replica, three Senti
       const primary = async () => ((await raw.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.masterName])) as string[])[1];
       const old = await primary();
       // Asynchronous replication: wait until the replica has the write, so the check below is of the
-      // failover, not of replication lag.
+      // failover, not of replication lag. WAIT counts acknowledgements of this connection's own last
+      // write, so it writes once after the store's write, and WAIT covers both.
       const onPrimary = await createClient({ url: `redis://127.0.0.1:${old}` }).connect();
-      await onPrimary.sendCommand(['WAIT', '1', '2000']);
+      await onPrimary.set(`${prefix}replication-fence`, '1', { expiration: { type: 'EX', value: 600 } });
+      expect(await onPrimary.sendCommand(['WAIT', '1', '2000']), 'the replica acknowledged the write').to.equal(1);
       await onPrimary.close();
       await raw.sendCommand(['SENTINEL', 'FAILOVER', sentinel.masterName]);
       const deadline = Date.now() + 20000;

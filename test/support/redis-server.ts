@@ -85,9 +85,12 @@ export async function launch(port: number, dir: string, extraArgs: readonly stri
   const child = spawn(
     'redis-server',
     // A Sentinel needs a config file it can rewrite, given first; it takes no persistence options.
+    // A data node starts a replica's first full sync at once, instead of Redis's default 5 s wait for
+    // more replicas to share the transfer (repl-diskless-sync-delay): until then the replica has
+    // nothing, and a WAIT for it (before a failover in a test) times out.
     configFile !== undefined
       ? [configFile, '--port', String(port), '--bind', '127.0.0.1', ...extraArgs]
-      : ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs],
+      : ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
