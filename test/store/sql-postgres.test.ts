@@ -1,4 +1,5 @@
-// The SQL store contract on PostgreSQL (a fresh database per use, dropped afterwards), then what
+// The SQL store contract on PostgreSQL (a fresh database per use, dropped afterwards: empty for the
+// tests of opening and migrating, else a copy of one migrated once per run), then what
 // only PostgreSQL shows: a server that does not answer and a database that vanishes under a live
 // store are UnavailableError, and the planner serves entitlements from the principal index.
 
@@ -10,14 +11,19 @@ import { entitlementsQuery } from '../../store/sql/assignment-store.ts';
 import { connectSql } from '../../store/sql/connect.ts';
 import { openSqlStores } from '../../store/sql/open.ts';
 import { freePort } from '../support/free-port.ts';
-import { createTestDatabase } from '../support/postgres.ts';
+import { createTestDatabase, migratedPostgresTemplate } from '../support/postgres.ts';
 import { seedForPlan, sqlStoreContract } from './sql-contract.ts';
 
 describe('SQL stores on PostgreSQL', () => {
+  const migratedDatabase = migratedPostgresTemplate();
   sqlStoreContract({
     name: 'postgres',
     async emptyTarget() {
       const db = await createTestDatabase();
+      return { target: { kind: 'postgres', url: db.url }, drop: () => db.drop() };
+    },
+    async migratedTarget() {
+      const db = await migratedDatabase();
       return { target: { kind: 'postgres', url: db.url }, drop: () => db.drop() };
     },
   });
@@ -36,7 +42,7 @@ describe('SQL stores on PostgreSQL', () => {
     });
 
     it('reports a database that vanished under a live store as UnavailableError, from ping and from every store', async () => {
-      const db = await createTestDatabase();
+      const db = await migratedDatabase();
       const stores = await openSqlStores({ kind: 'postgres', url: db.url }, { connectTimeoutMs: 1000 });
       try {
         await stores.ping();
@@ -53,7 +59,7 @@ describe('SQL stores on PostgreSQL', () => {
     });
 
     it('reports a server too slow to answer as UnavailableError after the query timeout, then works again', async () => {
-      const db = await createTestDatabase();
+      const db = await migratedDatabase();
       const stores = await openSqlStores({ kind: 'postgres', url: db.url }, { queryTimeoutMs: 300 });
       const blocker = new pg.Client({ connectionString: db.url });
       await blocker.connect();
@@ -75,9 +81,8 @@ describe('SQL stores on PostgreSQL', () => {
     });
 
     it('serves entitlements from the principal index, never a sequential scan of assignments (EXPLAIN)', async () => {
-      const testDb = await createTestDatabase();
+      const testDb = await migratedDatabase();
       try {
-        await (await openSqlStores({ kind: 'postgres', url: testDb.url })).close();
         const { db } = connectSql({ kind: 'postgres', url: testDb.url });
         try {
           const sample = await seedForPlan(db, 'postgres');
