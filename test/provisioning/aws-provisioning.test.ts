@@ -4,6 +4,7 @@
 // appear, follow edits, go away, and jobs report what happened.
 import { GetRoleCredentialsCommand } from '@aws-sdk/client-sso';
 import { expect } from 'chai';
+import { generateSelfSignedSigningKey, type GeneratedKeyPair } from '../../idp/keys/self-signed-certificate.ts';
 import { ConflictError } from '../../model/errors.ts';
 import { startPortalApiWorld, DEV, PROD, SANDBOX, type PortalApiWorld } from '../aws/portal-api-fixtures.ts';
 import { startAwsStandIn, type AwsStandIn } from '../support/aws-standin/server.ts';
@@ -14,7 +15,14 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
   let aws: AwsStandIn;
   let world: PortalApiWorld;
   let pauses: number[];
+  // The key the tests of key rollover stage, uploaded: they are about carrying a staged key to every
+  // account, not about making one (test/saml/key-rollover.test.ts), and staging `{}` would make an
+  // RSA 3072 key each time. Made once, of 2048 bits, the least a signing key may have.
+  let stagedKey: GeneratedKeyPair;
 
+  before(async () => {
+    stagedKey = await generateSelfSignedSigningKey('https://gatehouse.test/saml/metadata', { modulusLength: 2048 });
+  });
   beforeEach(async () => {
     aws = await startAwsStandIn();
     for (const id of [PROD, DEV, SANDBOX]) aws.addAccount({ id, name: id, email: `${id}@example.com` });
@@ -223,7 +231,7 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
   });
 
   it('shows a staged signing key as a provider update in every account, and apply carries it there before promotion', async () => {
-    const staged = await api('POST', '/signing-keys', {});
+    const staged = await api('POST', '/signing-keys', stagedKey);
     expect(staged.status).to.equal(201);
     const plan = await api('GET', '/provisioning/plan');
     expect(plan.body.accounts.map((a: any) => [a.accountId, a.provider?.action]).sort()).to.deep.equal([[PROD, 'update'], [DEV, 'update'], [SANDBOX, 'update']].sort());
@@ -235,7 +243,7 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
   });
 
   it('carries a staged signing key to every provider by itself (the sweep every node runs)', async () => {
-    const staged = await api('POST', '/signing-keys', {});
+    const staged = await api('POST', '/signing-keys', stagedKey);
     expect(staged.status).to.equal(201);
     expect((await provisioning().refreshProviders()).sort()).to.deep.equal([PROD, DEV, SANDBOX].sort());
     await provisioning().idle();
@@ -248,7 +256,7 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
   });
 
   it('refuses to promote a staged key (409 naming the accounts) until every provider carries its certificate, unless forced', async () => {
-    const staged = await api('POST', '/signing-keys', {});
+    const staged = await api('POST', '/signing-keys', stagedKey);
     const refused = await api('POST', `/signing-keys/${staged.body.id}/promote`);
     expect(refused.status).to.equal(409);
     expect(refused.body.detail).to.match(/SAML provider of 3 accounts/);
@@ -271,7 +279,7 @@ describe('Provisioning with the aws driver (real SDK clients, AWS stand-in)', fu
   });
 
   it('promotes with force although providers lag, and audits which accounts did', async () => {
-    const staged = await api('POST', '/signing-keys', {});
+    const staged = await api('POST', '/signing-keys', stagedKey);
     const forced = await api('POST', `/signing-keys/${staged.body.id}/promote?force=true`);
     expect(forced.status, JSON.stringify(forced.body)).to.equal(200);
     const [event] = (await api('GET', '/audit?action=signing-key.promote')).body.items;
