@@ -15,7 +15,7 @@ import { AUTHORIZATION_EPOCH_KEY, SNAPSHOT_MAX_AGE_MS } from '../../access/autho
 import { hashSessionId } from '../../access/portal-sessions.ts';
 import { UnauthenticatedError } from '../../model/errors.ts';
 import type { TestGatehouse } from '../support/gatehouse.ts';
-import { createTestDatabase } from '../support/postgres.ts';
+import { createTestDatabase, migratedPostgresTemplate } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, startTwoNodes, type PortalApiWorld, type TwoNodes, failure } from './portal-api-fixtures.ts';
@@ -27,6 +27,9 @@ describe('SSO portal API: changes made on another node count at the next call', 
   let w: PortalApiWorld;
   let b: TestGatehouse;
   let sso: SSOClient;
+  // The nodes share a database that already has the schema: these tests are about what changes
+  // count on the other node, not about migrating.
+  const migratedDatabase = migratedPostgresTemplate();
 
   before(async () => {
     redis = await startRedisServer();
@@ -36,7 +39,7 @@ describe('SSO portal API: changes made on another node count at the next call', 
   });
   beforeEach(async () => {
     await redis.restart();
-    nodes = await startTwoNodes(redis.url);
+    nodes = await startTwoNodes(redis.url, await migratedDatabase());
     ({ a: w, b } = nodes);
     sso = w.sso();
   });
@@ -53,8 +56,8 @@ describe('SSO portal API: changes made on another node count at the next call', 
       try {
         return (await w.tokenFor(userName)).accessToken;
       } catch (e) {
-        if (i >= 50) throw e;
-        await new Promise((r) => setTimeout(r, 100));
+        if (i >= 200) throw e;
+        await new Promise((r) => setTimeout(r, 25));
       }
     }
   };
@@ -226,9 +229,9 @@ describe('SSO portal API while the database does not answer', function () {
       expect(refused.text).to.not.match(/ASIA|secretAccessKey/);
       await proxy.restore();
       let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
+      for (let i = 0; i < 200 && status !== 200; i++) {
         status = (await get()).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+        if (status !== 200) await new Promise((r) => setTimeout(r, 25));
       }
       expect(status).to.equal(200);
       expect(w.sts.hits).to.equal(1);
