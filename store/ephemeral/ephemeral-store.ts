@@ -3,7 +3,7 @@
 // embedded store kept in the SQLite file (so a restart loses nothing).
 //
 // Contract (test/store/ephemeral.test.ts runs it on both):
-// - Every key has a TTL in seconds, to the millisecond (1.5 is a second and a half; Redis PX): at
+// - Every key has a TTL in seconds, to the millisecond (1.5 is a second and a half): at
 //   least 1 ms and finite, else the call rejects with RangeError and stores nothing. An expired key
 //   is gone for every operation.
 // - Values are strings; callers serialise.
@@ -37,9 +37,10 @@ export interface EphemeralStore {
 }
 
 /**
- * A TTL given in seconds as whole milliseconds, as both backends keep it (Redis PX/PEXPIRE, the
- * embedded store's expires_at). Finer than a millisecond is rounded; what rounds to less than one
- * millisecond, or is not a finite number, is refused rather than stored without expiry or deleted.
+ * A TTL given in seconds as whole milliseconds, the finest either backend keeps (Redis PX/PEXPIRE,
+ * the embedded store's expires_at). Finer than a millisecond is rounded; what rounds to less than
+ * one millisecond, or is not a finite number, is refused rather than stored without expiry or
+ * deleted.
  */
 export function ttlMilliseconds(ttlSeconds: number): number {
   const ms = Math.round(ttlSeconds * 1000);

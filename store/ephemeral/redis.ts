@@ -10,8 +10,10 @@
 // - the reconnect strategy never gives up; its backoff is capped at one second so the store
 //   recovers soon after Redis returns, without a restart.
 // - 'error' events are handled (an unhandled one would crash the process on a dropped connection).
-// TTLs go to Redis in milliseconds (PX, PEXPIRE), so a TTL need not be whole seconds.
-// Atomicity comes from Redis itself: GETDEL, SET NX PX, and Lua scripts for compound updates
+// A TTL of whole seconds goes to Redis as such (EX, EXPIRE); one with a fraction of a second in
+// milliseconds (PX, PEXPIRE). Gatehouse itself sets whole seconds only, so an ACL user limited to
+// the commands docs/operations.md lists ("TLS and ACL") needs no PEXPIRE.
+// Atomicity comes from Redis itself: GETDEL, SET NX EX, and Lua scripts for compound updates
 // (MULTI is avoided: node-redis queues MULTI/pipelines even with the offline queue disabled).
 
 import { createClient, createCluster, createSentinel, ErrorReply } from 'redis';
@@ -32,15 +34,17 @@ export interface RedisEphemeralStoreOptions {
 
 // INCR, and set the TTL only when the counter has none yet, i.e. when this call created it; the
 // window is never extended by later increments (rate counters count within a fixed window).
+// ARGV: the expiring command (EXPIRE or PEXPIRE) and its TTL.
 const INCREMENT = `
 local value = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if redis.call('TTL', KEYS[1]) == -1 then redis.call(ARGV[1], KEYS[1], ARGV[2]) end
 return value`;
 
-// SADD and refresh the TTL in one step, so a set never exists without an expiry.
+// SADD and refresh the TTL in one step, so a set never exists without an expiry. ARGV: the member,
+// the expiring command (EXPIRE or PEXPIRE) and its TTL.
 const ADD_TO_SET = `
 redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call(ARGV[2], KEYS[1], ARGV[3])
 return 1`;
 
 const MAX_BACKOFF_MS = 1000;
@@ -111,14 +115,14 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    const ttl = ttlMilliseconds(ttlSeconds);
-    await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: 'PX', value: ttl } }));
+    const ttl = redisTtl(ttlSeconds);
+    await this.#run((c) => c.set(this.#key(key), value, { expiration: { type: ttl.option, value: ttl.value } }));
   }
 
   async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    const ttl = ttlMilliseconds(ttlSeconds);
+    const ttl = redisTtl(ttlSeconds);
     const reply = await this.#run((c) =>
-      c.set(this.#key(key), value, { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
+      c.set(this.#key(key), value, { expiration: { type: ttl.option, value: ttl.value }, condition: 'NX' }),
     );
     return reply !== null;
   }
@@ -133,9 +137,9 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async increment(key: string, ttlSeconds: number): Promise<number> {
-    const ttl = ttlMilliseconds(ttlSeconds);
+    const ttl = redisTtl(ttlSeconds);
     const reply = await this.#run((c) =>
-      c.eval(INCREMENT, { keys: [this.#key(key)], arguments: [String(ttl)] }),
+      c.eval(INCREMENT, { keys: [this.#key(key)], arguments: [ttl.command, String(ttl.value)] }),
     );
     return Number(reply);
   }
@@ -148,8 +152,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async addToSet(key: string, member: string, ttlSeconds: number): Promise<void> {
-    const ttl = ttlMilliseconds(ttlSeconds);
-    await this.#run((c) => c.eval(ADD_TO_SET, { keys: [this.#key(key)], arguments: [member, String(ttl)] }));
+    const ttl = redisTtl(ttlSeconds);
+    await this.#run((c) => c.eval(ADD_TO_SET, { keys: [this.#key(key)], arguments: [member, ttl.command, String(ttl.value)] }));
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
@@ -291,4 +295,10 @@ export async function openRedisEphemeralStore(options: RedisEphemeralStoreOption
   const store = new RedisEphemeralStore(options);
   await store.ready();
   return store;
+}
+
+/** How a TTL goes to Redis: whole seconds as seconds (EX, EXPIRE), else milliseconds (PX, PEXPIRE). */
+function redisTtl(ttlSeconds: number): { option: 'EX' | 'PX'; command: 'EXPIRE' | 'PEXPIRE'; value: number } {
+  const ms = ttlMilliseconds(ttlSeconds);
+  return ms % 1000 === 0 ? { option: 'EX', command: 'EXPIRE', value: ms / 1000 } : { option: 'PX', command: 'PEXPIRE', value: ms };
 }
