@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { createClient } from 'redis';
 import { freePort } from '../support/free-port.ts';
 import { PortalClient } from '../support/portal-client.ts';
-import { fixtureSigningKeyPems, placeFixtureSigningKey } from '../support/signing-keys.ts';
+import { generateSelfSignedSigningKey, type GeneratedKeyPair } from '../../idp/keys/self-signed-certificate.ts';
 
 const PASSWORD = 'gh-tls-secret';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -46,13 +46,14 @@ describe('Redis over TLS', function () {
   this.timeout(60_000);
   let dir: string;
   let tlsPort: number;
+  let signingKey: GeneratedKeyPair;
   const children: ChildProcess[] = [];
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-redis-tls-'));
-    // The test signing key (made once per test process) is made meanwhile, so that no node spends
-    // its start making one.
-    await Promise.all([certificates(dir), fixtureSigningKeyPems()]);
+    // The nodes' SAML signing key, given to them so that no node spends its start making an RSA 3072
+    // key; of 2048 bits, the least accepted, as what is tested here is Redis, not SAML.
+    [signingKey] = await Promise.all([generateSelfSignedSigningKey('https://gatehouse.test/saml/metadata', { modulusLength: 2048 }), certificates(dir)]);
     tlsPort = await freePort();
     const f = (name: string) => path.join(dir, name);
     const redis = spawn('redis-server', [
@@ -76,8 +77,6 @@ describe('Redis over TLS', function () {
   async function gatehouse(env: Record<string, string>): Promise<string> {
     const port = await freePort();
     const dataDir = fs.mkdtempSync(path.join(dir, 'node-'));
-    const certsDir = path.join(dataDir, 'certs');
-    await placeFixtureSigningKey(certsDir);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: {
         PATH: process.env.PATH,
@@ -85,7 +84,9 @@ describe('Redis over TLS', function () {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
-        CERTS_DIR: certsDir,
+        CERTS_DIR: path.join(dataDir, 'certs'),
+        SIGNING_KEY_PEM: signingKey.privateKeyPem,
+        SIGNING_CERT_PEM: signingKey.certificatePem,
         LOG_LEVEL: 'error',
         GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
         REDIS_URL: `rediss://127.0.0.1:${tlsPort}`,
