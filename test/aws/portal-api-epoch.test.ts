@@ -15,7 +15,7 @@ import { AUTHORIZATION_EPOCH_KEY, SNAPSHOT_MAX_AGE_MS } from '../../access/autho
 import { hashSessionId } from '../../access/portal-sessions.ts';
 import { UnauthenticatedError } from '../../model/errors.ts';
 import type { TestGatehouse } from '../support/gatehouse.ts';
-import { createTestDatabase, migratedPostgresTemplate } from '../support/postgres.ts';
+import { createTestDatabase } from '../support/postgres.ts';
 import { startRedisServer, type PrivateRedis } from '../support/redis-server.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { DEV, PROD, rawPortalApi, SANDBOX, startPortalApiWorld, startTwoNodes, type PortalApiWorld, type TwoNodes, failure } from './portal-api-fixtures.ts';
@@ -27,9 +27,6 @@ describe('SSO portal API: changes made on another node count at the next call', 
   let w: PortalApiWorld;
   let b: TestGatehouse;
   let sso: SSOClient;
-  // The nodes share a database that already has the schema: these tests are about what changes
-  // count on the other node, not about migrating.
-  const migratedDatabase = migratedPostgresTemplate();
 
   before(async () => {
     redis = await startRedisServer();
@@ -39,7 +36,7 @@ describe('SSO portal API: changes made on another node count at the next call', 
   });
   beforeEach(async () => {
     await redis.restart();
-    nodes = await startTwoNodes(redis.url, await migratedDatabase());
+    nodes = await startTwoNodes(redis.url);
     ({ a: w, b } = nodes);
     sso = w.sso();
   });

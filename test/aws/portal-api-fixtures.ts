@@ -123,13 +123,9 @@ export interface TwoNodes {
   close(): Promise<void>;
 }
 
-/**
- * Two Gatehouse nodes sharing a fresh PostgreSQL database and the Redis at `redisUrl`: `db` when
- * given (e.g. a copy of a migrated template, test/support/postgres.ts), dropped on close like one
- * made here.
- */
-export async function startTwoNodes(redisUrl: string, given?: TestDatabase): Promise<TwoNodes> {
-  const db = given ?? (await createTestDatabase());
+/** Two Gatehouse nodes sharing a fresh PostgreSQL database and the Redis at `redisUrl`. */
+export async function startTwoNodes(redisUrl: string): Promise<TwoNodes> {
+  const db = await createTestDatabase();
   const env = { DATABASE_URL: db.url, REDIS_URL: redisUrl };
   const a = await startPortalApiWorld({ env });
   const b = await startGatehouse({ env: { ...env, STS_ENDPOINT: a.sts.url }, dataDir: a.gh.config.dataDir });
