@@ -47,12 +47,13 @@ rm -rf "$checks"
 
 parallel=(--parallel --jobs "$jobs" --require test/support/file-timings.mjs)
 [ "$jobs" -le 1 ] && parallel=()
-# A full run hands the files to the workers longest first (test/support/file-order.mjs) and records
-# how long each took, for the next run's order.
+# Test files go to the workers longest first (test/support/file-order.mjs); a full run records how
+# long each took, for the next run's order.
 record=
-if [ $# -eq 0 ]; then
-  mapfile -t files < <(node test/support/file-order.mjs)
-  set -- "${files[@]}"
+full=$(( $# == 0 ))
+mapfile -t files < <(node test/support/file-order.mjs "$@")
+set -- "${files[@]}"
+if [ $full = 1 ]; then
   if [ -z "${GATEHOUSE_TEST_TIMINGS:-}" ]; then
     mkdir -p .test-tmp
     record=$(mktemp .test-tmp/durations.XXXXXX)

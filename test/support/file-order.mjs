@@ -3,8 +3,9 @@
 // processing time first scheduling). Durations come from the last full run in this checkout
 // (.test-tmp/file-durations.txt, written by scripts/test.sh), else from the record kept in the
 // repository (test/file-durations.txt). A file in neither comes first: nothing says it is short.
-// Prints one path per line.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// Prints one path per line: every test file, or the files given as arguments (arguments that are
+// not all files, such as a glob for mocha to expand, are printed as given).
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -20,10 +21,17 @@ function durations(file) {
   return seconds;
 }
 
-const files = readdirSync(path.join(ROOT, 'test'), { recursive: true })
-  .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => path.join('test', f))
-  .sort();
+const given = process.argv.slice(2);
+if (given.length && !given.every((f) => existsSync(f) && statSync(f).isFile())) {
+  process.stdout.write(`${given.join('\n')}\n`);
+  process.exit(0);
+}
+const files = given.length
+  ? given.map((f) => path.relative(ROOT, path.resolve(f)))
+  : readdirSync(path.join(ROOT, 'test'), { recursive: true })
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => path.join('test', f))
+      .sort();
 const record = RECORDS.find((f) => existsSync(f));
 const seconds = record ? durations(record) : new Map();
 const order = (f) => seconds.get(f) ?? Infinity;
