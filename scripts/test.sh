@@ -33,7 +33,7 @@ check() {
   local name=$1; shift
   if "$@" > "$checks/$name.log" 2>&1; then echo 0 > "$checks/$name.rc"; else echo 1 > "$checks/$name.rc"; fi
 }
-check typecheck npx tsc -p tsconfig.json --noEmit &
+check typecheck npm run --silent typecheck &
 check lint npm run --silent lint &
 # The command line (bin/gatehouse.js) runs compiled JavaScript: build dist/ once here, so that the
 # tests running it find it current instead of each building it.
