@@ -26,6 +26,9 @@ redisFailoverScenario('two nodes on a Redis Cluster', async () => {
   return {
     env: { REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',') },
     async replicated() {
+      // WAIT counts acknowledgements of this connection's own last write: a write of its own in
+      // Gatehouse's slot, after the nodes' writes, makes it cover theirs too (replication is in order).
+      await clients[ownerIndex]!.sendCommand(['SET', '{gh:}replication-fence', '1', 'EX', '600']);
       for (;;) if (Number(await clients[ownerIndex]!.sendCommand(['WAIT', '1', '2000'])) >= 1) return;
     },
     async failover() {

@@ -15,9 +15,12 @@ redisFailoverScenario('two nodes on Redis Sentinel', async () => {
       REDIS_SENTINEL_MASTER: sentinel.masterName,
     },
     async replicated() {
-      // Replication is asynchronous; WAIT returns once the replica acknowledged every earlier write.
+      // Replication is asynchronous. WAIT counts acknowledgements of this connection's own last
+      // write: a write of its own, after the nodes' writes, makes it cover theirs too (replication
+      // is in order).
       const onPrimary = await createClient({ url: `redis://127.0.0.1:${original}` }).connect();
       try {
+        await onPrimary.set('gh:replication-fence', '1', { expiration: { type: 'EX', value: 600 } });
         for (;;) if (Number(await onPrimary.sendCommand(['WAIT', '1', '2000'])) >= 1) return;
       } finally {
         await onPrimary.close();
