@@ -2,7 +2,6 @@
 // test process by test/support/cli.ts, and once as the binary itself), next to a running Gatehouse
 // with the same environment: it stages, promotes and retires signing keys in the database the node
 // reads, through the same use cases as the admin API, and refuses what the API refuses.
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
@@ -13,18 +12,11 @@ import { Writable } from 'node:stream';
 import { generateSelfSignedSigningKey } from '../../idp/keys/self-signed-certificate.ts';
 import { runGatehouse as gatehouse, type CliRun } from '../support/cli.ts';
 import { startGatehouse, type TestGatehouse } from '../support/gatehouse.ts';
+import { runCommand } from '../support/gatehouse-process.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(REPO, 'bin/gatehouse.js');
-
 /** Runs `node bin/gatehouse.js <args>`, a process with the environment a node has (and nothing else of this process's). */
-function binary(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const binary = (args: string[], env: Record<string, string>): Promise<CliRun> => runCommand(REPO, args, REPO, env);
 
 /** The signing certificates (DER, base64) /saml/metadata publishes, in order. */
 async function published(gh: TestGatehouse): Promise<string[]> {

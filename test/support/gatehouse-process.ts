@@ -24,10 +24,10 @@ export function startProcess(root: string, env: Record<string, string>, cwd: str
   return { child, output: () => out };
 }
 
-/** `node bin/gatehouse.js <args>` in `root`, from the same data directory as `startProcess`. */
-export function runCommand(root: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+/** `node bin/gatehouse.js <args>` in `root`, from `cwd` (e.g. the data directory of `startProcess`), with `env` and PATH as its whole environment. */
+export function runCommand(root: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [path.join(root, 'bin/gatehouse.js'), ...args], { cwd, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
