@@ -38,6 +38,12 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
   const secure = deps.secureCookies;
   const pendingIdOf = (req: Request) => readCookie(req, MFA_PENDING_COOKIE, secure);
 
+  /** The second step is done: the portal session replaces the pending sign-in's cookie. */
+  const signedIn = async (req: Request, res: Response, opened: Parameters<typeof giveSession>[3]) => {
+    await giveSession(deps, req, res, opened);
+    clearCookie(res, MFA_PENDING_COOKIE, secure);
+  };
+
   const expired = (res: Response) => {
     clearCookie(res, MFA_PENDING_COOKIE, secure);
     showSignIn(res, secure, 401, { error: SIGN_IN_EXPIRED });
@@ -95,8 +101,7 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
     if (!stage) return;
     try {
       const opened = await deps.signIn.completeWithCode(pendingIdOf(req)!, formField(req, 'code'), req.ip ?? 'unknown');
-      await giveSession(deps, req, res, opened);
-      clearCookie(res, MFA_PENDING_COOKIE, secure);
+      await signedIn(req, res, opened);
       res.redirect(303, opened.returnTo);
     } catch (e) {
       await refused(req, res, stage, e, SECOND_FACTOR_FAILED);
@@ -108,8 +113,7 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
     if (!stage) return;
     try {
       const opened = await deps.signIn.completeWithRegistration(pendingIdOf(req)!, { code: formField(req, 'code'), name: formField(req, 'name') }, req.ip ?? 'unknown');
-      await giveSession(deps, req, res, opened);
-      clearCookie(res, MFA_PENDING_COOKIE, secure);
+      await signedIn(req, res, opened);
       res.status(200).type('html').send(recoveryCodesPage({ nonce: nonceOf(res), codes: opened.recoveryCodes, continueTo: opened.returnTo }));
     } catch (e) {
       await refused(req, res, stage, e, SECOND_FACTOR_FAILED);
@@ -121,8 +125,7 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
     if (!stage) return;
     try {
       const opened = await deps.signIn.completeWithPasskey(pendingIdOf(req)!, formField(req, 'credential'), req.ip ?? 'unknown');
-      await giveSession(deps, req, res, opened);
-      clearCookie(res, MFA_PENDING_COOKIE, secure);
+      await signedIn(req, res, opened);
       res.redirect(303, opened.returnTo);
     } catch (e) {
       await refused(req, res, stage, e, PASSKEY_FAILED, 'passkey');
@@ -134,8 +137,7 @@ export function secondFactorRouter(deps: SecondFactorDeps): Router {
     if (!stage) return;
     try {
       const opened = await deps.signIn.completeWithPasskeyRegistration(pendingIdOf(req)!, { response: formField(req, 'credential'), name: formField(req, 'name') }, req.ip ?? 'unknown');
-      await giveSession(deps, req, res, opened);
-      clearCookie(res, MFA_PENDING_COOKIE, secure);
+      await signedIn(req, res, opened);
       res.status(200).type('html').send(recoveryCodesPage({ nonce: nonceOf(res), codes: opened.recoveryCodes, continueTo: opened.returnTo }));
     } catch (e) {
       await refused(req, res, stage, e, PASSKEY_FAILED, 'passkey');
