@@ -6,13 +6,18 @@
 import { z } from 'zod';
 import { NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED } from '../../idp/saml/namespaces.ts';
 import { ACCOUNT_ID } from '../../model/ids.ts';
-import type { Application } from '../../model/types.ts';
+import type { Application, ApplicationMetadataSource } from '../../model/types.ts';
 import { NO_CONTROL_CHARACTERS, hasControlCharacters } from '../../model/text.ts';
 import { parseTemplate } from './attribute-templates.ts';
 import { SAML_PROVIDER_NAME } from './external-aws.ts';
 import { applicationTrustInput } from './metadata-trust.ts';
 
 /** Text of `min` to `max` characters with no control characters. */
+/** An application whose SAML settings were typed in (or that has none, an OIDC one): no metadata document behind it. */
+export const MANUAL_METADATA: ApplicationMetadataSource = {
+  source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null,
+};
+
 export const text = (min: number, max: number) => z.string().min(min).max(max).refine((s) => !hasControlCharacters(s), NO_CONTROL_CHARACTERS);
 
 /** Short names an admin may use for the NameID formats (SAML Core §8.3), and the URIs stored. */

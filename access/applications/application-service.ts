@@ -19,6 +19,7 @@ import {
   customUpdateSchema,
   externalCreateSchema,
   externalUpdateSchema,
+  MANUAL_METADATA,
   SP_FIELD_NAMES,
   unassignInputSchema,
   uploadParamsSchema,
@@ -57,10 +58,6 @@ export interface ApplicationAccess {
 }
 
 type SpSource = { sp: SpDescription; metadata: ApplicationMetadataSource };
-
-const MANUAL: ApplicationMetadataSource = {
-  source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null,
-};
 
 const fieldError = (field: string, message: string) => new ValidationError(`Invalid application: ${field}: ${message}`, [{ field, message }]);
 
@@ -246,7 +243,7 @@ export class ApplicationService {
     const xml = typeof document === 'string' ? document : Buffer.from(document).toString('utf8');
     return {
       sp,
-      metadata: { ...MANUAL, source: 'upload', xml, fetchedAt: this.now(), validUntil: sp.validUntil, cacheDurationSeconds: sp.cacheDurationSeconds },
+      metadata: { ...MANUAL_METADATA, source: 'upload', xml, fetchedAt: this.now(), validUntil: sp.validUntil, cacheDurationSeconds: sp.cacheDurationSeconds },
     };
   }
 
@@ -261,7 +258,7 @@ export class ApplicationService {
   /** Typed fields are no signed document: refused where signed metadata is required. */
   private fromTyped(fields: TypedSpFields, trust: MetadataTrust, field: string): SpSource {
     if (trust.requireSignature) throw typedButSignatureRequired(field);
-    return { sp: describeFromFields(fields, { ownEntityIds: this.deps.ownEntityIds, now: this.now() }), metadata: MANUAL };
+    return { sp: describeFromFields(fields, { ownEntityIds: this.deps.ownEntityIds, now: this.now() }), metadata: MANUAL_METADATA };
   }
 
   /**
@@ -368,7 +365,7 @@ export class ApplicationService {
       signingCertificates: [],
       encryptionCertificates: sp.encryptionCertificates,
       authnRequestsSigned: false,
-      metadata: MANUAL,
+      metadata: MANUAL_METADATA,
       metadataTrust: INHERITED_TRUST,
       externalAwsAccount: { accountId: data.accountId, samlProviderName: data.samlProviderName, roles: data.roles.map(role) },
       ...settings,

@@ -11,7 +11,7 @@ import type { Application } from '../../model/types.ts';
 import { parseInput } from '../../model/validate.ts';
 import type { ApplicationPatch, NewApplication } from '../../store/stores.ts';
 import { NAMEID_PERSISTENT } from '../../idp/saml/namespaces.ts';
-import { templateValue, text } from '../applications/application-input.ts';
+import { MANUAL_METADATA, templateValue, text } from '../applications/application-input.ts';
 
 
 /**
@@ -158,7 +158,7 @@ export function newOidcApplication(input: unknown): { app: NewApplication; clien
     signingCertificates: [],
     encryptionCertificates: [],
     authnRequestsSigned: false,
-    metadata: { source: 'manual', url: null, xml: null, fetchedAt: null, validUntil: null, cacheDurationSeconds: null, lastError: null, nextFetchAt: null },
+    metadata: MANUAL_METADATA,
     metadataTrust: { requireSignature: null, requireValidUntil: null, signingCertificates: [] },
     nameIdFormat: NAMEID_PERSISTENT,
     nameIdSource: 'persistent',
